@@ -1,0 +1,89 @@
+//! Command line: clap definitions, one subcommand per user task.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Overrides;
+
+/// Detect, translate, cache and align claims across languages.
+#[derive(Debug, Parser)]
+#[command(name = "transalign", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file [default: ./config.toml if present, else built-in defaults].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No progress bars and no end-of-run report; errors are still printed.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the pipeline on files and directories and write the results to --out.
+    Run(RunArgs),
+    /// Segment and detect languages; print one JSON object per sentence on stdout.
+    Detect(InputArgs),
+    /// Configuration commands.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration and print the effective configuration as TOML.
+    Check(OverrideArgs),
+}
+
+/// Inputs and the flags that change how they are read.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files and directories [default: input.paths of the configuration].
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Exit with 0 even when some inputs were skipped (they are still reported).
+    #[arg(long)]
+    pub keep_going: bool,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+}
+
+/// Flags that override configuration keys.
+#[derive(Debug, Args, Default)]
+pub struct OverrideArgs {
+    /// Decode invalid UTF-8 with replacement characters instead of skipping the file
+    /// (input.lossy_utf8).
+    #[arg(long)]
+    pub lossy_utf8: bool,
+    /// Comma-separated candidate languages, ISO 639-1 (detect.languages).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub languages: Option<Vec<String>>,
+    /// Pivot language, ISO 639-1 (pivot).
+    #[arg(long, value_name = "CODE")]
+    pub pivot: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output directory (output.dir) [default: out].
+    #[arg(long = "out", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+impl OverrideArgs {
+    pub fn to_overrides(&self, out_dir: Option<PathBuf>) -> Overrides {
+        Overrides {
+            out_dir,
+            languages: self.languages.clone(),
+            lossy_utf8: self.lossy_utf8,
+            pivot: self.pivot.clone(),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Typed errors of the library and the process exit codes they map to.
+
+use std::path::PathBuf;
+
+/// Exit codes of the `transalign` binary (documented in the README).
+pub mod exit_code {
+    /// Everything that was asked for was done.
+    pub const SUCCESS: u8 = 0;
+    /// An unexpected failure (I/O on an output, internal error).
+    pub const FAILURE: u8 = 1;
+    /// The command line or the configuration is wrong; nothing was processed.
+    pub const USAGE: u8 = 2;
+    /// The run finished, but some inputs were skipped (unreadable, binary, invalid UTF-8).
+    /// `--keep-going` turns this into [`SUCCESS`].
+    pub const INCOMPLETE: u8 = 3;
+}
+
+/// A problem in the configuration file or in the command-line overrides.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Syntax error, wrong type or unknown key; the message from `toml` carries line and column.
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// A value that parses but is not acceptable.
+    #[error("{location}: key `{key}`: {message}")]
+    Invalid {
+        /// `FILE:LINE:COLUMN`, `FILE` when the key is not written in the file, or
+        /// `command line` for an override.
+        location: String,
+        key: String,
+        message: String,
+    },
+}
+
+/// Errors the library returns to the binary.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Writing to standard output failed (a broken pipe is handled quietly by the binary).
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_) => exit_code::USAGE,
+            Error::Output { .. } | Error::Stdout(_) => exit_code::FAILURE,
+        }
+    }
+
+    /// True when the error is a closed standard output (`transalign detect | head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,259 @@
+//! transalign: makes claims comparable across languages.
+//!
+//! The pipeline reads a corpus, detects the language of every document and sentence,
+//! (later: translates what is not in the pivot language, caches every translation and aligns
+//! the result). [`run`] is the whole program behind the binary; [`process`] reads as the list
+//! of stages.
+
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod output;
+pub mod progress;
+pub mod segment;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::cli::{Cli, Command, ConfigCommand, InputArgs};
+use crate::config::Config;
+use crate::detect::Detector;
+use crate::error::{Error, Result, exit_code};
+use crate::model::{Document, Sentence, SkippedInput};
+use crate::segment::Segmenter;
+
+/// Version of the `sentences.jsonl` and `summary.json` formats.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything the stages produced for one corpus.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub documents: Vec<Document>,
+    pub sentences: Vec<Sentence>,
+    pub skipped: Vec<SkippedInput>,
+    /// Milliseconds per stage, in pipeline order.
+    pub timings_ms: BTreeMap<&'static str, u64>,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    let quiet = cli.quiet;
+    match &cli.command {
+        Command::Config(ConfigCommand::Check(overrides)) => {
+            let config = Config::load(cli.config.as_deref(), &overrides.to_overrides(None))?;
+            let source = config.file.as_ref().map_or_else(
+                || "built-in defaults".to_string(),
+                |p| p.display().to_string(),
+            );
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "# effective configuration (from {source}): OK")
+                .and_then(|_| stdout.write_all(config.to_toml().as_bytes()))
+                .map_err(Error::Stdout)?;
+            Ok(exit_code::SUCCESS)
+        }
+        Command::Detect(args) => {
+            let config = Config::load(cli.config.as_deref(), &args.overrides.to_overrides(None))?;
+            let corpus = process(&config, &inputs(args, &config), quiet);
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            output::write_jsonl(&mut stdout, &corpus.sentences)
+                .and_then(|_| stdout.flush())
+                .map_err(Error::Stdout)?;
+            Ok(finish(&corpus, args.keep_going, quiet))
+        }
+        Command::Run(args) => {
+            let config = Config::load(
+                cli.config.as_deref(),
+                &args.input.overrides.to_overrides(args.out_dir.clone()),
+            )?;
+            let corpus = process(&config, &inputs(&args.input, &config), quiet);
+            write_run_outputs(&config, &corpus)?;
+            if !quiet {
+                eprintln!(
+                    "wrote {} sentences of {} documents to {}",
+                    corpus.sentences.len(),
+                    corpus.documents.len(),
+                    config.output_dir.display()
+                );
+            }
+            Ok(finish(&corpus, args.input.keep_going, quiet))
+        }
+    }
+}
+
+fn inputs(args: &InputArgs, config: &Config) -> Vec<PathBuf> {
+    if args.inputs.is_empty() {
+        config.input.paths.clone()
+    } else {
+        args.inputs.clone()
+    }
+}
+
+/// Reports skipped inputs and returns the exit code.
+fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
+    if corpus.skipped.is_empty() {
+        return exit_code::SUCCESS;
+    }
+    if !quiet {
+        eprintln!("{} input(s) skipped:", corpus.skipped.len());
+        for s in &corpus.skipped {
+            eprintln!("  {}: {}", s.path.display(), s.reason);
+        }
+    }
+    if keep_going {
+        exit_code::SUCCESS
+    } else {
+        exit_code::INCOMPLETE
+    }
+}
+
+/// The pipeline: ingest → segment → detect. Problems with single inputs end up in
+/// `Corpus::skipped`; nothing here fails the whole run.
+pub fn process(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
+    let mut corpus = Corpus::default();
+    let started = Instant::now();
+
+    let (files, mut skipped) = ingest::discover(inputs, &config.input);
+    let bar = progress::bar(files.len() as u64, "ingest", quiet);
+    for file in &files {
+        match ingest::read(file, config.input.lossy_utf8) {
+            Ok(doc) => corpus.documents.push(doc),
+            Err(s) => skipped.push(s),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    for s in &skipped {
+        tracing::warn!("{}: {}", s.path.display(), s.reason);
+    }
+    corpus.skipped = skipped;
+    corpus.timings_ms.insert("ingest", elapsed_ms(started));
+
+    let detector_started = Instant::now();
+    let detector = Detector::new(&config.detect);
+    let segmenter = Segmenter::new(&config.segment);
+    let mut detect_ms = elapsed_ms(detector_started);
+    let mut segment_ms = 0;
+    let bar = progress::bar(corpus.documents.len() as u64, "detect", quiet);
+    for doc in &mut corpus.documents {
+        let t = Instant::now();
+        let guess = detector.guess(&doc.text);
+        detect_ms += elapsed_ms(t);
+
+        let t = Instant::now();
+        let mut sentences = segmenter.segment(doc, guess.as_deref().unwrap_or(&config.pivot));
+        segment_ms += elapsed_ms(t);
+
+        let t = Instant::now();
+        let (lang, confidence) = detector.label(&mut sentences, guess.as_deref());
+        doc.lang = lang;
+        doc.lang_confidence = confidence;
+        detect_ms += elapsed_ms(t);
+
+        tracing::info!(
+            "{}: {} sentences, language {}",
+            doc.id,
+            sentences.len(),
+            doc.lang.as_deref().unwrap_or("unknown")
+        );
+        corpus.sentences.extend(sentences);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    corpus.timings_ms.insert("segment", segment_ms);
+    corpus.timings_ms.insert("detect", detect_ms);
+    corpus
+}
+
+/// `summary.json`.
+#[derive(Debug, Serialize)]
+pub struct Summary<'a> {
+    pub schema_version: u32,
+    pub transalign_version: &'static str,
+    pub config: Option<String>,
+    pub pivot: &'a str,
+    pub complete: bool,
+    pub documents: Vec<DocumentSummary<'a>>,
+    pub sentences: usize,
+    pub boilerplate_sentences: usize,
+    /// Non-boilerplate sentences per language (`und` for none).
+    pub sentences_by_lang: BTreeMap<String, usize>,
+    pub skipped: &'a [SkippedInput],
+    pub timings_ms: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocumentSummary<'a> {
+    pub id: &'a str,
+    pub path: String,
+    pub lang: Option<&'a str>,
+    pub lang_confidence: f64,
+    pub bytes: usize,
+    pub sentences: usize,
+    pub boilerplate_sentences: usize,
+    pub replaced_invalid_utf8: usize,
+}
+
+impl<'a> Summary<'a> {
+    pub fn new(config: &'a Config, corpus: &'a Corpus) -> Self {
+        let mut sentences_by_lang = BTreeMap::new();
+        for s in corpus.sentences.iter().filter(|s| !s.boilerplate) {
+            *sentences_by_lang
+                .entry(s.lang.clone().unwrap_or_else(|| "und".into()))
+                .or_insert(0) += 1;
+        }
+        let documents = corpus
+            .documents
+            .iter()
+            .map(|d| {
+                let own = corpus.sentences.iter().filter(|s| s.doc == d.id);
+                DocumentSummary {
+                    id: &d.id,
+                    path: d.path.display().to_string(),
+                    lang: d.lang.as_deref(),
+                    lang_confidence: d.lang_confidence,
+                    bytes: d.original_len,
+                    sentences: own.clone().count(),
+                    boilerplate_sentences: own.filter(|s| s.boilerplate).count(),
+                    replaced_invalid_utf8: d.replaced_invalid_utf8,
+                }
+            })
+            .collect();
+        Summary {
+            schema_version: SCHEMA_VERSION,
+            transalign_version: env!("CARGO_PKG_VERSION"),
+            config: config.file.as_ref().map(|p| p.display().to_string()),
+            pivot: &config.pivot,
+            complete: corpus.skipped.is_empty(),
+            documents,
+            sentences: corpus.sentences.len(),
+            boilerplate_sentences: corpus.sentences.iter().filter(|s| s.boilerplate).count(),
+            sentences_by_lang,
+            skipped: &corpus.skipped,
+            timings_ms: corpus.timings_ms.clone(),
+        }
+    }
+}
+
+fn write_run_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
+    let started = Instant::now();
+    let dir = &config.output_dir;
+    output::write_atomically(&dir.join("sentences.jsonl"), |w| {
+        output::write_jsonl(w, &corpus.sentences)
+    })?;
+    let mut summary = Summary::new(config, corpus);
+    summary.timings_ms.insert("write", elapsed_ms(started));
+    output::write_atomically(&dir.join("summary.json"), |w| {
+        output::write_json(w, &summary)
+    })
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}

@@ -1,0 +1,84 @@
+//! The data that flows between the pipeline stages: documents, sentences and skipped inputs.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Byte range into the original file (before decoding and NFC normalisation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ByteSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Where a sentence's language label came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LangSource {
+    /// The detector was confident about the sentence itself.
+    Sentence,
+    /// The sentence was too short, ambiguous or not convincingly different from its
+    /// document, and took the document's language.
+    Document,
+    /// Boilerplate or text without letters: no language is claimed beyond the document's.
+    None,
+}
+
+/// One input file after ingest: NFC text plus the map back to the original bytes.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Stable identifier: the path relative to the input it was found under.
+    pub id: String,
+    pub path: PathBuf,
+    /// NFC-normalised text.
+    pub text: String,
+    /// Maps byte offsets of `text` to byte offsets of the original file.
+    pub offsets: crate::ingest::OffsetMap,
+    /// Size of the original file in bytes.
+    pub original_len: usize,
+    /// Language of the document (ISO 639-1), `None` for a document without prose.
+    pub lang: Option<String>,
+    pub lang_confidence: f64,
+    /// Number of invalid UTF-8 sequences replaced by U+FFFD (only with `lossy_utf8`).
+    pub replaced_invalid_utf8: usize,
+}
+
+/// One sentence of a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sentence {
+    /// Document id.
+    pub doc: String,
+    /// 0-based index of the sentence within its document.
+    pub idx: usize,
+    /// Byte offset of the first byte in the original file.
+    pub start: usize,
+    /// Byte offset one past the last byte in the original file.
+    pub end: usize,
+    /// 0-based paragraph index within the document.
+    pub paragraph: usize,
+    /// The sentence text (NFC).
+    pub text: String,
+    /// ISO 639-1 code, `null` when neither the sentence nor its document has a language.
+    pub lang: Option<String>,
+    /// Confidence of `lang` in [0, 1].
+    pub lang_confidence: f64,
+    pub lang_source: LangSource,
+    /// Page furniture (navigation, captions, share buttons, ...): kept, skipped by later stages.
+    pub boilerplate: bool,
+    /// Which rule flagged the sentence as boilerplate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boilerplate_rule: Option<String>,
+    /// A speaker prefix such as `Wang Wenbin` in `Wang Wenbin: ...`, excluded from detection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// Byte offset in `text` where the body after the speaker prefix starts.
+    #[serde(skip)]
+    pub body_start: usize,
+}
+
+/// An input that could not be processed, with the reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedInput {
+    pub path: PathBuf,
+    pub reason: String,
+}
