@@ -283,7 +283,10 @@ impl Config {
                 return Err(locator.invalid(key, format!("must be between 0 and 1, got {value}")));
             }
         }
+        // Members outside detect.languages are ignored (a group needs two to matter), so
+        // `--languages en,id` works with the default [["id", "ms"]]; unknown codes are errors.
         let known: Vec<String> = languages.iter().map(|l| detect::iso_code(*l)).collect();
+        let mut confusable = Vec::new();
         for (i, group) in raw.detect.confusable.iter().enumerate() {
             if group.len() < 2 {
                 return Err(locator.invalid(
@@ -291,11 +294,19 @@ impl Config {
                     format!("group {} must name at least two languages", i + 1),
                 ));
             }
-            if let Some(code) = group.iter().find(|c| !known.contains(c)) {
+            if let Some(code) = group.iter().find(|c| detect::language_from_code(c).is_none()) {
                 return Err(locator.invalid(
                     "detect.confusable",
-                    format!("\"{code}\" is not one of detect.languages"),
+                    format!("\"{code}\" is not an ISO 639-1 code of a compiled-in language"),
                 ));
+            }
+            let present: Vec<String> = group
+                .iter()
+                .map(|c| c.to_lowercase())
+                .filter(|c| known.contains(c))
+                .collect();
+            if present.len() >= 2 {
+                confusable.push(present);
             }
         }
 
@@ -365,7 +376,7 @@ impl Config {
                 min_letters: raw.detect.min_letters,
                 margin: raw.detect.margin,
                 override_confidence: raw.detect.override_confidence,
-                confusable: raw.detect.confusable.clone(),
+                confusable,
             },
             output_dir: raw.output.dir.clone(),
             raw,
@@ -500,20 +511,39 @@ fn find_key_line(text: &str, dotted: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// `toml`'s message names the line, column and the offending key; make unknown-key errors
-/// say which keys are allowed (it already does) and keep everything on few lines.
+/// `toml`'s message with the line, column and — when the error sits on a `key = value`
+/// line — the dotted key (`toml` itself names unknown keys but not mistyped ones).
 fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
-    let position = error.span().map(|span| {
-        let before = &text[..span.start.min(text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-        (line, column)
-    });
     let message = error.message().trim_end();
-    match position {
-        Some((line, column)) => format!("line {line}, column {column}: {message}"),
-        None => message.to_string(),
+    let Some(span) = error.span() else {
+        return message.to_string();
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    match key_at_line(text, line) {
+        Some(key) if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) => {
+            format!("line {line}, column {column}: key `{key}`: {message}")
+        }
+        _ => format!("line {line}, column {column}: {message}"),
     }
+}
+
+/// The dotted key assigned on 1-based `line`, following `[table]` headers.
+fn key_at_line(text: &str, line: usize) -> Option<String> {
+    let mut table = String::new();
+    for (n, l) in text.lines().enumerate() {
+        let trimmed = l.trim();
+        if let Some(header) = trimmed.strip_prefix('[') {
+            table = header.trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string();
+        }
+        if n + 1 == line {
+            let (key, _) = trimmed.split_once('=')?;
+            let key = key.trim().trim_matches('"');
+            return Some(if table.is_empty() { key.to_string() } else { format!("{table}.{key}") });
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -295,6 +295,26 @@ pub fn read(file: &InputFile, lossy_utf8: bool) -> Result<Document, SkippedInput
     })
 }
 
+/// A [`Document`] from text that did not come from a file (standard input, tests).
+pub fn document_from_text(id: &str, text: &str) -> Document {
+    let decoded = decode(text.as_bytes(), true).unwrap_or_else(|_| Decoded {
+        // Only a NUL byte fails a lossy decode; keep the text as it is, spans unmapped.
+        text: text.to_string(),
+        offsets: OffsetMap::default(),
+        replaced: 0,
+    });
+    Document {
+        id: id.to_string(),
+        path: PathBuf::from(id),
+        text: decoded.text,
+        offsets: decoded.offsets,
+        original_len: text.len(),
+        lang: None,
+        lang_confidence: 0.0,
+        replaced_invalid_utf8: 0,
+    }
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
