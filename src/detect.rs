@@ -54,7 +54,7 @@ impl Detector {
 
     /// A first guess of a whole text's language (used to choose segmentation rules).
     pub fn guess(&self, text: &str) -> Option<String> {
-        const SAMPLE_BYTES: usize = 4096;
+        const SAMPLE_BYTES: usize = 1024;
         let mut end = text.len().min(SAMPLE_BYTES);
         while !text.is_char_boundary(end) {
             end -= 1;
@@ -177,17 +177,29 @@ impl Detector {
     }
 }
 
+/// At most this many characters of a sentence go to the detector: the cost is linear in
+/// the length and the label of a long sentence is settled well before this.
+pub const MAX_DETECTION_CHARS: usize = 240;
+
 /// The part of a sentence the detector looks at: the body after a speaker prefix, without
 /// runs of two or more capitalised words inside the sentence (names and titles such as
 /// "Boao Forum for Asia" or "Human Rights Watch" say nothing about the sentence's language),
-/// unless too little would remain.
+/// unless too little would remain; cut to [`MAX_DETECTION_CHARS`].
 pub fn detection_text(sentence: &Sentence) -> String {
     let body = &sentence.text[sentence.body_start..];
     let masked = mask_name_runs(body);
-    if count_letters(&masked) * 2 >= count_letters(body) {
+    let text = if count_letters(&masked) * 2 >= count_letters(body) {
         masked
     } else {
         body.to_string()
+    };
+    match text.char_indices().nth(MAX_DETECTION_CHARS) {
+        // Cut at the last word boundary before the limit.
+        Some((cut, _)) => {
+            let cut = text[..cut].rfind(char::is_whitespace).unwrap_or(cut);
+            text[..cut].to_string()
+        }
+        None => text,
     }
 }
 

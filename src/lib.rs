@@ -18,7 +18,7 @@ pub mod segment;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -138,23 +138,23 @@ pub fn process(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
     let detector_started = Instant::now();
     let detector = Detector::new(&config.detect);
     let segmenter = Segmenter::new(&config.segment);
-    let mut detect_ms = elapsed_ms(detector_started);
-    let mut segment_ms = 0;
+    let mut detect_time = detector_started.elapsed();
+    let mut segment_time = Duration::ZERO;
     let bar = progress::bar(corpus.documents.len() as u64, "detect", quiet);
     for doc in &mut corpus.documents {
         let t = Instant::now();
         let guess = detector.guess(&doc.text);
-        detect_ms += elapsed_ms(t);
+        detect_time += t.elapsed();
 
         let t = Instant::now();
         let mut sentences = segmenter.segment(doc, guess.as_deref().unwrap_or(&config.pivot));
-        segment_ms += elapsed_ms(t);
+        segment_time += t.elapsed();
 
         let t = Instant::now();
         let (lang, confidence) = detector.label(&mut sentences, guess.as_deref());
         doc.lang = lang;
         doc.lang_confidence = confidence;
-        detect_ms += elapsed_ms(t);
+        detect_time += t.elapsed();
 
         tracing::info!(
             "{}: {} sentences, language {}",
@@ -166,8 +166,8 @@ pub fn process(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    corpus.timings_ms.insert("segment", segment_ms);
-    corpus.timings_ms.insert("detect", detect_ms);
+    corpus.timings_ms.insert("segment", segment_time.as_millis() as u64);
+    corpus.timings_ms.insert("detect", detect_time.as_millis() as u64);
     corpus
 }
 
