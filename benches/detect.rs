@@ -16,7 +16,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, bound: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % bound
     }
 }
@@ -55,7 +58,9 @@ fn main() {
                 break;
             }
             let n = 1 + rng.next(3);
-            let paragraph: Vec<&str> = (0..n).map(|_| sentences[rng.next(sentences.len())].as_str()).collect();
+            let paragraph: Vec<&str> = (0..n)
+                .map(|_| sentences[rng.next(sentences.len())].as_str())
+                .collect();
             text.push_str(&paragraph.join(" "));
             text.push('\n');
             written += n;
@@ -67,13 +72,26 @@ fn main() {
         .expect("list")
         .map(|e| e.expect("entry").metadata().expect("meta").len())
         .sum();
-    eprintln!("generated {written} sentences in {doc} documents ({:.1} MB)", bytes as f64 / 1e6);
+    eprintln!(
+        "generated {written} sentences in {doc} documents ({:.1} MB)",
+        bytes as f64 / 1e6
+    );
 
     // lingua loads its models lazily, once per process: a first pass over a few documents
     // warms them up so the numbers below are steady-state throughput.
     let warm_started = Instant::now();
-    transalign::process(&config, &[dir.path().join("doc00000.txt"), dir.path().join("doc00001.txt")], true);
-    println!("model loading + warm-up: {:.2} s", warm_started.elapsed().as_secs_f64());
+    transalign::process(
+        &config,
+        &[
+            dir.path().join("doc00000.txt"),
+            dir.path().join("doc00001.txt"),
+        ],
+        true,
+    );
+    println!(
+        "model loading + warm-up: {:.2} s",
+        warm_started.elapsed().as_secs_f64()
+    );
 
     let started = Instant::now();
     let corpus = transalign::process(&config, &[dir.path().to_path_buf()], true);
@@ -81,8 +99,14 @@ fn main() {
     let detect_seconds = corpus.timings_ms["detect"] as f64 / 1000.0;
     let n = corpus.sentences.len();
     println!("sentences: {n}");
-    println!("pipeline (ingest+segment+detect): {seconds:.2} s, {:.0} sentences/s", n as f64 / seconds);
-    println!("detection alone: {detect_seconds:.2} s, {:.0} sentences/s", n as f64 / detect_seconds);
+    println!(
+        "pipeline (ingest+segment+detect): {seconds:.2} s, {:.0} sentences/s",
+        n as f64 / seconds
+    );
+    println!(
+        "detection alone: {detect_seconds:.2} s, {:.0} sentences/s",
+        n as f64 / detect_seconds
+    );
     println!(
         "segmentation alone: {:.2} s",
         corpus.timings_ms["segment"] as f64 / 1000.0

@@ -294,7 +294,10 @@ impl Config {
                     format!("group {} must name at least two languages", i + 1),
                 ));
             }
-            if let Some(code) = group.iter().find(|c| detect::language_from_code(c).is_none()) {
+            if let Some(code) = group
+                .iter()
+                .find(|c| detect::language_from_code(c).is_none())
+            {
                 return Err(locator.invalid(
                     "detect.confusable",
                     format!("\"{code}\" is not an ISO 639-1 code of a compiled-in language"),
@@ -480,35 +483,47 @@ impl KeyLocator<'_> {
     }
 }
 
-/// Line and column (1-based) of `table.key = ...` in a TOML text, following `[table]` headers.
-fn find_key_line(text: &str, dotted: &str) -> Option<(usize, usize)> {
-    let (table, key) = match dotted.rsplit_once('.') {
-        Some((t, k)) => (t, k),
-        None => ("", dotted),
-    };
-    let mut current = String::new();
-    for (n, line) in text.lines().enumerate() {
+/// Every `key = value` line of a TOML text as (line, column, dotted key), 1-based, following
+/// `[table]` headers. Good enough to point error messages at a line; not a TOML parser.
+fn assignments(text: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
+    let mut table = String::new();
+    text.lines().enumerate().filter_map(move |(n, line)| {
         let trimmed = line.trim_start();
         if let Some(header) = trimmed.strip_prefix('[') {
-            current = header
+            let name = header
                 .trim_start_matches('[')
                 .split(']')
                 .next()
-                .unwrap_or("")
-                .trim()
-                .to_string();
-            continue;
+                .unwrap_or("");
+            table = name.trim().to_string();
+            return None;
         }
-        if current != table {
-            continue;
+        let (key, _) = trimmed.split_once('=')?;
+        let key = key.trim().trim_matches('"');
+        if key.is_empty() || key.starts_with('#') {
+            return None;
         }
-        if let Some(rest) = trimmed.strip_prefix(key)
-            && rest.trim_start().starts_with('=')
-        {
-            return Some((n + 1, line.len() - trimmed.len() + 1));
-        }
-    }
-    None
+        let dotted = if table.is_empty() {
+            key.to_string()
+        } else {
+            format!("{table}.{key}")
+        };
+        Some((n + 1, line.len() - trimmed.len() + 1, dotted))
+    })
+}
+
+/// Line and column of the dotted key `table.key` in a TOML text.
+fn find_key_line(text: &str, dotted: &str) -> Option<(usize, usize)> {
+    assignments(text)
+        .find(|(_, _, key)| key == dotted)
+        .map(|(line, column, _)| (line, column))
+}
+
+/// The dotted key assigned on 1-based `line`.
+fn key_at_line(text: &str, line: usize) -> Option<String> {
+    assignments(text)
+        .find(|(n, _, _)| *n == line)
+        .map(|(_, _, key)| key)
 }
 
 /// `toml`'s message with the line, column and — when the error sits on a `key = value`
@@ -522,28 +537,13 @@ fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
     match key_at_line(text, line) {
-        Some(key) if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) => {
+        Some(key)
+            if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) =>
+        {
             format!("line {line}, column {column}: key `{key}`: {message}")
         }
         _ => format!("line {line}, column {column}: {message}"),
     }
-}
-
-/// The dotted key assigned on 1-based `line`, following `[table]` headers.
-fn key_at_line(text: &str, line: usize) -> Option<String> {
-    let mut table = String::new();
-    for (n, l) in text.lines().enumerate() {
-        let trimmed = l.trim();
-        if let Some(header) = trimmed.strip_prefix('[') {
-            table = header.trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string();
-        }
-        if n + 1 == line {
-            let (key, _) = trimmed.split_once('=')?;
-            let key = key.trim().trim_matches('"');
-            return Some(if table.is_empty() { key.to_string() } else { format!("{table}.{key}") });
-        }
-    }
-    None
 }
 
 #[cfg(test)]

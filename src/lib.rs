@@ -166,8 +166,12 @@ pub fn process(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    corpus.timings_ms.insert("segment", segment_time.as_millis() as u64);
-    corpus.timings_ms.insert("detect", detect_time.as_millis() as u64);
+    corpus
+        .timings_ms
+        .insert("segment", segment_time.as_millis() as u64);
+    corpus
+        .timings_ms
+        .insert("detect", detect_time.as_millis() as u64);
     corpus
 }
 

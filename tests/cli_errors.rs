@@ -17,85 +17,93 @@ fn write(dir: &Path, name: &str, content: &[u8]) -> std::path::PathBuf {
 
 const GOOD: &str = "The minister spoke to the press on Monday about the new trade agreement.\n";
 
-fn check_config(toml: &str) -> (i32, String) {
+/// Runs `config check` on `toml` and asserts exit code 2, no panic, and every fragment.
+fn assert_config_error(toml: &str, fragments: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "bad.toml", toml.as_bytes());
     let output = transalign(dir.path())
         .args(["config", "check", "--config", "bad.toml"])
         .output()
         .unwrap();
-    (output.status.code().unwrap(), stderr_of(&output))
+    let err = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for fragment in fragments {
+        assert!(err.contains(fragment), "{fragment:?} missing in {err}");
+    }
 }
 
 #[test]
 fn wrong_type_names_file_line_column_and_key() {
-    let (code, err) = check_config("pivot = \"en\"\n[detect]\nmin_letters = \"many\"\n");
-    assert_eq!(code, 2);
-    assert!(err.contains("bad.toml"), "{err}");
-    assert!(err.contains("line 3, column 15"), "{err}");
-    assert!(err.contains("min_letters"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
+    assert_config_error(
+        "pivot = \"en\"\n[detect]\nmin_letters = \"many\"\n",
+        &["bad.toml", "line 3, column 15", "detect.min_letters"],
+    );
 }
 
 #[test]
 fn misspelt_key_names_file_line_and_the_key() {
-    let (code, err) = check_config("[detect]\nlangauges = [\"en\"]\n");
-    assert_eq!(code, 2);
-    assert!(err.contains("bad.toml") && err.contains("line 2, column 1"), "{err}");
-    assert!(err.contains("langauges"), "{err}");
-    // serde lists the keys that exist.
-    assert!(err.contains("languages"), "{err}");
+    // serde also lists the keys that exist.
+    assert_config_error(
+        "[detect]\nlangauges = [\"en\"]\n",
+        &["bad.toml", "line 2, column 1", "langauges", "`languages`"],
+    );
 }
 
 #[test]
 fn misspelt_table_is_rejected() {
-    let (code, err) = check_config("[detection]\nlanguages = [\"en\"]\n");
-    assert_eq!(code, 2);
-    assert!(err.contains("detection") && err.contains("line 1"), "{err}");
+    assert_config_error(
+        "[detection]\nlanguages = [\"en\"]\n",
+        &["detection", "line 1"],
+    );
 }
 
 #[test]
 fn empty_language_list_is_an_error_not_a_panic() {
-    let (code, err) = check_config("# header\n[detect]\nlanguages = []\n");
-    assert_eq!(code, 2);
-    assert!(err.contains("bad.toml:3:1"), "{err}");
-    assert!(err.contains("detect.languages") && err.contains("must not be empty"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
+    assert_config_error(
+        "# header\n[detect]\nlanguages = []\n",
+        &["bad.toml:3:1", "detect.languages", "must not be empty"],
+    );
 }
 
 #[test]
 fn unknown_language_code_is_named() {
-    let (code, err) = check_config("[detect]\nlanguages = [\"en\", \"xx\"]\n");
-    assert_eq!(code, 2);
-    assert!(err.contains("\"xx\"") && err.contains("detect.languages") && err.contains("bad.toml:2:1"), "{err}");
+    assert_config_error(
+        "[detect]\nlanguages = [\"en\", \"xx\"]\n",
+        &["bad.toml:2:1", "detect.languages", "\"xx\""],
+    );
 }
 
 #[test]
 fn out_of_range_margin_is_named() {
-    let (code, err) = check_config("[detect]\nmargin = 1.5\n");
-    assert_eq!(code, 2);
-    assert!(err.contains("detect.margin") && err.contains("bad.toml:2:1") && err.contains("1.5"), "{err}");
+    assert_config_error(
+        "[detect]\nmargin = 1.5\n",
+        &["bad.toml:2:1", "detect.margin", "1.5"],
+    );
 }
 
 #[test]
 fn invalid_regex_is_named() {
-    let (code, err) = check_config("[segment]\nboilerplate_patterns = [\"(unclosed\"]\n");
-    assert_eq!(code, 2);
-    assert!(err.contains("segment.boilerplate_patterns") && err.contains("bad.toml:2:1"), "{err}");
+    assert_config_error(
+        "[segment]\nboilerplate_patterns = [\"(unclosed\"]\n",
+        &["bad.toml:2:1", "segment.boilerplate_patterns"],
+    );
 }
 
 #[test]
 fn pivot_outside_the_language_list_is_named() {
-    let (code, err) = check_config("pivot = \"en\"\n[detect]\nlanguages = [\"id\", \"ms\"]\n");
-    assert_eq!(code, 2);
-    assert!(err.contains("bad.toml:1:1") && err.contains("pivot"), "{err}");
+    assert_config_error(
+        "pivot = \"en\"\n[detect]\nlanguages = [\"id\", \"ms\"]\n",
+        &["bad.toml:1:1", "pivot"],
+    );
 }
 
 #[test]
 fn missing_input_path_in_config_is_named() {
-    let (code, err) = check_config("[input]\npaths = [\"no-such-dir\"]\n");
-    assert_eq!(code, 2);
-    assert!(err.contains("input.paths") && err.contains("no-such-dir") && err.contains("bad.toml:2:1"), "{err}");
+    assert_config_error(
+        "[input]\npaths = [\"no-such-dir\"]\n",
+        &["bad.toml:2:1", "input.paths", "no-such-dir"],
+    );
 }
 
 #[test]
@@ -105,7 +113,10 @@ fn missing_config_file_is_named() {
         .args(["run", "--config", "nope.toml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("nope.toml").and(predicate::str::contains("cannot read configuration file")));
+        .stderr(
+            predicate::str::contains("nope.toml")
+                .and(predicate::str::contains("cannot read configuration file")),
+        );
 }
 
 #[test]
@@ -123,14 +134,25 @@ fn config_check_prints_the_effective_configuration_with_overrides() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "c.toml", b"[detect]\nmin_letters = 7\n");
     let output = transalign(dir.path())
-        .args(["config", "check", "--config", "c.toml", "--languages", "en,id", "--lossy-utf8"])
+        .args([
+            "config",
+            "check",
+            "--config",
+            "c.toml",
+            "--languages",
+            "en,id",
+            "--lossy-utf8",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8(output.stdout).unwrap();
     let effective: toml::Table = toml::from_str(&text).unwrap();
     assert_eq!(effective["detect"]["min_letters"].as_integer(), Some(7));
-    assert_eq!(effective["detect"]["languages"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        effective["detect"]["languages"].as_array().unwrap().len(),
+        2
+    );
     assert_eq!(effective["input"]["lossy_utf8"].as_bool(), Some(true));
 }
 
@@ -145,23 +167,58 @@ fn corpus_with(bad_name: &str, bad: &[u8]) -> tempfile::TempDir {
 
 fn docs_in_output(dir: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(dir.join("out/sentences.jsonl")).unwrap();
-    let mut docs: Vec<String> = parse_jsonl(&text).iter().map(|s| s["doc"].as_str().unwrap().to_string()).collect();
+    let mut docs: Vec<String> = parse_jsonl(&text)
+        .iter()
+        .map(|s| s["doc"].as_str().unwrap().to_string())
+        .collect();
     docs.dedup();
     docs
 }
 
+/// `transalign run in EXTRA... --out out` in `dir`: (exit code, stderr).
+fn run_in(dir: &Path, extra: &[&str]) -> (i32, String) {
+    let output = transalign(dir)
+        .args(["run", "in"])
+        .args(extra)
+        .args(["--out", "out"])
+        .output()
+        .unwrap();
+    (output.status.code().unwrap(), stderr_of(&output))
+}
+
+/// Asserts exit code 3, every fragment on stderr, and that `processed` were still processed.
+fn assert_skipped(dir: &Path, extra: &[&str], fragments: &[&str], processed: &[&str]) {
+    let (code, err) = run_in(dir, extra);
+    assert_eq!(code, 3, "{err}");
+    for fragment in fragments {
+        assert!(err.contains(fragment), "{fragment:?} missing in {err}");
+    }
+    assert_eq!(docs_in_output(dir), processed);
+}
+
 #[test]
 fn invalid_utf8_is_reported_with_byte_offset_and_the_rest_processed() {
-    let dir = corpus_with("bad.txt", b"Hello there, this is fine.\nBroken \xFF\xFE here.\n");
-    let output = transalign(dir.path()).args(["run", "in", "--out", "out"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    let err = stderr_of(&output);
-    assert!(err.contains("bad.txt") && err.contains("invalid UTF-8 at byte offset 34"), "{err}");
-    assert_eq!(docs_in_output(dir.path()), ["a.txt", "z.txt"]);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap()).unwrap();
+    let dir = corpus_with(
+        "bad.txt",
+        b"Hello there, this is fine.\nBroken \xFF\xFE here.\n",
+    );
+    assert_skipped(
+        dir.path(),
+        &[],
+        &["bad.txt", "invalid UTF-8 at byte offset 34"],
+        &["a.txt", "z.txt"],
+    );
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(summary["complete"], false);
-    assert!(summary["skipped"][0]["path"].as_str().unwrap().ends_with("bad.txt"));
+    assert!(
+        summary["skipped"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("bad.txt")
+    );
 }
 
 #[test]
@@ -178,53 +235,68 @@ fn keep_going_turns_skips_into_success_but_still_reports_them() {
 fn lossy_utf8_decodes_and_keeps_spans_on_original_bytes() {
     let bad = b"Broken \xFF bytes in an English sentence about trade policy.\n";
     let dir = corpus_with("bad.txt", bad);
-    let output = transalign(dir.path())
-        .args(["run", "in", "--out", "out", "--lossy-utf8"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    assert!(stderr_of(&output).contains("replaced"));
+    let (code, err) = run_in(dir.path(), &["--lossy-utf8"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("replaced"), "{err}");
     assert_eq!(docs_in_output(dir.path()), ["a.txt", "bad.txt", "z.txt"]);
     let text = std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap();
-    let s = parse_jsonl(&text).into_iter().find(|s| s["doc"] == "bad.txt").unwrap();
-    assert_eq!((s["start"].as_u64(), s["end"].as_u64()), (Some(0), Some(bad.len() as u64 - 1)));
+    let s = parse_jsonl(&text)
+        .into_iter()
+        .find(|s| s["doc"] == "bad.txt")
+        .unwrap();
+    assert_eq!(
+        (s["start"].as_u64(), s["end"].as_u64()),
+        (Some(0), Some(bad.len() as u64 - 1))
+    );
     assert!(s["text"].as_str().unwrap().contains('\u{FFFD}'));
 }
 
 #[test]
 fn binary_file_is_skipped_with_a_warning() {
     let dir = corpus_with("image.txt", b"GIF89a\0\0\x01binary");
-    let output = transalign(dir.path()).args(["run", "in", "--out", "out"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    let err = stderr_of(&output);
-    assert!(err.contains("image.txt") && err.contains("binary file"), "{err}");
-    assert_eq!(docs_in_output(dir.path()), ["a.txt", "z.txt"]);
+    assert_skipped(
+        dir.path(),
+        &[],
+        &["image.txt", "binary file (NUL byte at byte offset 6)"],
+        &["a.txt", "z.txt"],
+    );
 }
 
 #[test]
 fn unreadable_inputs_are_reported_and_the_rest_processed() {
     let dir = corpus_with("ok.txt", GOOD.as_bytes());
     // A dangling symbolic link inside the directory and a missing file on the command line.
-    std::os::unix::fs::symlink(dir.path().join("gone.txt"), dir.path().join("in/dangling.txt")).unwrap();
-    let output = transalign(dir.path())
-        .args(["run", "in", "missing.txt", "--out", "out"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    let err = stderr_of(&output);
-    assert!(err.contains("missing.txt: no such file or directory"), "{err}");
-    assert!(err.contains("dangling.txt"), "{err}");
-    assert_eq!(docs_in_output(dir.path()), ["a.txt", "ok.txt", "z.txt"]);
+    std::os::unix::fs::symlink(
+        dir.path().join("gone.txt"),
+        dir.path().join("in/dangling.txt"),
+    )
+    .unwrap();
+    assert_skipped(
+        dir.path(),
+        &["missing.txt"],
+        &["missing.txt: no such file or directory", "dangling.txt"],
+        &["a.txt", "ok.txt", "z.txt"],
+    );
 }
 
 #[test]
 fn empty_file_gives_zero_sentences_and_no_error() {
     let dir = corpus_with("empty.txt", b"");
-    transalign(dir.path()).args(["run", "in", "--out", "out"]).assert().code(0);
+    transalign(dir.path())
+        .args(["run", "in", "--out", "out"])
+        .assert()
+        .code(0);
     assert_eq!(docs_in_output(dir.path()), ["a.txt", "z.txt"]);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap()).unwrap();
-    let empty = summary["documents"].as_array().unwrap().iter().find(|d| d["id"] == "empty.txt").unwrap();
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let empty = summary["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "empty.txt")
+        .unwrap();
     assert_eq!(empty["sentences"], 0);
     assert_eq!(summary["complete"], true);
 }
@@ -234,7 +306,11 @@ fn include_and_exclude_globs_filter_directory_inputs() {
     let dir = corpus_with("notes.md", GOOD.as_bytes());
     write(dir.path(), "in/sub/deep.txt", GOOD.as_bytes());
     write(dir.path(), "in/data.csv", b"a,b\n");
-    write(dir.path(), "c.toml", b"[input]\ninclude = [\"*.txt\"]\nexclude = [\"z.txt\"]\n");
+    write(
+        dir.path(),
+        "c.toml",
+        b"[input]\ninclude = [\"*.txt\"]\nexclude = [\"z.txt\"]\n",
+    );
     transalign(dir.path())
         .args(["run", "in", "--out", "out", "--config", "c.toml"])
         .assert()
@@ -244,8 +320,14 @@ fn include_and_exclude_globs_filter_directory_inputs() {
 
 #[test]
 fn detect_prints_jsonl_on_stdout_only() {
-    let dir = corpus_with("b.txt", "Kami menolak tuduhan yang tidak berdasar itu dengan tegas.\n".as_bytes());
-    let output = transalign(dir.path()).args(["detect", "in", "-q"]).output().unwrap();
+    let dir = corpus_with(
+        "b.txt",
+        "Kami menolak tuduhan yang tidak berdasar itu dengan tegas.\n".as_bytes(),
+    );
+    let output = transalign(dir.path())
+        .args(["detect", "in", "-q"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let rows = parse_jsonl(&String::from_utf8(output.stdout).unwrap());
     assert_eq!(rows.len(), 3);
@@ -268,5 +350,9 @@ fn broken_pipe_on_stdout_exits_quietly() {
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(!stderr_of(&output).contains("error"), "{}", stderr_of(&output));
+    assert!(
+        !stderr_of(&output).contains("error"),
+        "{}",
+        stderr_of(&output)
+    );
 }

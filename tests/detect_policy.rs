@@ -6,7 +6,11 @@ use common::*;
 
 fn labels(config: Option<&str>) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(repo().join("tests/fixtures/tatoeba-zsm-200.txt"), dir.path().join("ms.txt")).unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/tatoeba-zsm-200.txt"),
+        dir.path().join("ms.txt"),
+    )
+    .unwrap();
     let mut cmd = transalign(dir.path());
     if let Some(toml) = config {
         std::fs::write(dir.path().join("c.toml"), toml).unwrap();
@@ -37,7 +41,10 @@ fn the_group_policy_alone_keeps_malay_sentences_malay() {
     assert!(!grouped.iter().any(|l| l == "id"), "{grouped:?}");
     // Switched off, lingua's own sentence labels mix Indonesian into the Malay document.
     let without = labels(Some(&format!("{RAW_LINGUA}confusable = []\n")));
-    assert!(without.iter().filter(|l| *l == "id").count() >= 10, "{without:?}");
+    assert!(
+        without.iter().filter(|l| *l == "id").count() >= 10,
+        "{without:?}"
+    );
     assert!(without.iter().any(|l| l == "ms"));
 }
 
@@ -49,7 +56,10 @@ fn a_strongly_english_sentence_in_an_indonesian_document_keeps_its_language() {
                 The spokesperson said that the accusations were groundless and politically motivated.\n\
                 Dia juga mengatakan bahwa kerja sama kedua negara akan terus berkembang.\n";
     std::fs::write(dir.path().join("doc.txt"), text).unwrap();
-    let output = transalign(dir.path()).args(["detect", "doc.txt", "-q"]).output().unwrap();
+    let output = transalign(dir.path())
+        .args(["detect", "doc.txt", "-q"])
+        .output()
+        .unwrap();
     let rows = parse_jsonl(&String::from_utf8(output.stdout).unwrap());
     let langs: Vec<&str> = rows.iter().map(|r| r["lang"].as_str().unwrap()).collect();
     assert_eq!(langs, ["id", "id", "en", "id"]);

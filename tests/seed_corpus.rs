@@ -15,9 +15,11 @@ fn run_seed_corpus() -> (Vec<Value>, Value) {
         .arg(out.path())
         .assert()
         .code(0);
-    let sentences = parse_jsonl(&std::fs::read_to_string(out.path().join("sentences.jsonl")).unwrap());
+    let sentences =
+        parse_jsonl(&std::fs::read_to_string(out.path().join("sentences.jsonl")).unwrap());
     let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap())
+            .unwrap();
     (sentences, summary)
 }
 
@@ -34,7 +36,11 @@ fn documents_get_the_right_language() {
     let docs = summary["documents"].as_array().unwrap();
     assert_eq!(docs.len(), 5);
     for doc in docs {
-        let expected = if doc["id"].as_str().unwrap().starts_with("003") { "id" } else { "en" };
+        let expected = if doc["id"].as_str().unwrap().starts_with("003") {
+            "id"
+        } else {
+            "en"
+        };
         assert_eq!(doc["lang"], expected, "{doc}");
     }
     assert_eq!(summary["complete"], true);
@@ -49,7 +55,11 @@ fn indonesian_sentences_are_indonesian_not_malay() {
     let id = prose.iter().filter(|s| s["lang"] == "id").count();
     let ms = prose.iter().filter(|s| s["lang"] == "ms").count();
     assert_eq!(ms, 0);
-    assert!(id * 100 >= prose.len() * 95, "{id} of {} labelled id", prose.len());
+    assert!(
+        id * 100 >= prose.len() * 95,
+        "{id} of {} labelled id",
+        prose.len()
+    );
 }
 
 #[test]
@@ -81,7 +91,10 @@ fn names_and_speaker_prefixes_do_not_flip_indonesian_sentences() {
     ] {
         assert_eq!(find(needle)["lang"], "id", "{needle}");
     }
-    assert_eq!(find("Wang Wenbin: Saya tidak mengetahui")["speaker"], "Wang Wenbin");
+    assert_eq!(
+        find("Wang Wenbin: Saya tidak mengetahui")["speaker"],
+        "Wang Wenbin"
+    );
     assert_eq!(find("CCTV News :")["speaker"], "CCTV News");
 }
 
@@ -126,12 +139,29 @@ fn spans_point_at_the_original_bytes_and_fields_are_complete() {
     let (sentences, _) = run_seed_corpus();
     assert!(sentences.len() > 200);
     for s in &sentences {
-        for key in ["doc", "idx", "start", "end", "paragraph", "text", "lang", "lang_confidence", "lang_source", "boilerplate"] {
+        for key in [
+            "doc",
+            "idx",
+            "start",
+            "end",
+            "paragraph",
+            "text",
+            "lang",
+            "lang_confidence",
+            "lang_source",
+            "boilerplate",
+        ] {
             assert!(s.get(key).is_some(), "{key} missing in {s}");
         }
         let bytes = std::fs::read(seed_corpus().join(s["doc"].as_str().unwrap())).unwrap();
-        let (start, end) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
-        assert_eq!(std::str::from_utf8(&bytes[start..end]).unwrap(), s["text"].as_str().unwrap());
+        let (start, end) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            std::str::from_utf8(&bytes[start..end]).unwrap(),
+            s["text"].as_str().unwrap()
+        );
     }
 }
 
@@ -145,7 +175,10 @@ fn sentences_do_not_cross_paragraphs() {
     for pair in sentences.windows(2) {
         if pair[0]["doc"] == pair[1]["doc"] {
             assert!(pair[0]["paragraph"].as_u64() <= pair[1]["paragraph"].as_u64());
-            assert_eq!(pair[0]["idx"].as_u64().unwrap() + 1, pair[1]["idx"].as_u64().unwrap());
+            assert_eq!(
+                pair[0]["idx"].as_u64().unwrap() + 1,
+                pair[1]["idx"].as_u64().unwrap()
+            );
         }
     }
 }
