@@ -44,6 +44,11 @@ pub enum ConfigError {
 pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// Neither the command line nor `input.paths` names anything to read.
+    #[error(
+        "no inputs: name files or directories on the command line, or set input.paths in {config}"
+    )]
+    NoInputs { config: String },
     #[error("cannot write {path}: {source}")]
     Output {
         path: PathBuf,
@@ -58,7 +63,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) => exit_code::USAGE,
+            Error::Config(_) | Error::NoInputs { .. } => exit_code::USAGE,
             Error::Output { .. } | Error::Stdout(_) => exit_code::FAILURE,
         }
     }

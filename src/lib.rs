@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Detect(args) => {
             let config = Config::load(cli.config.as_deref(), &args.overrides.to_overrides(None))?;
-            let corpus = process(&config, &inputs(args, &config), quiet);
+            let corpus = process(&config, &inputs(args, &config)?, quiet);
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             output::write_jsonl(&mut stdout, &corpus.sentences)
                 .and_then(|_| stdout.flush())
@@ -72,7 +72,7 @@ pub fn run(cli: Cli) -> Result<u8> {
                 cli.config.as_deref(),
                 &args.input.overrides.to_overrides(args.out_dir.clone()),
             )?;
-            let corpus = process(&config, &inputs(&args.input, &config), quiet);
+            let corpus = process(&config, &inputs(&args.input, &config)?, quiet);
             write_run_outputs(&config, &corpus)?;
             if !quiet {
                 eprintln!(
@@ -87,12 +87,21 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-fn inputs(args: &InputArgs, config: &Config) -> Vec<PathBuf> {
-    if args.inputs.is_empty() {
-        config.input.paths.clone()
+fn inputs(args: &InputArgs, config: &Config) -> Result<Vec<PathBuf>> {
+    let inputs = if args.inputs.is_empty() {
+        &config.input.paths
     } else {
-        args.inputs.clone()
+        &args.inputs
+    };
+    if inputs.is_empty() {
+        return Err(Error::NoInputs {
+            config: config.file.as_ref().map_or_else(
+                || "a configuration file".into(),
+                |p| p.display().to_string(),
+            ),
+        });
     }
+    Ok(inputs.clone())
 }
 
 /// Reports skipped inputs and returns the exit code.

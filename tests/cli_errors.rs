@@ -120,6 +120,17 @@ fn missing_config_file_is_named() {
 }
 
 #[test]
+fn no_inputs_anywhere_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    transalign(dir.path())
+        .args(["run", "--out", "out"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no inputs").and(predicate::str::contains("input.paths")));
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
 fn bad_language_override_names_the_flag() {
     let dir = tempfile::tempdir().unwrap();
     transalign(dir.path())
