@@ -15,7 +15,7 @@ pub mod output;
 pub mod progress;
 pub mod segment;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -216,7 +216,15 @@ pub struct DocumentSummary<'a> {
 impl<'a> Summary<'a> {
     pub fn new(config: &'a Config, corpus: &'a Corpus) -> Self {
         let mut sentences_by_lang = BTreeMap::new();
-        for s in corpus.sentences.iter().filter(|s| !s.boilerplate) {
+        // (sentences, boilerplate sentences) per document, in one pass.
+        let mut per_doc: HashMap<&str, (usize, usize)> = HashMap::new();
+        for s in &corpus.sentences {
+            let counts = per_doc.entry(s.doc.as_str()).or_default();
+            counts.0 += 1;
+            if s.boilerplate {
+                counts.1 += 1;
+                continue;
+            }
             *sentences_by_lang
                 .entry(s.lang.clone().unwrap_or_else(|| "und".into()))
                 .or_insert(0) += 1;
@@ -225,15 +233,16 @@ impl<'a> Summary<'a> {
             .documents
             .iter()
             .map(|d| {
-                let own = corpus.sentences.iter().filter(|s| s.doc == d.id);
+                let (sentences, boilerplate_sentences) =
+                    per_doc.get(d.id.as_str()).copied().unwrap_or_default();
                 DocumentSummary {
                     id: &d.id,
                     path: d.path.display().to_string(),
                     lang: d.lang.as_deref(),
                     lang_confidence: d.lang_confidence,
                     bytes: d.original_len,
-                    sentences: own.clone().count(),
-                    boilerplate_sentences: own.filter(|s| s.boilerplate).count(),
+                    sentences,
+                    boilerplate_sentences,
                     replaced_invalid_utf8: d.replaced_invalid_utf8,
                 }
             })
