@@ -283,35 +283,36 @@ pub fn read(file: &InputFile, lossy_utf8: bool) -> Result<Document, SkippedInput
             decoded.replaced
         );
     }
-    Ok(Document {
-        id: file.id.clone(),
-        path: file.path.clone(),
+    Ok(new_document(
+        &file.id,
+        file.path.clone(),
+        decoded,
+        bytes.len(),
+    ))
+}
+
+/// A [`Document`] from text that did not come from a file (standard input, tests): already
+/// valid UTF-8, so only NFC normalisation applies.
+pub fn document_from_text(id: &str, text: &str) -> Document {
+    let mut decoded = Decoded {
+        text: String::with_capacity(text.len()),
+        offsets: OffsetMap::default(),
+        replaced: 0,
+    };
+    normalise_into(text, 0, &mut decoded.text, &mut decoded.offsets);
+    new_document(id, PathBuf::from(id), decoded, text.len())
+}
+
+fn new_document(id: &str, path: PathBuf, decoded: Decoded, original_len: usize) -> Document {
+    Document {
+        id: id.to_string(),
+        path,
         text: decoded.text,
         offsets: decoded.offsets,
-        original_len: bytes.len(),
+        original_len,
         lang: None,
         lang_confidence: 0.0,
         replaced_invalid_utf8: decoded.replaced,
-    })
-}
-
-/// A [`Document`] from text that did not come from a file (standard input, tests).
-pub fn document_from_text(id: &str, text: &str) -> Document {
-    let decoded = decode(text.as_bytes(), true).unwrap_or_else(|_| Decoded {
-        // Only a NUL byte fails a lossy decode; keep the text as it is, spans unmapped.
-        text: text.to_string(),
-        offsets: OffsetMap::default(),
-        replaced: 0,
-    });
-    Document {
-        id: id.to_string(),
-        path: PathBuf::from(id),
-        text: decoded.text,
-        offsets: decoded.offsets,
-        original_len: text.len(),
-        lang: None,
-        lang_confidence: 0.0,
-        replaced_invalid_utf8: 0,
     }
 }
 
