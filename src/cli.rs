@@ -29,9 +29,84 @@ pub enum Command {
     Run(RunArgs),
     /// Segment and detect languages; print one JSON object per sentence on stdout.
     Detect(InputArgs),
+    /// Translate lines of text (stdin or files) through the configured backend and cache;
+    /// prints one translation per line.
+    Translate(TranslateArgs),
+    /// Translation backends.
+    #[command(subcommand)]
+    Backends(BackendsCommand),
+    /// The translation cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Configuration commands.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackendsCommand {
+    /// Contact each configured backend; report reachability and supported pairs.
+    Check {
+        /// Check only this backend.
+        #[arg(long, value_name = "NAME")]
+        backend: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Entries, size, and entries per backend and language pair.
+    Stats {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove all entries, or those of one backend.
+    Clear {
+        /// Remove only the entries made by this backend (by name).
+        #[arg(long, value_name = "NAME")]
+        backend: Option<String>,
+    },
+    /// Write every entry as JSON Lines (to stdout, or --out).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Read JSON Lines entries (from `cache export`, or your own translations).
+    Import {
+        /// JSONL files ("-" for stdin).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Backend whose fingerprint entries without a "fingerprint" get.
+        #[arg(long, value_name = "NAME")]
+        backend: Option<String>,
+    },
+}
+
+/// Flags of the translation stage.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TranslationArgs {
+    /// Backend to use: the name of a [backends.NAME] table (translate.backend).
+    #[arg(long, value_name = "NAME")]
+    pub backend: Option<String>,
+    /// Never touch the network: cache hits and offline backends only (translate.offline).
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    /// Files to translate line by line [default: stdin].
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Source language of the lines (ISO 639-1, or `auto` where the backend detects).
+    #[arg(long = "from", value_name = "LANG")]
+    pub from: String,
+    /// Target language [default: the pivot].
+    #[arg(long = "to", value_name = "LANG")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub translation: TranslationArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,15 +150,27 @@ pub struct RunArgs {
     /// Output directory (output.dir) [default: out].
     #[arg(long = "out", value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub translation: TranslationArgs,
+    /// Report per backend how many sentences and characters would be sent after cache hits;
+    /// send nothing, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 impl OverrideArgs {
-    pub fn to_overrides(&self, out_dir: Option<PathBuf>) -> Overrides {
+    pub fn to_overrides(
+        &self,
+        out_dir: Option<PathBuf>,
+        translation: Option<&TranslationArgs>,
+    ) -> Overrides {
         Overrides {
             out_dir,
             languages: self.languages.clone(),
             lossy_utf8: self.lossy_utf8,
             pivot: self.pivot.clone(),
+            backend: translation.and_then(|t| t.backend.clone()),
+            offline: translation.is_some_and(|t| t.offline),
         }
     }
 }

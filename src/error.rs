@@ -10,9 +10,13 @@ pub mod exit_code {
     pub const FAILURE: u8 = 1;
     /// The command line or the configuration is wrong; nothing was processed.
     pub const USAGE: u8 = 2;
-    /// The run finished, but some inputs were skipped (unreadable, binary, invalid UTF-8).
-    /// `--keep-going` turns this into [`SUCCESS`].
+    /// The run finished, but some inputs were skipped (unreadable, binary, invalid UTF-8) or
+    /// some sentences could not be translated (listed in `summary.json`), or the translation
+    /// stage stopped early (quota, authentication). `--keep-going` turns skipped inputs (not
+    /// translation failures) into [`SUCCESS`].
     pub const INCOMPLETE: u8 = 3;
+    /// Interrupted by Ctrl-C; everything translated so far is cached.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// A problem in the configuration file or in the command-line overrides.
@@ -54,6 +58,22 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Backend(#[from] crate::translate::backends::SetupError),
+    #[error(transparent)]
+    Cache(#[from] crate::translate::cache::CacheError),
+    /// A command needs a backend and none is chosen.
+    #[error(
+        "no translation backend: set [translate] backend = \"NAME\" with a [backends.NAME] table in {config}, or pass --backend NAME"
+    )]
+    NoBackend { config: String },
+    #[error("cannot read {path}: {source}")]
+    Input {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
     /// Writing to standard output failed (a broken pipe is handled quietly by the binary).
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
@@ -63,8 +83,14 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::NoInputs { .. } => exit_code::USAGE,
-            Error::Output { .. } | Error::Stdout(_) => exit_code::FAILURE,
+            Error::Config(_)
+            | Error::NoInputs { .. }
+            | Error::Backend(_)
+            | Error::NoBackend { .. }
+            | Error::Input { .. } => exit_code::USAGE,
+            Error::Output { .. } | Error::Stdout(_) | Error::Cache(_) | Error::Runtime(_) => {
+                exit_code::FAILURE
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 //! of stages.
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod detect;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod model;
 pub mod output;
 pub mod progress;
 pub mod segment;
+pub mod translate;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -22,12 +24,13 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::cli::{Cli, Command, ConfigCommand, InputArgs};
+use crate::cli::{Cli, Command, ConfigCommand, InputArgs, OverrideArgs};
 use crate::config::Config;
 use crate::detect::Detector;
 use crate::error::{Error, Result, exit_code};
 use crate::model::{Document, Sentence, SkippedInput};
 use crate::segment::Segmenter;
+use crate::translate::stage::{self, Chain, TranslationReport};
 
 /// Version of the `sentences.jsonl` and `summary.json` formats.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -38,6 +41,8 @@ pub struct Corpus {
     pub documents: Vec<Document>,
     pub sentences: Vec<Sentence>,
     pub skipped: Vec<SkippedInput>,
+    /// The translation stage's report; `None` when no backend is configured.
+    pub translation: Option<TranslationReport>,
     /// Milliseconds per stage, in pipeline order.
     pub timings_ms: BTreeMap<&'static str, u64>,
 }
@@ -47,7 +52,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     let quiet = cli.quiet;
     match &cli.command {
         Command::Config(ConfigCommand::Check(overrides)) => {
-            let config = Config::load(cli.config.as_deref(), &overrides.to_overrides(None))?;
+            let config = Config::load(cli.config.as_deref(), &overrides.to_overrides(None, None))?;
             let source = config.file.as_ref().map_or_else(
                 || "built-in defaults".to_string(),
                 |p| p.display().to_string(),
@@ -59,7 +64,10 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(exit_code::SUCCESS)
         }
         Command::Detect(args) => {
-            let config = Config::load(cli.config.as_deref(), &args.overrides.to_overrides(None))?;
+            let config = Config::load(
+                cli.config.as_deref(),
+                &args.overrides.to_overrides(None, None),
+            )?;
             let corpus = process(&config, &inputs(args, &config)?, quiet);
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             output::write_jsonl(&mut stdout, &corpus.sentences)
@@ -70,9 +78,25 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Run(args) => {
             let config = Config::load(
                 cli.config.as_deref(),
-                &args.input.overrides.to_overrides(args.out_dir.clone()),
+                &args
+                    .input
+                    .overrides
+                    .to_overrides(args.out_dir.clone(), Some(&args.translation)),
             )?;
-            let corpus = process(&config, &inputs(&args.input, &config)?, quiet);
+            let mut corpus = process(&config, &inputs(&args.input, &config)?, quiet);
+            if args.dry_run {
+                let chain = Chain::required(&config)?;
+                let (jobs, _) = stage::jobs_for(&corpus.sentences, &config.pivot);
+                let plan = stage::plan_jobs(&config, chain, &config.pivot, &jobs)?;
+                stage::print_plan(&plan, &config.pivot, &mut std::io::stdout().lock())
+                    .map_err(Error::Stdout)?;
+                return Ok(exit_code::SUCCESS);
+            }
+            let started = Instant::now();
+            corpus.translation = stage::translate_sentences(&config, &mut corpus.sentences, quiet)?;
+            if corpus.translation.is_some() {
+                corpus.timings_ms.insert("translate", elapsed_ms(started));
+            }
             write_run_outputs(&config, &corpus)?;
             if !quiet {
                 eprintln!(
@@ -83,6 +107,21 @@ pub fn run(cli: Cli) -> Result<u8> {
                 );
             }
             Ok(finish(&corpus, args.input.keep_going, quiet))
+        }
+        Command::Translate(args) => {
+            let config = Config::load(
+                cli.config.as_deref(),
+                &OverrideArgs::default().to_overrides(None, Some(&args.translation)),
+            )?;
+            commands::translate(&config, args, quiet)
+        }
+        Command::Backends(command) => {
+            let config = Config::load(cli.config.as_deref(), &Default::default())?;
+            commands::backends(&config, command)
+        }
+        Command::Cache(command) => {
+            let config = Config::load(cli.config.as_deref(), &Default::default())?;
+            commands::cache(&config, command, quiet)
         }
     }
 }
@@ -104,10 +143,39 @@ fn inputs(args: &InputArgs, config: &Config) -> Result<Vec<PathBuf>> {
     Ok(inputs.clone())
 }
 
-/// Reports skipped inputs and returns the exit code.
+/// Reports skipped inputs and translation problems and returns the exit code.
 fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
+    let mut code = exit_code::SUCCESS;
+    if let Some(t) = &corpus.translation {
+        let c = &t.counters;
+        if !quiet {
+            eprintln!(
+                "translation ({}): {} sentences, {} distinct texts: {} from the cache, {} translated, {} failed; {} requests, {} retries",
+                t.backend, t.sentences, c.texts, c.cache_hits, c.translated, c.failed, c.requests, c.retries
+            );
+        }
+        if let Some(reason) = &t.stopped {
+            eprintln!(
+                "translation stopped: {reason}\n{} of {} texts are translated and cached; run again to continue",
+                c.cache_hits + c.translated,
+                c.texts
+            );
+        }
+        if !t.failures.is_empty() && !quiet {
+            eprintln!("{} sentence(s) not translated (listed in summary.json):", t.failures.len());
+            for f in t.failures.iter().take(10) {
+                eprintln!("  {} #{}: {}", f.doc, f.idx, f.error);
+            }
+        }
+        if t.interrupted {
+            return exit_code::INTERRUPTED;
+        }
+        if !t.complete() {
+            code = exit_code::INCOMPLETE;
+        }
+    }
     if corpus.skipped.is_empty() {
-        return exit_code::SUCCESS;
+        return code;
     }
     if !quiet {
         eprintln!("{} input(s) skipped:", corpus.skipped.len());
@@ -116,7 +184,7 @@ fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
         }
     }
     if keep_going {
-        exit_code::SUCCESS
+        code
     } else {
         exit_code::INCOMPLETE
     }
@@ -198,6 +266,8 @@ pub struct Summary<'a> {
     /// Non-boilerplate sentences per language (`und` for none).
     pub sentences_by_lang: BTreeMap<String, usize>,
     pub skipped: &'a [SkippedInput],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation: Option<&'a TranslationReport>,
     pub timings_ms: BTreeMap<&'static str, u64>,
 }
 
@@ -252,12 +322,14 @@ impl<'a> Summary<'a> {
             transalign_version: env!("CARGO_PKG_VERSION"),
             config: config.file.as_ref().map(|p| p.display().to_string()),
             pivot: &config.pivot,
-            complete: corpus.skipped.is_empty(),
+            complete: corpus.skipped.is_empty()
+                && corpus.translation.as_ref().is_none_or(TranslationReport::complete),
             documents,
             sentences: corpus.sentences.len(),
             boilerplate_sentences: corpus.sentences.iter().filter(|s| s.boilerplate).count(),
             sentences_by_lang,
             skipped: &corpus.skipped,
+            translation: corpus.translation.as_ref(),
             timings_ms: corpus.timings_ms.clone(),
         }
     }

@@ -74,6 +74,19 @@ pub struct Sentence {
     /// Byte offset in `text` where the body after the speaker prefix starts.
     #[serde(skip)]
     pub body_start: usize,
+    /// Translation into the pivot language (absent for pivot-language and boilerplate
+    /// sentences, and when translation failed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation: Option<String>,
+    /// Name of the backend that made the translation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    /// True when the translation came from the cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cached: Option<bool>,
+    /// Why the sentence has no translation although it needed one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation_error: Option<String>,
 }
 
 /// An input that could not be processed, with the reason.

@@ -73,6 +73,10 @@ impl<'a> Segmenter<'a> {
                     boilerplate_rule: rule.clone(),
                     body_start: speaker.as_ref().map_or(0, |(_, body)| *body),
                     speaker: speaker.map(|(name, _)| name),
+                    translation: None,
+                    backend: None,
+                    cached: None,
+                    translation_error: None,
                 });
             }
         }

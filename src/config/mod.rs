@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::detect;
 use crate::error::ConfigError;
 
+mod backend;
+pub use backend::{BackendConfig, BackendKind};
+use backend::validate_backend;
+
 /// The configuration file as written by the user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -23,6 +27,9 @@ pub struct RawConfig {
     pub input: RawInput,
     pub segment: RawSegment,
     pub detect: RawDetect,
+    pub translate: RawTranslate,
+    /// Translation backends by name: `[backends.NAME]`.
+    pub backends: BTreeMap<String, RawBackend>,
     pub output: RawOutput,
 }
 
@@ -80,6 +87,108 @@ pub struct RawDetect {
     pub confusable: Vec<Vec<String>>,
 }
 
+/// `[translate]`: which backend translates non-pivot sentences and where translations are cached.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawTranslate {
+    /// Name of the `[backends.NAME]` table to use; unset = no translation stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    /// Backends tried in order for language pairs the chosen backend cannot translate.
+    pub fallback: Vec<String>,
+    /// Directory of the translation cache (relative to the current directory).
+    pub cache_dir: PathBuf,
+    /// Never touch the network: cache hits and offline backends only.
+    pub offline: bool,
+}
+
+/// `[backends.NAME]`: one translation backend. Which keys apply depends on `kind`; a key
+/// that does not apply is an error.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawBackend {
+    /// libretranslate, deepl, google, apertium, openai or command.
+    pub kind: String,
+    /// Base URL of the service (each kind has a default; DeepL picks api-free.deepl.com for
+    /// keys ending in `:fx`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Name of the environment variable that holds the API key (never the key itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
+    /// Time limit of one request in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<f64>,
+    /// Most texts per request (capped by what the service accepts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<usize>,
+    /// Most bytes of text per request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_batch_bytes: Option<usize>,
+    /// Requests in flight at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<usize>,
+    /// Requests per second (0 = unlimited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests_per_second: Option<f64>,
+    /// Characters per minute (0 = unlimited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chars_per_minute: Option<f64>,
+    /// Retries after transient failures (429, 5xx, time-outs, resets, malformed bodies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+    /// First back-off delay in milliseconds (grows ×1.6 per retry, ±20% jitter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_initial_ms: Option<u64>,
+    /// Longest back-off delay in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_max_secs: Option<f64>,
+    /// Longest wait a `Retry-After` header can impose, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_cap_secs: Option<f64>,
+    /// Code overrides, ISO 639-1 → the service's code (`{ en = "EN-GB" }`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub language_codes: BTreeMap<String, String>,
+    /// Source languages this backend may be used for (ISO 639-1); empty = any it supports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// Free text that goes into the cache key: change it when the service's model changes
+    /// behind the same URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Model (openai: required; google: `nmt` or `base`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// DeepL formality (`default`, `more`, `less`, `prefer_more`, `prefer_less`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formality: Option<String>,
+    /// DeepL glossary id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glossary_id: Option<String>,
+    /// openai: user prompt template with `{source}`, `{target}` and `{input}` (the JSON object
+    /// of id → text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// openai: system prompt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+    /// openai: sampling temperature (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// openai: sampling seed (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// openai: `max_tokens` of a completion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    /// openai: ask for `response_format: {"type": "json_object"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json_mode: Option<bool>,
+    /// command: program and arguments; `{source}` and `{target}` are replaced.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+}
+
 /// `[output]`: where `run` writes its files.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -95,7 +204,20 @@ impl Default for RawConfig {
             input: RawInput::default(),
             segment: RawSegment::default(),
             detect: RawDetect::default(),
+            translate: RawTranslate::default(),
+            backends: BTreeMap::new(),
             output: RawOutput::default(),
+        }
+    }
+}
+
+impl Default for RawTranslate {
+    fn default() -> Self {
+        RawTranslate {
+            backend: None,
+            fallback: Vec::new(),
+            cache_dir: "cache".into(),
+            offline: false,
         }
     }
 }
@@ -150,6 +272,10 @@ pub struct Overrides {
     pub languages: Option<Vec<String>>,
     pub lossy_utf8: bool,
     pub pivot: Option<String>,
+    /// `--backend NAME`.
+    pub backend: Option<String>,
+    /// `--offline`.
+    pub offline: bool,
 }
 
 /// How paragraphs are delimited.
@@ -188,6 +314,16 @@ pub struct DetectConfig {
     pub confusable: Vec<Vec<String>>,
 }
 
+/// Validated `[translate]`.
+#[derive(Debug, Clone)]
+pub struct TranslateConfig {
+    /// The chosen backend, `None` when translation is off.
+    pub backend: Option<String>,
+    pub fallback: Vec<String>,
+    pub cache_dir: PathBuf,
+    pub offline: bool,
+}
+
 /// The checked configuration every stage works from.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -199,6 +335,9 @@ pub struct Config {
     pub input: InputConfig,
     pub segment: SegmentConfig,
     pub detect: DetectConfig,
+    pub translate: TranslateConfig,
+    /// Validated `[backends.NAME]` tables.
+    pub backends: BTreeMap<String, BackendConfig>,
     pub output_dir: PathBuf,
 }
 
@@ -258,6 +397,10 @@ impl Config {
             raw.pivot = pivot.clone();
         }
         raw.input.lossy_utf8 |= overrides.lossy_utf8;
+        raw.translate.offline |= overrides.offline;
+        if let Some(b) = &overrides.backend {
+            raw.translate.backend = Some(b.clone());
+        }
 
         let languages = validate_languages(&raw.detect.languages, &locator, overrides)?;
         let pivot = raw.pivot.to_ascii_lowercase();
@@ -359,6 +502,11 @@ impl Config {
         if raw.output.dir.as_os_str().is_empty() {
             return Err(locator.invalid("output.dir", "must not be empty".into()));
         }
+        let mut backends = BTreeMap::new();
+        for (name, backend) in &raw.backends {
+            backends.insert(name.clone(), validate_backend(name, backend, &locator)?);
+        }
+        let translate = validate_translate(&raw.translate, &backends, &locator, overrides)?;
 
         Ok(Config {
             pivot,
@@ -381,6 +529,8 @@ impl Config {
                 override_confidence: raw.detect.override_confidence,
                 confusable,
             },
+            translate,
+            backends,
             output_dir: raw.output.dir.clone(),
             raw,
             file,
@@ -391,6 +541,55 @@ impl Config {
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(&self.raw).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
     }
+}
+
+fn validate_translate(
+    raw: &RawTranslate,
+    backends: &BTreeMap<String, BackendConfig>,
+    locator: &KeyLocator,
+    overrides: &Overrides,
+) -> Result<TranslateConfig, ConfigError> {
+    let known = || {
+        if backends.is_empty() {
+            "no [backends.NAME] tables are configured".to_string()
+        } else {
+            format!(
+                "configured: {}",
+                backends.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
+        }
+    };
+    if let Some(name) = &raw.backend
+        && !backends.contains_key(name)
+    {
+        let message = format!("no backend named \"{name}\" ({})", known());
+        return Err(if overrides.backend.is_some() {
+            ConfigError::Invalid {
+                location: "command line".into(),
+                key: "--backend".into(),
+                message,
+            }
+        } else {
+            locator.invalid("translate.backend", message)
+        });
+    }
+    for name in &raw.fallback {
+        if !backends.contains_key(name) {
+            return Err(locator.invalid(
+                "translate.fallback",
+                format!("no backend named \"{name}\" ({})", known()),
+            ));
+        }
+    }
+    if raw.cache_dir.as_os_str().is_empty() {
+        return Err(locator.invalid("translate.cache_dir", "must not be empty".into()));
+    }
+    Ok(TranslateConfig {
+        backend: raw.backend.clone(),
+        fallback: raw.fallback.clone(),
+        cache_dir: raw.cache_dir.clone(),
+        offline: raw.offline,
+    })
 }
 
 fn validate_languages(
@@ -458,13 +657,13 @@ fn compile_globs(
 }
 
 /// Finds where a dotted key (`detect.languages`) is written in the file, for error messages.
-struct KeyLocator<'a> {
+pub(crate) struct KeyLocator<'a> {
     file: Option<&'a Path>,
     text: &'a str,
 }
 
 impl KeyLocator<'_> {
-    fn invalid(&self, key: &str, message: String) -> ConfigError {
+    pub(crate) fn invalid(&self, key: &str, message: String) -> ConfigError {
         ConfigError::Invalid {
             location: self.location(key),
             key: key.to_string(),

@@ -1,0 +1,310 @@
+//! `[backends.NAME]` tables: per-kind defaults, limits and the keys each kind accepts.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::{KeyLocator, RawBackend};
+use crate::error::ConfigError;
+use crate::translate::DriverSettings;
+
+/// The kinds of backend transalign speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    LibreTranslate,
+    DeepL,
+    Google,
+    Apertium,
+    OpenAi,
+    Command,
+}
+
+impl BackendKind {
+    pub const ALL: [BackendKind; 6] = [
+        BackendKind::LibreTranslate,
+        BackendKind::DeepL,
+        BackendKind::Google,
+        BackendKind::Apertium,
+        BackendKind::OpenAi,
+        BackendKind::Command,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::LibreTranslate => "libretranslate",
+            BackendKind::DeepL => "deepl",
+            BackendKind::Google => "google",
+            BackendKind::Apertium => "apertium",
+            BackendKind::OpenAi => "openai",
+            BackendKind::Command => "command",
+        }
+    }
+
+    fn parse(kind: &str) -> Option<BackendKind> {
+        BackendKind::ALL.into_iter().find(|k| k.as_str() == kind)
+    }
+
+    /// Most texts per request the service accepts.
+    fn hard_max_items(self) -> usize {
+        match self {
+            BackendKind::DeepL => 50,
+            BackendKind::Google => 128,
+            BackendKind::Apertium => 1,
+            _ => usize::MAX,
+        }
+    }
+
+    /// (batch size, batch bytes, concurrency, timeout seconds) when the table says nothing.
+    fn defaults(self) -> (usize, usize, usize, f64) {
+        match self {
+            BackendKind::LibreTranslate => (25, 32 * 1024, 4, 30.0),
+            // 128 KiB per request including the JSON around the texts.
+            BackendKind::DeepL => (50, 120 * 1024, 4, 30.0),
+            // 100 KB per request; Google recommends ~5k characters.
+            BackendKind::Google => (128, 30_000, 4, 30.0),
+            BackendKind::Apertium => (1, 64 * 1024, 2, 30.0),
+            BackendKind::OpenAi => (16, 6 * 1024, 2, 180.0),
+            BackendKind::Command => (100, 1024 * 1024, 1, 300.0),
+        }
+    }
+
+    /// Keys only some kinds accept, with the kinds that accept them.
+    fn specific_keys(self) -> &'static [&'static str] {
+        match self {
+            BackendKind::LibreTranslate => &["url", "api_key_env"],
+            BackendKind::DeepL => &["url", "api_key_env", "formality", "glossary_id"],
+            BackendKind::Google => &["url", "api_key_env", "model"],
+            BackendKind::Apertium => &["url"],
+            BackendKind::OpenAi => &[
+                "url",
+                "api_key_env",
+                "model",
+                "prompt",
+                "system_prompt",
+                "temperature",
+                "seed",
+                "max_tokens",
+                "json_mode",
+            ],
+            BackendKind::Command => &["command"],
+        }
+    }
+}
+
+/// A validated `[backends.NAME]` table. Holds the *name* of the key's environment variable,
+/// never the key.
+#[derive(Debug, Clone)]
+pub struct BackendConfig {
+    pub name: String,
+    pub kind: BackendKind,
+    pub url: Option<url::Url>,
+    pub api_key_env: Option<String>,
+    pub settings: DriverSettings,
+    pub language_codes: BTreeMap<String, String>,
+    pub languages: Vec<String>,
+    pub revision: Option<String>,
+    pub model: Option<String>,
+    pub formality: Option<String>,
+    pub glossary_id: Option<String>,
+    pub prompt: Option<String>,
+    pub system_prompt: Option<String>,
+    pub temperature: f64,
+    pub seed: u64,
+    pub max_tokens: Option<u32>,
+    pub json_mode: bool,
+    pub command: Vec<String>,
+}
+
+/// Which kind-specific keys a table sets.
+fn keys_set(raw: &RawBackend) -> Vec<&'static str> {
+    let mut set = Vec::new();
+    let mut note = |key: &'static str, present: bool| {
+        if present {
+            set.push(key);
+        }
+    };
+    note("url", raw.url.is_some());
+    note("api_key_env", raw.api_key_env.is_some());
+    note("model", raw.model.is_some());
+    note("formality", raw.formality.is_some());
+    note("glossary_id", raw.glossary_id.is_some());
+    note("prompt", raw.prompt.is_some());
+    note("system_prompt", raw.system_prompt.is_some());
+    note("temperature", raw.temperature.is_some());
+    note("seed", raw.seed.is_some());
+    note("max_tokens", raw.max_tokens.is_some());
+    note("json_mode", raw.json_mode.is_some());
+    note("command", !raw.command.is_empty());
+    set
+}
+
+pub(super) fn validate_backend(
+    name: &str,
+    raw: &RawBackend,
+    locator: &KeyLocator,
+) -> Result<BackendConfig, ConfigError> {
+    let key = |k: &str| format!("backends.{name}.{k}");
+    let invalid = |k: &str, message: String| locator.invalid(&key(k), message);
+    let kinds = BackendKind::ALL.map(BackendKind::as_str).join(", ");
+    let kind = if raw.kind.is_empty() {
+        return Err(invalid("kind", format!("missing; one of {kinds}")));
+    } else {
+        BackendKind::parse(&raw.kind).ok_or_else(|| {
+            invalid(
+                "kind",
+                format!("unknown kind \"{}\"; one of {kinds}", raw.kind),
+            )
+        })?
+    };
+    for k in keys_set(raw) {
+        if !kind.specific_keys().contains(&k) {
+            return Err(invalid(
+                k,
+                format!("does not apply to kind \"{}\"", kind.as_str()),
+            ));
+        }
+    }
+
+    let url = match &raw.url {
+        None => None,
+        Some(text) => {
+            let parsed = url::Url::parse(text)
+                .map_err(|e| invalid("url", format!("invalid URL \"{text}\": {e}")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(invalid("url", format!("\"{text}\" is not an http(s) URL")));
+            }
+            Some(parsed)
+        }
+    };
+    if let Some(var) = &raw.api_key_env
+        && (var.is_empty() || var.contains('=') || var.contains(char::is_whitespace))
+    {
+        return Err(invalid(
+            "api_key_env",
+            "must be the NAME of an environment variable (such as DEEPL_AUTH_KEY), not a key"
+                .into(),
+        ));
+    }
+    if matches!(kind, BackendKind::DeepL | BackendKind::Google) && raw.api_key_env.is_none() {
+        return Err(invalid(
+            "api_key_env",
+            format!(
+                "required for kind \"{}\": the name of the environment variable holding the API key",
+                kind.as_str()
+            ),
+        ));
+    }
+    if kind == BackendKind::OpenAi && raw.model.as_deref().is_none_or(str::is_empty) {
+        return Err(invalid("model", "required for kind \"openai\"".into()));
+    }
+    if kind == BackendKind::Command && raw.command.first().is_none_or(String::is_empty) {
+        return Err(invalid(
+            "command",
+            "required for kind \"command\": [\"program\", \"arg\", ...]".into(),
+        ));
+    }
+    if let Some(prompt) = &raw.prompt
+        && !prompt.contains("{input}")
+    {
+        return Err(invalid(
+            "prompt",
+            "must contain {input} (where the texts go)".into(),
+        ));
+    }
+    if let Some(f) = &raw.formality
+        && !["default", "more", "less", "prefer_more", "prefer_less"].contains(&f.as_str())
+    {
+        return Err(invalid(
+            "formality",
+            format!("\"{f}\": expected default, more, less, prefer_more or prefer_less"),
+        ));
+    }
+
+    let (batch_default, bytes_default, concurrency_default, timeout_default) = kind.defaults();
+    let batch = raw.batch_size.unwrap_or(batch_default);
+    if batch == 0 || batch > kind.hard_max_items() {
+        return Err(invalid(
+            "batch_size",
+            format!(
+                "must be between 1 and {} for kind \"{}\", got {batch}",
+                kind.hard_max_items(),
+                kind.as_str()
+            ),
+        ));
+    }
+    let positive = |k: &str, v: Option<f64>, default: f64| -> Result<f64, ConfigError> {
+        let v = v.unwrap_or(default);
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(invalid(k, format!("must be a number ≥ 0, got {v}")))
+        }
+    };
+    let timeout = positive("timeout_secs", raw.timeout_secs, timeout_default)?;
+    if timeout == 0.0 {
+        return Err(invalid("timeout_secs", "must be greater than 0".into()));
+    }
+    let concurrency = raw.concurrency.unwrap_or(concurrency_default);
+    if concurrency == 0 || concurrency > 256 {
+        return Err(invalid(
+            "concurrency",
+            format!("must be between 1 and 256, got {concurrency}"),
+        ));
+    }
+    let max_bytes = raw.max_batch_bytes.unwrap_or(bytes_default);
+    if max_bytes == 0 {
+        return Err(invalid("max_batch_bytes", "must be greater than 0".into()));
+    }
+    let temperature = positive("temperature", raw.temperature, 0.0)?;
+    for (code, _) in raw.language_codes.iter().chain(raw.languages.iter().map(|l| (l, l))) {
+        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(invalid(
+                if raw.languages.contains(code) {
+                    "languages"
+                } else {
+                    "language_codes"
+                },
+                format!("\"{code}\" is not an ISO 639-1 code (two lower-case letters)"),
+            ));
+        }
+    }
+
+    Ok(BackendConfig {
+        name: name.to_string(),
+        kind,
+        url,
+        api_key_env: raw.api_key_env.clone(),
+        settings: DriverSettings {
+            max_items: batch,
+            max_bytes,
+            concurrency,
+            requests_per_second: positive("requests_per_second", raw.requests_per_second, 0.0)?,
+            chars_per_minute: positive("chars_per_minute", raw.chars_per_minute, 0.0)?,
+            timeout: Duration::from_secs_f64(timeout),
+            max_retries: raw.max_retries.unwrap_or(5),
+            retry_initial: Duration::from_millis(raw.retry_initial_ms.unwrap_or(1000)),
+            retry_max: Duration::from_secs_f64(positive(
+                "retry_max_secs",
+                raw.retry_max_secs,
+                120.0,
+            )?),
+            retry_after_cap: Duration::from_secs_f64(positive(
+                "retry_after_cap_secs",
+                raw.retry_after_cap_secs,
+                120.0,
+            )?),
+        },
+        language_codes: raw.language_codes.clone(),
+        languages: raw.languages.clone(),
+        revision: raw.revision.clone(),
+        model: raw.model.clone(),
+        formality: raw.formality.clone(),
+        glossary_id: raw.glossary_id.clone(),
+        prompt: raw.prompt.clone(),
+        system_prompt: raw.system_prompt.clone(),
+        temperature,
+        seed: raw.seed.unwrap_or(0),
+        max_tokens: raw.max_tokens,
+        json_mode: raw.json_mode.unwrap_or(false),
+        command: raw.command.clone(),
+    })
+}

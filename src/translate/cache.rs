@@ -1,0 +1,513 @@
+//! The translation cache: a sled database that every translation goes through.
+//!
+//! Nothing else in transalign touches sled. A key is the SHA-256 of the cache schema version,
+//! the backend fingerprint hash, the source language (`auto` is its own value), the target
+//! language and the NFC text; the value is a versioned JSON [`CacheRecord`]. Only validated,
+//! complete translations are ever written.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+use super::Fingerprint;
+
+/// Version of the key derivation and of [`CacheRecord`]; bump it to invalidate every entry.
+pub const CACHE_SCHEMA_VERSION: u32 = 1;
+
+/// Errors of the cache.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CacheError {
+    #[error("cache in use by another run ({0})")]
+    InUse(PathBuf),
+    #[error("cannot open cache {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("cache {path}: {message}")]
+    Storage { path: PathBuf, message: String },
+    #[error("{location}: {message}")]
+    Import { location: String, message: String },
+    #[error("cannot write cache export: {0}")]
+    Export(std::io::Error),
+}
+
+/// One cached translation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheRecord {
+    /// [`CACHE_SCHEMA_VERSION`] of the record.
+    pub v: u32,
+    /// Hash of the backend fingerprint the translation was made with.
+    pub fingerprint: String,
+    /// Name of the backend table at the time (informational: renaming a table keeps entries).
+    pub backend: String,
+    pub kind: String,
+    /// Requested source language (`auto` when the backend detected it).
+    pub source: String,
+    pub target: String,
+    /// The source text (NFC).
+    pub text: String,
+    pub translation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected_source: Option<String>,
+    /// Seconds since the Unix epoch.
+    #[serde(default)]
+    pub created: u64,
+}
+
+/// Hex SHA-256 of a fingerprint's canonical form.
+pub fn fingerprint_hash(fingerprint: &Fingerprint) -> String {
+    hex(&Sha256::digest(fingerprint.canonical().as_bytes()))
+}
+
+/// The cache key of a text for a backend fingerprint and language pair.
+pub fn key(fingerprint_hash: &str, source: &str, target: &str, text: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for part in [
+        format!("transalign-cache-v{CACHE_SCHEMA_VERSION}").as_str(),
+        fingerprint_hash,
+        source,
+        target,
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher.update(text.nfc().collect::<String>().as_bytes());
+    hasher.finalize().into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Counts reported by `transalign cache stats`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheStats {
+    pub path: PathBuf,
+    pub entries: usize,
+    pub size_on_disk_bytes: u64,
+    /// Entries per backend (`name (kind)`).
+    pub by_backend: BTreeMap<String, usize>,
+    /// Entries per language pair (`id→en`).
+    pub by_pair: BTreeMap<String, usize>,
+}
+
+/// The open cache. Cheap to share behind an `Arc`; sled handles concurrent access.
+pub struct Cache {
+    db: sled::Db,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache").field("path", &self.path).finish()
+    }
+}
+
+impl Cache {
+    /// Opens (or creates) the cache at `path`. A cache held by another process is an error;
+    /// a corrupt one is moved aside (`PATH.corrupt-SECONDS`) with a warning and replaced by a
+    /// new, empty cache.
+    pub fn open(path: &Path) -> Result<Cache, CacheError> {
+        match Self::open_db(path) {
+            Ok(db) => Ok(Cache {
+                db,
+                path: path.to_path_buf(),
+            }),
+            Err(OpenFailure::InUse) => Err(CacheError::InUse(path.to_path_buf())),
+            Err(OpenFailure::Other(message)) => Err(CacheError::Open {
+                path: path.to_path_buf(),
+                message,
+            }),
+            Err(OpenFailure::Corrupt(message)) => {
+                let aside = PathBuf::from(format!("{}.corrupt-{}", path.display(), now()));
+                std::fs::rename(path, &aside).map_err(|e| CacheError::Open {
+                    path: path.to_path_buf(),
+                    message: format!("corrupt ({message}) and cannot be moved aside: {e}"),
+                })?;
+                tracing::warn!(
+                    "cache {} is corrupt ({message}); moved it to {} and started an empty cache",
+                    path.display(),
+                    aside.display()
+                );
+                eprintln!(
+                    "warning: cache {} is corrupt ({message}); moved it to {} and started an empty cache",
+                    path.display(),
+                    aside.display()
+                );
+                let db = Self::open_db(path).map_err(|e| CacheError::Open {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                })?;
+                Ok(Cache {
+                    db,
+                    path: path.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    fn open_db(path: &Path) -> Result<sled::Db, OpenFailure> {
+        // sled panics on some corrupt files instead of returning an error; treat a panic
+        // while opening as corruption.
+        let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).open());
+        match opened {
+            Ok(Ok(db)) => Ok(db),
+            Ok(Err(sled::Error::Io(e))) if e.to_string().contains("could not acquire lock") => {
+                Err(OpenFailure::InUse)
+            }
+            Ok(Err(sled::Error::Io(e)))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::NotFound
+                ) =>
+            {
+                Err(OpenFailure::Other(e.to_string()))
+            }
+            Ok(Err(e)) => Err(OpenFailure::Corrupt(e.to_string())),
+            Err(panic) => Err(OpenFailure::Corrupt(
+                panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "sled panicked while opening".into()),
+            )),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn storage_error(&self, e: impl std::fmt::Display) -> CacheError {
+        CacheError::Storage {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// The cached translation of `text`, if any. Records of another schema version or that
+    /// do not parse are treated as misses.
+    pub fn get(
+        &self,
+        fingerprint_hash: &str,
+        source: &str,
+        target: &str,
+        text: &str,
+    ) -> Result<Option<CacheRecord>, CacheError> {
+        let k = key(fingerprint_hash, source, target, text);
+        let Some(bytes) = self.db.get(k).map_err(|e| self.storage_error(e))? else {
+            return Ok(None);
+        };
+        Ok(serde_json::from_slice::<CacheRecord>(&bytes)
+            .ok()
+            .filter(|r| r.v == CACHE_SCHEMA_VERSION))
+    }
+
+    /// Stores a translation (not yet flushed to disk: call [`Cache::flush`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn put(&self, record: &CacheRecord) -> Result<(), CacheError> {
+        let k = key(
+            &record.fingerprint,
+            &record.source,
+            &record.target,
+            &record.text,
+        );
+        let value = serde_json::to_vec(record).map_err(|e| self.storage_error(e))?;
+        self.db.insert(k, value).map_err(|e| self.storage_error(e))?;
+        Ok(())
+    }
+
+    /// A new record for a translation made now.
+    pub fn record(
+        fingerprint_hash: &str,
+        backend: (&str, &str),
+        pair: (&str, &str),
+        text: &str,
+        translation: &str,
+        detected_source: Option<String>,
+    ) -> CacheRecord {
+        CacheRecord {
+            v: CACHE_SCHEMA_VERSION,
+            fingerprint: fingerprint_hash.to_string(),
+            backend: backend.0.to_string(),
+            kind: backend.1.to_string(),
+            source: pair.0.to_string(),
+            target: pair.1.to_string(),
+            text: text.nfc().collect(),
+            translation: translation.to_string(),
+            detected_source,
+            created: now(),
+        }
+    }
+
+    /// Writes everything stored so far to disk.
+    pub fn flush(&self) -> Result<(), CacheError> {
+        self.db.flush().map(|_| ()).map_err(|e| self.storage_error(e))
+    }
+
+    /// [`Cache::flush`] without blocking the async runtime.
+    pub async fn flush_async(&self) -> Result<(), CacheError> {
+        self.db
+            .flush_async()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.storage_error(e))
+    }
+
+    fn records(&self) -> impl Iterator<Item = Result<CacheRecord, CacheError>> + '_ {
+        self.db.iter().filter_map(move |item| match item {
+            Ok((_, v)) => serde_json::from_slice::<CacheRecord>(&v).ok().map(Ok),
+            Err(e) => Some(Err(self.storage_error(e))),
+        })
+    }
+
+    pub fn stats(&self) -> Result<CacheStats, CacheError> {
+        let mut stats = CacheStats {
+            path: self.path.clone(),
+            entries: 0,
+            size_on_disk_bytes: self.db.size_on_disk().map_err(|e| self.storage_error(e))?,
+            by_backend: BTreeMap::new(),
+            by_pair: BTreeMap::new(),
+        };
+        for record in self.records() {
+            let record = record?;
+            stats.entries += 1;
+            *stats
+                .by_backend
+                .entry(format!("{} ({})", record.backend, record.kind))
+                .or_default() += 1;
+            *stats
+                .by_pair
+                .entry(format!("{}→{}", record.source, record.target))
+                .or_default() += 1;
+        }
+        Ok(stats)
+    }
+
+    /// Removes every entry, or only those made by the backend named `backend`; returns how
+    /// many were removed.
+    pub fn clear(&self, backend: Option<&str>) -> Result<usize, CacheError> {
+        let mut removed = 0;
+        for item in self.db.iter() {
+            let (k, v) = item.map_err(|e| self.storage_error(e))?;
+            let matches = match backend {
+                None => true,
+                Some(name) => serde_json::from_slice::<CacheRecord>(&v)
+                    .map(|r| r.backend == name)
+                    .unwrap_or(false),
+            };
+            if matches {
+                self.db.remove(k).map_err(|e| self.storage_error(e))?;
+                removed += 1;
+            }
+        }
+        self.flush()?;
+        Ok(removed)
+    }
+
+    /// Writes every record as one JSON object per line; returns the count.
+    pub fn export(&self, out: &mut dyn Write) -> Result<usize, CacheError> {
+        let mut count = 0;
+        for record in self.records() {
+            let record = record?;
+            serde_json::to_writer(&mut *out, &record)
+                .map_err(|e| CacheError::Export(e.into()))?;
+            out.write_all(b"\n").map_err(CacheError::Export)?;
+            count += 1;
+        }
+        out.flush().map_err(CacheError::Export)?;
+        Ok(count)
+    }
+
+    /// Reads JSONL records (as written by [`Cache::export`], or seeded by the user) and stores
+    /// them. Lines without `fingerprint` take `default_backend` (fingerprint hash, name,
+    /// kind). Every line is checked before anything is stored; errors name `origin:LINE`.
+    pub fn import(
+        &self,
+        input: &mut dyn BufRead,
+        origin: &str,
+        default_backend: Option<(&str, &str, &str)>,
+    ) -> Result<usize, CacheError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ImportLine {
+            #[serde(default)]
+            v: Option<u32>,
+            #[serde(default)]
+            fingerprint: Option<String>,
+            #[serde(default)]
+            backend: Option<String>,
+            #[serde(default)]
+            kind: Option<String>,
+            source: String,
+            target: String,
+            text: String,
+            translation: String,
+            #[serde(default)]
+            detected_source: Option<String>,
+            #[serde(default)]
+            created: Option<u64>,
+        }
+        let mut records = Vec::new();
+        for (n, line) in input.lines().enumerate() {
+            let location = format!("{origin}:{}", n + 1);
+            let line = line.map_err(|e| CacheError::Import {
+                location: location.clone(),
+                message: e.to_string(),
+            })?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let parsed: ImportLine =
+                serde_json::from_str(&line).map_err(|e| CacheError::Import {
+                    location: location.clone(),
+                    message: e.to_string(),
+                })?;
+            if let Some(v) = parsed.v.filter(|v| *v != CACHE_SCHEMA_VERSION) {
+                return Err(CacheError::Import {
+                    location,
+                    message: format!(
+                        "record version {v}, this transalign writes version {CACHE_SCHEMA_VERSION}"
+                    ),
+                });
+            }
+            let (fingerprint, backend, kind) = match (parsed.fingerprint, default_backend) {
+                (Some(f), _) => (
+                    f,
+                    parsed.backend.unwrap_or_else(|| "imported".into()),
+                    parsed.kind.unwrap_or_else(|| "unknown".into()),
+                ),
+                (None, Some((f, name, kind))) => (f.to_string(), name.to_string(), kind.to_string()),
+                (None, None) => {
+                    return Err(CacheError::Import {
+                        location,
+                        message: "no \"fingerprint\": export records carry one; for your own translations pass --backend NAME".into(),
+                    });
+                }
+            };
+            if fingerprint.len() != 64 || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(CacheError::Import {
+                    location,
+                    message: "\"fingerprint\" must be 64 hexadecimal digits".into(),
+                });
+            }
+            if parsed.translation.is_empty() && !parsed.text.trim().is_empty() {
+                return Err(CacheError::Import {
+                    location,
+                    message: "empty \"translation\" for a non-empty text".into(),
+                });
+            }
+            records.push(CacheRecord {
+                v: CACHE_SCHEMA_VERSION,
+                fingerprint,
+                backend,
+                kind,
+                source: parsed.source,
+                target: parsed.target,
+                text: parsed.text.nfc().collect(),
+                translation: parsed.translation,
+                detected_source: parsed.detected_source,
+                created: parsed.created.unwrap_or_else(now),
+            });
+        }
+        for record in &records {
+            self.put(record)?;
+        }
+        self.flush()?;
+        Ok(records.len())
+    }
+}
+
+enum OpenFailure {
+    InUse,
+    Corrupt(String),
+    Other(String),
+}
+
+impl std::fmt::Display for OpenFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenFailure::InUse => f.write_str("in use by another run"),
+            OpenFailure::Corrupt(m) | OpenFailure::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_depends_on_every_part_and_normalises_text() {
+        let base = key("f", "id", "en", "kerja sama");
+        assert_ne!(base, key("g", "id", "en", "kerja sama"));
+        assert_ne!(base, key("f", "auto", "en", "kerja sama"));
+        assert_ne!(base, key("f", "id", "de", "kerja sama"));
+        assert_ne!(base, key("f", "id", "en", "kerja  sama"));
+        // NFC: precomposed and decomposed é are one key.
+        assert_eq!(
+            key("f", "fr", "en", "caf\u{e9}"),
+            key("f", "fr", "en", "cafe\u{301}")
+        );
+    }
+
+    #[test]
+    fn records_survive_reopen_and_export_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache");
+        let fp = fingerprint_hash(&Fingerprint::new("test"));
+        {
+            let cache = Cache::open(&path).unwrap();
+            let r = Cache::record(&fp, ("t", "test"), ("es", "en"), "hola", "hello", None);
+            cache.put(&r).unwrap();
+            cache.flush().unwrap();
+        }
+        let cache = Cache::open(&path).unwrap();
+        let hit = cache.get(&fp, "es", "en", "hola").unwrap().unwrap();
+        assert_eq!(hit.translation, "hello");
+        assert!(cache.get(&fp, "es", "en", "adiós").unwrap().is_none());
+
+        let mut exported = Vec::new();
+        assert_eq!(cache.export(&mut exported).unwrap(), 1);
+        let other = Cache::open(&dir.path().join("other")).unwrap();
+        let n = other
+            .import(&mut exported.as_slice(), "export.jsonl", None)
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(
+            other.get(&fp, "es", "en", "hola").unwrap().unwrap().translation,
+            "hello"
+        );
+        assert_eq!(cache.clear(Some("nobody")).unwrap(), 0);
+        assert_eq!(cache.clear(None).unwrap(), 1);
+        assert!(cache.get(&fp, "es", "en", "hola").unwrap().is_none());
+    }
+
+    #[test]
+    fn import_errors_name_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c")).unwrap();
+        let input = "{\"source\":\"es\",\"target\":\"en\",\"text\":\"a\",\"translation\":\"b\"}\n";
+        let err = cache
+            .import(&mut input.as_bytes(), "seed.jsonl", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("seed.jsonl:1:"), "{err}");
+        let bad = "\n{\"source\":1}\n";
+        let err = cache
+            .import(&mut bad.as_bytes(), "seed.jsonl", Some(("f", "n", "k")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("seed.jsonl:2:"), "{err}");
+    }
+}

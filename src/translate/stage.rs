@@ -1,0 +1,244 @@
+//! The translation stage of `run` and the plumbing the translation commands share: building
+//! the backend chain, opening the cache, running the driver on a tokio runtime, and writing
+//! the results back into the sentences.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::backends;
+use super::cache::Cache;
+use super::driver::{Counters, Driver, Job, JobOutcome, Outcome, Plan};
+use super::Backend;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::Sentence;
+use crate::progress;
+
+/// A sentence the stage could not translate.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedSentence {
+    pub doc: String,
+    pub idx: usize,
+    pub error: String,
+}
+
+/// The translation part of `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslationReport {
+    pub backend: String,
+    pub fallback: Vec<String>,
+    pub target: String,
+    pub offline: bool,
+    pub cache_dir: String,
+    /// Sentences that needed a translation (non-boilerplate, not in the pivot language).
+    pub sentences: usize,
+    /// Counters over distinct texts.
+    #[serde(flatten)]
+    pub counters: Counters,
+    /// Texts translated in this run, per backend.
+    pub translated_by: BTreeMap<String, u64>,
+    pub time_ms: u64,
+    /// Why the stage stopped early, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    pub interrupted: bool,
+    pub failures: Vec<FailedSentence>,
+}
+
+impl TranslationReport {
+    pub fn complete(&self) -> bool {
+        self.failures.is_empty() && self.stopped.is_none()
+    }
+}
+
+/// The chosen backend and its fallbacks, built and ready.
+pub struct Chain {
+    pub backends: Vec<Arc<dyn Backend>>,
+}
+
+impl Chain {
+    /// Builds the chain from the configuration; `None` when no backend is chosen.
+    pub fn from_config(config: &Config) -> Result<Option<Chain>> {
+        let Some(primary) = &config.translate.backend else {
+            return Ok(None);
+        };
+        let mut names = vec![primary.clone()];
+        for f in &config.translate.fallback {
+            if !names.contains(f) {
+                names.push(f.clone());
+            }
+        }
+        let backends = names
+            .iter()
+            .map(|n| backends::build(&config.backends[n]))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(Chain { backends }))
+    }
+
+    /// Like [`Chain::from_config`], but a missing backend is an error.
+    pub fn required(config: &Config) -> Result<Chain> {
+        Chain::from_config(config)?.ok_or_else(|| Error::NoBackend {
+            config: config.file.as_ref().map_or_else(
+                || "config.toml".into(),
+                |p| p.display().to_string(),
+            ),
+        })
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.backends.iter().map(|b| b.name().to_string()).collect()
+    }
+}
+
+/// A multi-threaded runtime sized for the machine (network-bound work; two workers are plenty).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)
+}
+
+/// Opens the configured cache.
+pub fn open_cache(config: &Config) -> Result<Arc<Cache>> {
+    Ok(Arc::new(Cache::open(&config.translate.cache_dir)?))
+}
+
+/// Runs the driver for `jobs` into `target`.
+pub fn translate_jobs(
+    config: &Config,
+    chain: Chain,
+    target: &str,
+    jobs: Vec<Job>,
+    quiet: bool,
+) -> Result<Outcome> {
+    let cache = open_cache(config)?;
+    let bar = progress::bar(jobs.len() as u64, "translate", quiet);
+    let driver = Driver::new(
+        chain.backends,
+        cache,
+        target,
+        config.translate.offline,
+        bar.clone(),
+    );
+    let outcome = runtime()?.block_on(driver.translate(jobs))?;
+    bar.finish_and_clear();
+    Ok(outcome)
+}
+
+/// What `--dry-run` would send for `jobs`.
+pub fn plan_jobs(config: &Config, chain: Chain, target: &str, jobs: &[Job]) -> Result<Plan> {
+    let cache = open_cache(config)?;
+    let driver = Driver::new(
+        chain.backends,
+        cache,
+        target,
+        config.translate.offline,
+        progress::bar(0, "plan", true),
+    );
+    Ok(runtime()?.block_on(driver.plan(jobs))?)
+}
+
+/// Distinct (language, text) jobs of the sentences that need a translation, and for every
+/// sentence the index of its job.
+pub fn jobs_for(sentences: &[Sentence], pivot: &str) -> (Vec<Job>, Vec<Option<usize>>) {
+    let mut jobs = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let job_of = sentences
+        .iter()
+        .map(|s| {
+            let lang = s.lang.as_deref().filter(|l| *l != pivot && !s.boilerplate)?;
+            let key = (lang.to_string(), s.text.clone());
+            Some(*index.entry(key).or_insert_with(|| {
+                jobs.push(Job {
+                    source: lang.to_string(),
+                    text: s.text.clone(),
+                });
+                jobs.len() - 1
+            }))
+        })
+        .collect();
+    (jobs, job_of)
+}
+
+/// The translation stage of `run`: translates every sentence that needs it and records the
+/// result (or the error) on the sentence. `None` when no backend is configured.
+pub fn translate_sentences(
+    config: &Config,
+    sentences: &mut [Sentence],
+    quiet: bool,
+) -> Result<Option<TranslationReport>> {
+    let Some(chain) = Chain::from_config(config)? else {
+        tracing::info!("no translation backend configured ([translate] backend); skipping translation");
+        return Ok(None);
+    };
+    let started = std::time::Instant::now();
+    let names = chain.names();
+    let (jobs, job_of) = jobs_for(sentences, &config.pivot);
+    let outcome = translate_jobs(config, chain, &config.pivot, jobs, quiet)?;
+    let mut failures = Vec::new();
+    let mut needed = 0;
+    for (sentence, job) in sentences.iter_mut().zip(job_of) {
+        let Some(job) = job else { continue };
+        needed += 1;
+        match &outcome.results[job] {
+            JobOutcome::Done {
+                translation,
+                backend,
+                cached,
+                ..
+            } => {
+                sentence.translation = Some(translation.clone());
+                sentence.backend = Some(backend.clone());
+                sentence.cached = Some(*cached);
+            }
+            JobOutcome::Failed { error } => {
+                sentence.translation_error = Some(error.clone());
+                failures.push(FailedSentence {
+                    doc: sentence.doc.clone(),
+                    idx: sentence.idx,
+                    error: error.clone(),
+                });
+            }
+        }
+    }
+    Ok(Some(TranslationReport {
+        backend: names[0].clone(),
+        fallback: names[1..].to_vec(),
+        target: config.pivot.clone(),
+        offline: config.translate.offline,
+        cache_dir: config.translate.cache_dir.display().to_string(),
+        sentences: needed,
+        counters: outcome.counters,
+        translated_by: outcome.translated_by,
+        time_ms: started.elapsed().as_millis() as u64,
+        stopped: outcome.stopped,
+        interrupted: outcome.interrupted,
+        failures,
+    }))
+}
+
+/// Prints a dry-run plan.
+pub fn print_plan(plan: &Plan, target: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "dry run: {} distinct texts to translate into {target}, {} cached, {} to send",
+        plan.texts,
+        plan.cache_hits,
+        plan.texts - plan.cache_hits
+    )?;
+    writeln!(out, "{:<20} {:>10} {:>12} {:>9}", "backend", "sentences", "characters", "requests")?;
+    for (name, work) in &plan.by_backend {
+        writeln!(
+            out,
+            "{:<20} {:>10} {:>12} {:>9}",
+            name, work.sentences, work.characters, work.requests
+        )?;
+    }
+    for (reason, count) in &plan.unroutable {
+        writeln!(out, "not translatable: {count} texts: {reason}")?;
+    }
+    Ok(())
+}
