@@ -177,7 +177,10 @@ pub fn backends(config: &Config, command: &BackendsCommand) -> Result<u8> {
                     }
                     Err(e) => {
                         failures += 1;
-                        format!("{name} ({}): UNREACHABLE after {ms} ms: {e}", backend.kind())
+                        format!(
+                            "{name} ({}): UNREACHABLE after {ms} ms: {e}",
+                            backend.kind()
+                        )
                     }
                 }
             }

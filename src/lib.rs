@@ -151,7 +151,14 @@ fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
         if !quiet {
             eprintln!(
                 "translation ({}): {} sentences, {} distinct texts: {} from the cache, {} translated, {} failed; {} requests, {} retries",
-                t.backend, t.sentences, c.texts, c.cache_hits, c.translated, c.failed, c.requests, c.retries
+                t.backend,
+                t.sentences,
+                c.texts,
+                c.cache_hits,
+                c.translated,
+                c.failed,
+                c.requests,
+                c.retries
             );
         }
         if let Some(reason) = &t.stopped {
@@ -162,7 +169,10 @@ fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
             );
         }
         if !t.failures.is_empty() && !quiet {
-            eprintln!("{} sentence(s) not translated (listed in summary.json):", t.failures.len());
+            eprintln!(
+                "{} sentence(s) not translated (listed in summary.json):",
+                t.failures.len()
+            );
             for f in t.failures.iter().take(10) {
                 eprintln!("  {} #{}: {}", f.doc, f.idx, f.error);
             }
@@ -323,7 +333,10 @@ impl<'a> Summary<'a> {
             config: config.file.as_ref().map(|p| p.display().to_string()),
             pivot: &config.pivot,
             complete: corpus.skipped.is_empty()
-                && corpus.translation.as_ref().is_none_or(TranslationReport::complete),
+                && corpus
+                    .translation
+                    .as_ref()
+                    .is_none_or(TranslationReport::complete),
             documents,
             sentences: corpus.sentences.len(),
             boilerplate_sentences: corpus.sentences.iter().filter(|s| s.boilerplate).count(),

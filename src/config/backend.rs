@@ -255,7 +255,11 @@ pub(super) fn validate_backend(
         return Err(invalid("max_batch_bytes", "must be greater than 0".into()));
     }
     let temperature = positive("temperature", raw.temperature, 0.0)?;
-    for (code, _) in raw.language_codes.iter().chain(raw.languages.iter().map(|l| (l, l))) {
+    for (code, _) in raw
+        .language_codes
+        .iter()
+        .chain(raw.languages.iter().map(|l| (l, l)))
+    {
         if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
             return Err(invalid(
                 if raw.languages.contains(code) {

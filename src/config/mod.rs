@@ -15,8 +15,8 @@ use crate::detect;
 use crate::error::ConfigError;
 
 mod backend;
-pub use backend::{BackendConfig, BackendKind};
 use backend::validate_backend;
+pub use backend::{BackendConfig, BackendKind};
 
 /// The configuration file as written by the user.
 #[derive(Debug, Clone, Serialize, Deserialize)]

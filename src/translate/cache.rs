@@ -223,7 +223,9 @@ impl Cache {
             &record.text,
         );
         let value = serde_json::to_vec(record).map_err(|e| self.storage_error(e))?;
-        self.db.insert(k, value).map_err(|e| self.storage_error(e))?;
+        self.db
+            .insert(k, value)
+            .map_err(|e| self.storage_error(e))?;
         Ok(())
     }
 
@@ -252,7 +254,10 @@ impl Cache {
 
     /// Writes everything stored so far to disk.
     pub fn flush(&self) -> Result<(), CacheError> {
-        self.db.flush().map(|_| ()).map_err(|e| self.storage_error(e))
+        self.db
+            .flush()
+            .map(|_| ())
+            .map_err(|e| self.storage_error(e))
     }
 
     /// [`Cache::flush`] without blocking the async runtime.
@@ -320,8 +325,7 @@ impl Cache {
         let mut count = 0;
         for record in self.records() {
             let record = record?;
-            serde_json::to_writer(&mut *out, &record)
-                .map_err(|e| CacheError::Export(e.into()))?;
+            serde_json::to_writer(&mut *out, &record).map_err(|e| CacheError::Export(e.into()))?;
             out.write_all(b"\n").map_err(CacheError::Export)?;
             count += 1;
         }
@@ -387,7 +391,9 @@ impl Cache {
                     parsed.backend.unwrap_or_else(|| "imported".into()),
                     parsed.kind.unwrap_or_else(|| "unknown".into()),
                 ),
-                (None, Some((f, name, kind))) => (f.to_string(), name.to_string(), kind.to_string()),
+                (None, Some((f, name, kind))) => {
+                    (f.to_string(), name.to_string(), kind.to_string())
+                }
                 (None, None) => {
                     return Err(CacheError::Import {
                         location,
@@ -485,7 +491,11 @@ mod tests {
             .unwrap();
         assert_eq!(n, 1);
         assert_eq!(
-            other.get(&fp, "es", "en", "hola").unwrap().unwrap().translation,
+            other
+                .get(&fp, "es", "en", "hola")
+                .unwrap()
+                .unwrap()
+                .translation,
             "hello"
         );
         assert_eq!(cache.clear(Some("nobody")).unwrap(), 0);

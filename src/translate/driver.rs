@@ -328,7 +328,12 @@ impl Driver {
                 if !current.is_empty()
                     && (current.len() >= settings.max_items || bytes + len > settings.max_bytes)
                 {
-                    batches.push((group.clone(), Batch { indices: std::mem::take(&mut current) }));
+                    batches.push((
+                        group.clone(),
+                        Batch {
+                            indices: std::mem::take(&mut current),
+                        },
+                    ));
                     bytes = 0;
                 }
                 current.push(i);
@@ -412,7 +417,10 @@ impl Driver {
         }
         self.cache.flush()?;
 
-        let stopped = shared.stop.load(Ordering::SeqCst).then(|| shared.stopped_reason());
+        let stopped = shared
+            .stop
+            .load(Ordering::SeqCst)
+            .then(|| shared.stopped_reason());
         let mut translated_by = BTreeMap::new();
         let results: Vec<JobOutcome> = shared
             .results
@@ -467,7 +475,10 @@ async fn run_batch(rt: Arc<BackendRuntime>, shared: Arc<Shared>, batch: Batch) {
             return; // left unresolved: reported as "not translated: the run stopped ..."
         }
         let source = shared.jobs[indices[0]].source.clone();
-        let texts: Vec<String> = indices.iter().map(|&i| shared.jobs[i].text.clone()).collect();
+        let texts: Vec<String> = indices
+            .iter()
+            .map(|&i| shared.jobs[i].text.clone())
+            .collect();
         let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
         let mut attempt = 0u32;
         let result = loop {
@@ -700,7 +711,11 @@ mod tests {
         pacer.wait(600).await;
         assert!(start.elapsed() < Duration::from_millis(10));
         pacer.wait(100).await; // 100 more: 10 s of budget
-        assert!(start.elapsed() >= Duration::from_secs(10), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() >= Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

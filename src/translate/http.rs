@@ -88,7 +88,12 @@ pub async fn send(
         .await
         .map_err(|e| transport_error(backend, &e))?
         .to_vec();
-    tracing::debug!(backend, status = status.as_u16(), body_bytes = body.len(), "response");
+    tracing::debug!(
+        backend,
+        status = status.as_u16(),
+        body_bytes = body.len(),
+        "response"
+    );
     Ok(Response {
         status,
         headers,
@@ -212,7 +217,13 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// of the body.
 pub fn error_message(body: &[u8]) -> String {
     if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
-        for pointer in ["/error/message", "/error", "/message", "/responseDetails", "/explanation"] {
+        for pointer in [
+            "/error/message",
+            "/error",
+            "/message",
+            "/responseDetails",
+            "/explanation",
+        ] {
             if let Some(text) = json.pointer(pointer).and_then(|v| v.as_str()) {
                 return text.to_string();
             }
@@ -248,16 +259,40 @@ mod tests {
     #[test]
     fn statuses_are_classified() {
         let p = StatusPolicy::default();
-        assert!(matches!(status_error("b", &response(429, ""), p), BackendError::Transient { .. }));
-        assert!(matches!(status_error("b", &response(529, ""), p), BackendError::Transient { .. }));
-        assert!(matches!(status_error("b", &response(413, ""), p), BackendError::TooLarge { .. }));
-        assert!(matches!(status_error("b", &response(456, ""), p), BackendError::Fatal { .. }));
-        assert!(matches!(status_error("b", &response(400, "{\"error\":\"x\"}"), p), BackendError::Rejected { .. }));
-        let google = StatusPolicy { google_403: true, size_400: true };
+        assert!(matches!(
+            status_error("b", &response(429, ""), p),
+            BackendError::Transient { .. }
+        ));
+        assert!(matches!(
+            status_error("b", &response(529, ""), p),
+            BackendError::Transient { .. }
+        ));
+        assert!(matches!(
+            status_error("b", &response(413, ""), p),
+            BackendError::TooLarge { .. }
+        ));
+        assert!(matches!(
+            status_error("b", &response(456, ""), p),
+            BackendError::Fatal { .. }
+        ));
+        assert!(matches!(
+            status_error("b", &response(400, "{\"error\":\"x\"}"), p),
+            BackendError::Rejected { .. }
+        ));
+        let google = StatusPolicy {
+            google_403: true,
+            size_400: true,
+        };
         let rate = r#"{"error":{"code":403,"message":"User Rate Limit Exceeded","errors":[{"reason":"userRateLimitExceeded"}]}}"#;
         let daily = r#"{"error":{"code":403,"message":"Daily Limit Exceeded","errors":[{"reason":"dailyLimitExceeded"}]}}"#;
-        assert!(matches!(status_error("g", &response(403, rate), google), BackendError::Transient { .. }));
-        assert!(matches!(status_error("g", &response(403, daily), google), BackendError::Fatal { .. }));
+        assert!(matches!(
+            status_error("g", &response(403, rate), google),
+            BackendError::Transient { .. }
+        ));
+        assert!(matches!(
+            status_error("g", &response(403, daily), google),
+            BackendError::Fatal { .. }
+        ));
     }
 
     #[test]
@@ -266,9 +301,15 @@ mod tests {
         h.insert(RETRY_AFTER, HeaderValue::from_static("2"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
         let later = SystemTime::now() + Duration::from_secs(30);
-        h.insert(RETRY_AFTER, HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap());
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
         let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(25) && d <= Duration::from_secs(30), "{d:?}");
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::Backend;
 use super::backends;
 use super::cache::Cache;
 use super::driver::{Counters, Driver, Job, JobOutcome, Outcome, Plan};
-use super::Backend;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::Sentence;
@@ -80,10 +80,10 @@ impl Chain {
     /// Like [`Chain::from_config`], but a missing backend is an error.
     pub fn required(config: &Config) -> Result<Chain> {
         Chain::from_config(config)?.ok_or_else(|| Error::NoBackend {
-            config: config.file.as_ref().map_or_else(
-                || "config.toml".into(),
-                |p| p.display().to_string(),
-            ),
+            config: config
+                .file
+                .as_ref()
+                .map_or_else(|| "config.toml".into(), |p| p.display().to_string()),
         })
     }
 
@@ -149,7 +149,10 @@ pub fn jobs_for(sentences: &[Sentence], pivot: &str) -> (Vec<Job>, Vec<Option<us
     let job_of = sentences
         .iter()
         .map(|s| {
-            let lang = s.lang.as_deref().filter(|l| *l != pivot && !s.boilerplate)?;
+            let lang = s
+                .lang
+                .as_deref()
+                .filter(|l| *l != pivot && !s.boilerplate)?;
             let key = (lang.to_string(), s.text.clone());
             Some(*index.entry(key).or_insert_with(|| {
                 jobs.push(Job {
@@ -171,7 +174,9 @@ pub fn translate_sentences(
     quiet: bool,
 ) -> Result<Option<TranslationReport>> {
     let Some(chain) = Chain::from_config(config)? else {
-        tracing::info!("no translation backend configured ([translate] backend); skipping translation");
+        tracing::info!(
+            "no translation backend configured ([translate] backend); skipping translation"
+        );
         return Ok(None);
     };
     let started = std::time::Instant::now();
@@ -229,7 +234,11 @@ pub fn print_plan(plan: &Plan, target: &str, out: &mut dyn std::io::Write) -> st
         plan.cache_hits,
         plan.texts - plan.cache_hits
     )?;
-    writeln!(out, "{:<20} {:>10} {:>12} {:>9}", "backend", "sentences", "characters", "requests")?;
+    writeln!(
+        out,
+        "{:<20} {:>10} {:>12} {:>9}",
+        "backend", "sentences", "characters", "requests"
+    )?;
     for (name, work) in &plan.by_backend {
         writeln!(
             out,

@@ -31,3 +31,51 @@ pub fn parse_jsonl(text: &str) -> Vec<Value> {
 pub fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+pub mod mock_server;
+
+/// A project directory with `config.toml` = `config`.
+pub fn project(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("config.toml"), config).expect("write config");
+    dir
+}
+
+/// `transalign translate --from FROM` in `dir` with `lines` on stdin.
+pub fn translate_lines(
+    dir: &Path,
+    from: &str,
+    lines: &[&str],
+    args: &[&str],
+) -> std::process::Output {
+    let mut input = lines.join("\n");
+    input.push('\n');
+    transalign(dir)
+        .args(["translate", "--from", from])
+        .args(args)
+        .write_stdin(input)
+        .output()
+        .expect("run transalign")
+}
+
+pub fn stdout_lines(output: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Number of entries in the cache of the project in `dir` (through `cache stats --json`).
+pub fn cache_entries(dir: &Path) -> u64 {
+    let out = transalign(dir)
+        .args(["cache", "stats", "--json"])
+        .output()
+        .expect("run cache stats");
+    assert!(
+        out.status.success(),
+        "cache stats failed: {}",
+        stderr_of(&out)
+    );
+    let stats: Value = serde_json::from_slice(&out.stdout).expect("stats JSON");
+    stats["entries"].as_u64().expect("entries")
+}

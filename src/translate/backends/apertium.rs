@@ -82,23 +82,23 @@ impl Protocol for Apertium {
         let mut out = Vec::with_capacity(texts.len());
         // APy takes one text per request; the driver sends batches of one.
         for text in texts {
-            let request = self
-                .client
-                .post(endpoint(&self.base, "translate"))
-                .form(&[
-                    ("langpair", langpair.as_str()),
-                    ("q", text.as_str()),
-                    ("markUnknown", "no"),
-                ]);
+            let request = self.client.post(endpoint(&self.base, "translate")).form(&[
+                ("langpair", langpair.as_str()),
+                ("q", text.as_str()),
+                ("markUnknown", "no"),
+            ]);
             let json = http::send_for_json(name, &self.client, request, 1, POLICY).await?;
             // APy repeats the status in the body.
-            let status = json.get("responseStatus").and_then(Value::as_u64).unwrap_or(200);
+            let status = json
+                .get("responseStatus")
+                .and_then(Value::as_u64)
+                .unwrap_or(200);
             if status != 200 {
                 let details = http::error_message(json.to_string().as_bytes());
                 return Err(match status {
-                    429 | 500..=599 => BackendError::transient(format!(
-                        "{name}: status {status}: {details}"
-                    )),
+                    429 | 500..=599 => {
+                        BackendError::transient(format!("{name}: status {status}: {details}"))
+                    }
                     _ => BackendError::rejected(format!("{name}: status {status}: {details}")),
                 });
             }

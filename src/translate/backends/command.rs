@@ -53,7 +53,10 @@ impl Protocol for Command {
         let source_code = source_code.unwrap_or_else(|| "auto".into());
         let args: Vec<String> = self.argv[1..]
             .iter()
-            .map(|a| a.replace("{source}", &source_code).replace("{target}", &target_code))
+            .map(|a| {
+                a.replace("{source}", &source_code)
+                    .replace("{target}", &target_code)
+            })
             .collect();
         let mut child = tokio::process::Command::new(&self.argv[0])
             .args(&args)
@@ -94,9 +97,8 @@ impl Protocol for Command {
                 String::from_utf8_lossy(&output.stderr).trim()
             )));
         }
-        let stdout = String::from_utf8(output.stdout).map_err(|e| {
-            BackendError::rejected(format!("{name}: output is not UTF-8: {e}"))
-        })?;
+        let stdout = String::from_utf8(output.stdout)
+            .map_err(|e| BackendError::rejected(format!("{name}: output is not UTF-8: {e}")))?;
         let lines: Vec<&str> = stdout.lines().collect();
         if lines.len() != texts.len() {
             return Err(BackendError::mismatch(format!(

@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use super::codes::{CodeMap, Role, Scheme};
 use super::http::Secret;
-use super::{Backend, BackendError, BoxFuture, DriverSettings, Fingerprint, PairSupport, Translated};
+use super::{
+    Backend, BackendError, BoxFuture, DriverSettings, Fingerprint, PairSupport, Translated,
+};
 use crate::config::{BackendConfig, BackendKind};
 
 /// A backend cannot be set up (a missing API key variable).
@@ -27,7 +29,9 @@ pub struct SetupError {
 pub fn build(config: &BackendConfig) -> Result<Arc<dyn Backend>, SetupError> {
     let key = api_key(config)?;
     Ok(match config.kind {
-        BackendKind::LibreTranslate => service(config, libretranslate::LibreTranslate::new(config, key)),
+        BackendKind::LibreTranslate => {
+            service(config, libretranslate::LibreTranslate::new(config, key))
+        }
         BackendKind::DeepL => service(config, deepl::DeepL::new(config, require(config, key)?)),
         BackendKind::Google => service(config, google::Google::new(config, require(config, key)?)),
         BackendKind::Apertium => service(config, apertium::Apertium::new(config)),
@@ -89,7 +93,8 @@ impl<P: Protocol> Backend for Service<P> {
         &self.common.settings
     }
     fn fingerprint(&self) -> Fingerprint {
-        self.protocol.fingerprint(self.common.base_fingerprint.clone())
+        self.protocol
+            .fingerprint(self.common.base_fingerprint.clone())
     }
     fn knows_pair(&self, source: &str, target: &str) -> bool {
         self.common.knows_pair(source, target)
@@ -199,7 +204,11 @@ fn all_pairs(sources: &[String], targets: &[String]) -> PairSupport {
 
 /// `base` + `/` + `path`, whatever slashes the user wrote.
 fn endpoint(base: &str, path: &str) -> String {
-    format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
 }
 
 fn malformed(backend: &str, what: &str) -> BackendError {
@@ -236,6 +245,9 @@ mod tests {
     #[test]
     fn endpoints_join_with_one_slash() {
         assert_eq!(endpoint("http://h:1", "translate"), "http://h:1/translate");
-        assert_eq!(endpoint("http://h/lt/", "/translate"), "http://h/lt/translate");
+        assert_eq!(
+            endpoint("http://h/lt/", "/translate"),
+            "http://h/lt/translate"
+        );
     }
 }

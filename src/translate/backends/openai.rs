@@ -41,13 +41,16 @@ impl OpenAi {
     pub fn new(config: &BackendConfig, api_key: Option<Secret>) -> Self {
         OpenAi {
             client: http::client(config.settings.timeout),
-            base: config
-                .url
-                .as_ref()
-                .map_or_else(|| "http://127.0.0.1:11434/v1".to_string(), |u| u.to_string()),
+            base: config.url.as_ref().map_or_else(
+                || "http://127.0.0.1:11434/v1".to_string(),
+                |u| u.to_string(),
+            ),
             api_key,
             model: config.model.clone().unwrap_or_default(),
-            prompt: config.prompt.clone().unwrap_or_else(|| DEFAULT_PROMPT.into()),
+            prompt: config
+                .prompt
+                .clone()
+                .unwrap_or_else(|| DEFAULT_PROMPT.into()),
             system_prompt: config
                 .system_prompt
                 .clone()
@@ -141,7 +144,10 @@ impl Protocol for OpenAi {
         let name = &common.name;
         let source_name = match source {
             "auto" => "the language it is written in".to_string(),
-            s => common.codes.to_backend(s, Role::Source).unwrap_or_else(|| s.to_string()),
+            s => common
+                .codes
+                .to_backend(s, Role::Source)
+                .unwrap_or_else(|| s.to_string()),
         };
         let (_, target_name) = common.pair(source, target)?;
         let input: BTreeMap<String, &str> = texts
@@ -153,11 +159,7 @@ impl Protocol for OpenAi {
         let input_text = format!(
             "{{{}}}",
             (1..=texts.len())
-                .map(|i| format!(
-                    "{}: {}",
-                    json!(i.to_string()),
-                    json!(input[&i.to_string()])
-                ))
+                .map(|i| format!("{}: {}", json!(i.to_string()), json!(input[&i.to_string()])))
                 .collect::<Vec<_>>()
                 .join(", ")
         );

@@ -1,0 +1,543 @@
+//! The HTTP backends against local servers that speak each documented protocol: request
+//! shapes (paths, headers, fields, batch sizes) and the failure modes (429 + Retry-After,
+//! 5xx, time-outs, malformed bodies, wrong item counts, resets, quota and auth stops).
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use common::mock_server::{MockServer, Reply, Request};
+use common::{
+    cache_entries, parse_jsonl, project, stderr_of, stdout_lines, transalign, translate_lines,
+};
+use serde_json::{Value, json};
+
+const KEY: &str = "sekret-key-123:fx";
+
+fn echo(text: &str) -> String {
+    format!("EN[{text}]")
+}
+
+/// LibreTranslate answer to a `/translate` request: every `q` echoed.
+fn libre_echo(req: &Request) -> Reply {
+    let q: Vec<String> = req.json()["q"]
+        .as_array()
+        .expect("q is an array")
+        .iter()
+        .map(|t| echo(t.as_str().unwrap()))
+        .collect();
+    Reply::json(200, json!({ "translatedText": q }))
+}
+
+fn deepl_echo(req: &Request) -> Reply {
+    let items: Vec<Value> = req.json()["text"]
+        .as_array()
+        .expect("text is an array")
+        .iter()
+        .map(|t| json!({"detected_source_language": "ES", "text": echo(t.as_str().unwrap())}))
+        .collect();
+    Reply::json(200, json!({ "translations": items }))
+}
+
+fn google_echo(req: &Request) -> Reply {
+    let items: Vec<Value> = req.json()["q"]
+        .as_array()
+        .expect("q is an array")
+        .iter()
+        .map(|t| json!({"translatedText": echo(t.as_str().unwrap())}))
+        .collect();
+    Reply::json(200, json!({ "data": { "translations": items } }))
+}
+
+fn libre_config(url: &str, extra: &str) -> String {
+    format!(
+        "[translate]\nbackend = \"lt\"\n[backends.lt]\nkind = \"libretranslate\"\nurl = \"{url}\"\nretry_initial_ms = 10\n{extra}\n"
+    )
+}
+
+fn lines(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("frase número {i}")).collect()
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn libretranslate_batches_with_q_arrays_and_key_in_body() {
+    let server = libre_server(|req, _| libre_echo(req));
+    let dir = project(&libre_config(
+        &server.url(),
+        "api_key_env = \"LT_KEY\"\nbatch_size = 2\nconcurrency = 1",
+    ));
+    let input = lines(5);
+    let out = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .env("LT_KEY", "lt-key-value")
+        .write_stdin(input.join("\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let expected: Vec<String> = input.iter().map(|t| echo(t)).collect();
+    assert_eq!(stdout_lines(&out), expected);
+    let requests = server.requests_to("/translate");
+    let sizes: Vec<usize> = requests
+        .iter()
+        .map(|r| r.json()["q"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, vec![2, 2, 1]);
+    let body = requests[0].json();
+    assert_eq!(requests[0].method, "POST");
+    assert_eq!(body["source"], "es");
+    assert_eq!(body["target"], "en");
+    assert_eq!(body["format"], "text");
+    assert_eq!(body["api_key"], "lt-key-value");
+    // /languages was asked once, before any text.
+    assert_eq!(server.requests_to("/languages").len(), 1);
+    assert_eq!(server.requests()[0].path, "/languages");
+}
+
+/// `/languages` of a LibreTranslate server that has es→en.
+fn libre_server(handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static) -> MockServer {
+    MockServer::start(move |req, n| {
+        if req.path == "/languages" {
+            Reply::json(
+                200,
+                json!([{"code": "es", "name": "Spanish", "targets": ["en"]},
+                       {"code": "en", "name": "English", "targets": ["es"]}]),
+            )
+        } else {
+            handler(req, n)
+        }
+    })
+}
+
+#[test]
+fn deepl_sends_auth_header_upper_case_codes_and_at_most_50_texts() {
+    let server = MockServer::start(|req, _| match req.path.as_str() {
+        "/v2/languages" if req.query.contains("type=source") => {
+            Reply::json(200, json!([{"language": "ES", "name": "Spanish"}]))
+        }
+        "/v2/languages" => Reply::json(
+            200,
+            json!([{"language": "EN-US", "name": "English (American)"}]),
+        ),
+        _ => deepl_echo(req),
+    });
+    let dir = project(&format!(
+        "[translate]\nbackend = \"d\"\n[backends.d]\nkind = \"deepl\"\nurl = \"{}\"\napi_key_env = \"DL_KEY\"\nformality = \"less\"\n",
+        server.url()
+    ));
+    let input = lines(120);
+    let out = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .env("DL_KEY", KEY)
+        .write_stdin(input.join("\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_lines(&out).len(), 120);
+    assert_eq!(stdout_lines(&out)[119], echo(&input[119]));
+    let requests = server.requests_to("/v2/translate");
+    let mut sizes: Vec<usize> = requests
+        .iter()
+        .map(|r| r.json()["text"].as_array().unwrap().len())
+        .collect();
+    sizes.sort();
+    assert_eq!(sizes, vec![20, 50, 50]);
+    for r in &requests {
+        assert_eq!(
+            r.header("authorization"),
+            Some(format!("DeepL-Auth-Key {KEY}").as_str())
+        );
+        let body = r.json();
+        assert_eq!(body["target_lang"], "EN-US");
+        assert_eq!(body["source_lang"], "ES");
+        assert_eq!(body["formality"], "less");
+    }
+}
+
+#[test]
+fn google_always_sends_format_text_and_keeps_the_key_out_of_the_url() {
+    let server = MockServer::start(|req, _| {
+        if req.path.ends_with("/languages") {
+            Reply::json(
+                200,
+                json!({"data": {"languages": [{"language": "es"}, {"language": "en"}]}}),
+            )
+        } else {
+            google_echo(req)
+        }
+    });
+    let dir = project(&format!(
+        "[translate]\nbackend = \"g\"\n[backends.g]\nkind = \"google\"\nurl = \"{}\"\napi_key_env = \"G_KEY\"\n",
+        server.url()
+    ));
+    let input = lines(130);
+    let out = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .env("G_KEY", KEY)
+        .write_stdin(input.join("\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_lines(&out)[129], echo(&input[129]));
+    let requests = server.requests_to("/language/translate/v2");
+    let mut sizes: Vec<usize> = requests
+        .iter()
+        .map(|r| r.json()["q"].as_array().unwrap().len())
+        .collect();
+    sizes.sort();
+    // 130 texts of ~17 bytes: two requests, none over 128 items.
+    assert_eq!(sizes.iter().sum::<usize>(), 130);
+    assert!(sizes.iter().all(|&s| s <= 128), "{sizes:?}");
+    for r in server.requests() {
+        assert!(!r.query.contains(KEY) && !r.path.contains(KEY));
+        assert_eq!(r.header("x-goog-api-key"), Some(KEY));
+    }
+    for r in &requests {
+        assert_eq!(r.json()["format"], "text");
+        assert_eq!(r.json()["target"], "en");
+        assert_eq!(r.json()["source"], "es");
+    }
+}
+
+#[test]
+fn retry_after_is_honoured_on_429() {
+    let server = libre_server(|req, n| {
+        if n == 1 {
+            Reply::json(429, json!({"error": "Slowdown"})).with_header("Retry-After", "1")
+        } else {
+            libre_echo(req)
+        }
+    });
+    let dir = project(&libre_config(&server.url(), ""));
+    let out = translate_lines(dir.path(), "es", &["hola"], &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_lines(&out), vec![echo("hola")]);
+    let requests = server.requests_to("/translate");
+    assert_eq!(requests.len(), 2);
+    let waited = requests[1].received - requests[0].received;
+    assert!(
+        waited >= Duration::from_millis(990),
+        "retried after {waited:?}"
+    );
+    assert!(stderr_of(&out).contains("1 retries"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn server_errors_timeouts_malformed_bodies_and_resets_are_retried() {
+    // Request 1: 500, 2: a body that is not JSON, 3: connection reset, 4: too slow, 5: fine.
+    let server = libre_server(|req, n| match n {
+        1 => Reply::json(500, json!({"error": "translation failed"})),
+        2 => Reply::raw(200, "<html>proxy error</html>"),
+        3 => Reply::Reset,
+        4 => libre_echo(req).after(Duration::from_secs(3)),
+        _ => libre_echo(req),
+    });
+    let dir = project(&libre_config(
+        &server.url(),
+        "timeout_secs = 1\nmax_retries = 5",
+    ));
+    let out = translate_lines(dir.path(), "es", &["uno", "dos"], &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_lines(&out), vec![echo("uno"), echo("dos")]);
+    assert_eq!(server.requests_to("/translate").len(), 5);
+    assert!(stderr_of(&out).contains("4 retries"), "{}", stderr_of(&out));
+    assert_eq!(cache_entries(dir.path()), 2);
+}
+
+#[test]
+fn retries_give_up_and_nothing_is_cached_for_failed_texts() {
+    let server = libre_server(|_, _| Reply::json(503, json!({"error": "busy"})));
+    let dir = project(&libre_config(&server.url(), "max_retries = 2"));
+    let out = translate_lines(dir.path(), "es", &["uno"], &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("HTTP 503"), "{}", stderr_of(&out));
+    assert_eq!(server.requests_to("/translate").len(), 3);
+    assert_eq!(stdout_lines(&out), vec![String::new()]);
+    assert_eq!(cache_entries(dir.path()), 0);
+}
+
+#[test]
+fn wrong_item_count_splits_the_batch_until_it_matches() {
+    // Batches of more than one text lose their last item; single texts come back fine.
+    let server = libre_server(|req, _| {
+        let q: Vec<String> = req.json()["q"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| echo(t.as_str().unwrap()))
+            .collect();
+        let keep = if q.len() > 1 { q.len() - 1 } else { 1 };
+        Reply::json(200, json!({ "translatedText": q[..keep] }))
+    });
+    let dir = project(&libre_config(&server.url(), "concurrency = 1"));
+    let input = lines(4);
+    let out = translate_lines(dir.path(), "es", &refs(&input), &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let expected: Vec<String> = input.iter().map(|t| echo(t)).collect();
+    assert_eq!(stdout_lines(&out), expected);
+    let sizes: Vec<usize> = server
+        .requests_to("/translate")
+        .iter()
+        .map(|r| r.json()["q"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, vec![4, 2, 1, 1, 2, 1, 1]);
+}
+
+#[test]
+fn a_413_splits_and_a_rejected_text_fails_alone() {
+    let server = libre_server(|req, _| {
+        let q = req.json()["q"].as_array().unwrap().clone();
+        if q.len() > 2 {
+            return Reply::json(413, json!({"error": "Payload Too Large"}));
+        }
+        if q.iter().any(|t| t == "malo") {
+            return Reply::json(400, json!({"error": "Invalid request: bad text"}));
+        }
+        libre_echo(req)
+    });
+    let dir = project(&libre_config(&server.url(), "concurrency = 1"));
+    let out = translate_lines(dir.path(), "es", &["uno", "malo", "tres", "cuatro"], &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_lines(&out),
+        vec![echo("uno"), String::new(), echo("tres"), echo("cuatro")]
+    );
+    assert!(
+        stderr_of(&out).contains("line 2: lt: HTTP 400: Invalid request: bad text"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(cache_entries(dir.path()), 3);
+}
+
+#[test]
+fn quota_exhaustion_stops_cleanly_and_keeps_what_was_translated() {
+    // DeepL: the first request succeeds, then 456 until the quota is back.
+    let quota_back = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&quota_back);
+    let server = MockServer::start(move |req, _| match req.path.as_str() {
+        "/v2/languages" if req.query.contains("type=source") => {
+            Reply::json(200, json!([{"language": "ES"}]))
+        }
+        "/v2/languages" => Reply::json(200, json!([{"language": "EN-US"}])),
+        _ if flag.load(Ordering::SeqCst) || req.json()["text"][0] == "frase número 0" => {
+            deepl_echo(req)
+        }
+        _ => Reply::json(456, json!({"message": "Quota exceeded"})),
+    });
+    let dir = project(&format!(
+        "[translate]\nbackend = \"d\"\n[backends.d]\nkind = \"deepl\"\nurl = \"{}\"\napi_key_env = \"DL_KEY\"\nbatch_size = 2\nconcurrency = 1\n",
+        server.url()
+    ));
+    let input = lines(6);
+    let run = || {
+        transalign(dir.path())
+            .args(["translate", "--from", "es"])
+            .env("DL_KEY", KEY)
+            .write_stdin(input.join("\n"))
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("translation stopped: d: HTTP 456: Quota exceeded (quota exhausted)"),
+        "{err}"
+    );
+    assert_eq!(
+        server.requests_to("/v2/translate").len(),
+        2,
+        "no request after the 456"
+    );
+    assert_eq!(stdout_lines(&out)[..2], [echo(&input[0]), echo(&input[1])]);
+    assert_eq!(cache_entries(dir.path()), 2);
+
+    // With quota again, only the four missing texts are sent.
+    quota_back.store(true, Ordering::SeqCst);
+    let out = run();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let sent: usize = server.requests_to("/v2/translate")[2..]
+        .iter()
+        .map(|r| r.json()["text"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(sent, 4);
+    let expected: Vec<String> = input.iter().map(|t| echo(t)).collect();
+    assert_eq!(stdout_lines(&out), expected);
+}
+
+#[test]
+fn google_quota_403_stops_but_rate_403_is_retried() {
+    let server = MockServer::start(|req, n| {
+        if req.path.ends_with("/languages") {
+            return Reply::json(
+                200,
+                json!({"data": {"languages": [{"language": "es"}, {"language": "en"}]}}),
+            );
+        }
+        match n {
+            1 => Reply::json(
+                403,
+                json!({"error": {"code": 403, "message": "User Rate Limit Exceeded", "errors": [{"reason": "userRateLimitExceeded"}]}}),
+            ),
+            2 => google_echo(req),
+            _ => Reply::json(
+                403,
+                json!({"error": {"code": 403, "message": "Daily Limit Exceeded", "errors": [{"reason": "dailyLimitExceeded"}]}}),
+            ),
+        }
+    });
+    let dir = project(&format!(
+        "[translate]\nbackend = \"g\"\n[backends.g]\nkind = \"google\"\nurl = \"{}\"\napi_key_env = \"G_KEY\"\nbatch_size = 1\nconcurrency = 1\nretry_initial_ms = 10\n",
+        server.url()
+    ));
+    let out = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .env("G_KEY", KEY)
+        .write_stdin("uno\ndos\ntres\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("Daily Limit Exceeded (quota exhausted or access denied)"),
+        "{err}"
+    );
+    assert_eq!(server.requests_to("/translate/v2").len(), 3);
+    assert_eq!(cache_entries(dir.path()), 1);
+}
+
+#[test]
+fn unsupported_pairs_are_reported_before_any_text_is_sent_and_fallbacks_take_over() {
+    let only_french = MockServer::start(|req, _| {
+        if req.path == "/languages" {
+            Reply::json(200, json!([{"code": "fr", "targets": ["en"]}]))
+        } else {
+            libre_echo(req)
+        }
+    });
+    let dir = project(&libre_config(&only_french.url(), ""));
+    let out = translate_lines(dir.path(), "es", &["hola"], &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr_of(&out).contains("no configured backend translates es→en (lt: pair not supported)"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(only_french.requests_to("/translate").len(), 0);
+
+    let spanish = libre_server(|req, _| libre_echo(req));
+    let config = format!(
+        "{}fallback = [\"lt2\"]\n[backends.lt2]\nkind = \"libretranslate\"\nurl = \"{}\"\n",
+        libre_config(&only_french.url(), "").replace("backend = \"lt\"\n", "backend = \"lt\"\n"),
+        spanish.url()
+    )
+    .replacen("[backends.lt]", "[backends.lt]", 1);
+    // `fallback` belongs to [translate]: put it right after the backend line.
+    let config = config.replace("fallback = [\"lt2\"]\n", "").replace(
+        "backend = \"lt\"\n",
+        "backend = \"lt\"\nfallback = [\"lt2\"]\n",
+    );
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+    let out = translate_lines(dir.path(), "es", &["hola"], &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_lines(&out), vec![echo("hola")]);
+    assert_eq!(spanish.requests_to("/translate").len(), 1);
+    assert_eq!(only_french.requests_to("/translate").len(), 0);
+}
+
+#[test]
+fn a_missing_key_variable_is_an_error_before_any_request() {
+    let server = libre_server(|req, _| libre_echo(req));
+    let dir = project(&libre_config(
+        &server.url(),
+        "api_key_env = \"NOT_SET_ANYWHERE\"",
+    ));
+    let out = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .env_remove("NOT_SET_ANYWHERE")
+        .write_stdin("hola\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains(
+            "environment variable NOT_SET_ANYWHERE (named by backends.lt.api_key_env) is not set"
+        ),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(server.count(), 0);
+}
+
+#[test]
+fn keys_never_reach_logs_outputs_or_the_cache() {
+    let secret = "lt-secret-5f1e9a";
+    let server = libre_server(|req, _| libre_echo(req));
+    let dir = project(&format!(
+        "[input]\npaths = [\"corpus\"]\n{}",
+        libre_config(&server.url(), "api_key_env = \"LT_KEY\"")
+    ));
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("es.txt"),
+        "El gobierno anunció ayer un nuevo plan de inversión para las regiones del norte del país.\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path())
+        .args(["-vv", "run"])
+        .env("LT_KEY", secret)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // The key was sent...
+    assert!(
+        server.requests_to("/translate")[0]
+            .raw_text()
+            .contains(secret)
+    );
+    // ...and appears nowhere else.
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("request"),
+        "debug request logging is on: {err}"
+    );
+    assert!(!err.contains(secret));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
+    for file in ["out/sentences.jsonl", "out/summary.json"] {
+        assert!(
+            !std::fs::read_to_string(dir.path().join(file))
+                .unwrap()
+                .contains(secret)
+        );
+    }
+    let export = transalign(dir.path())
+        .args(["cache", "export"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&export.stdout).contains("EN[El gobierno"));
+    assert!(!String::from_utf8_lossy(&export.stdout).contains(secret));
+    for entry in walkdir::WalkDir::new(dir.path().join("cache")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{:?}",
+                entry.path()
+            );
+        }
+    }
+    let config = transalign(dir.path())
+        .args(["config", "check"])
+        .env("LT_KEY", secret)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&config.stdout).contains(secret));
+}
