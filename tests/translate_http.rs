@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use common::mock_server::{MockServer, Reply, Request};
-use common::{
-    cache_entries, parse_jsonl, project, stderr_of, stdout_lines, transalign, translate_lines,
-};
+use common::{cache_entries, project, stderr_of, stdout_lines, transalign, translate_lines};
 use serde_json::{Value, json};
 
 const KEY: &str = "sekret-key-123:fx";
@@ -432,16 +430,12 @@ fn unsupported_pairs_are_reported_before_any_text_is_sent_and_fallbacks_take_ove
     assert_eq!(only_french.requests_to("/translate").len(), 0);
 
     let spanish = libre_server(|req, _| libre_echo(req));
-    let config = format!(
-        "{}fallback = [\"lt2\"]\n[backends.lt2]\nkind = \"libretranslate\"\nurl = \"{}\"\n",
-        libre_config(&only_french.url(), "").replace("backend = \"lt\"\n", "backend = \"lt\"\n"),
-        spanish.url()
-    )
-    .replacen("[backends.lt]", "[backends.lt]", 1);
-    // `fallback` belongs to [translate]: put it right after the backend line.
-    let config = config.replace("fallback = [\"lt2\"]\n", "").replace(
+    let config = libre_config(&only_french.url(), "").replace(
         "backend = \"lt\"\n",
         "backend = \"lt\"\nfallback = [\"lt2\"]\n",
+    ) + &format!(
+        "[backends.lt2]\nkind = \"libretranslate\"\nurl = \"{}\"\n",
+        spanish.url()
     );
     std::fs::write(dir.path().join("config.toml"), config).unwrap();
     let out = translate_lines(dir.path(), "es", &["hola"], &[]);
