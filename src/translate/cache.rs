@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -105,6 +106,11 @@ pub struct CacheStats {
 pub struct Cache {
     db: sled::Db,
     path: PathBuf,
+    /// Records stored so far, and how many of them a finished flush covers: concurrent
+    /// writers share one flush (group commit) instead of queueing one each.
+    stored: AtomicU64,
+    flushed: AtomicU64,
+    flush_gate: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Cache {
@@ -119,10 +125,7 @@ impl Cache {
     /// new, empty cache.
     pub fn open(path: &Path) -> Result<Cache, CacheError> {
         match Self::open_db(path) {
-            Ok(db) => Ok(Cache {
-                db,
-                path: path.to_path_buf(),
-            }),
+            Ok(db) => Ok(Cache::new(db, path)),
             Err(OpenFailure::InUse) => Err(CacheError::InUse(path.to_path_buf())),
             Err(OpenFailure::Other(message)) => Err(CacheError::Open {
                 path: path.to_path_buf(),
@@ -148,11 +151,18 @@ impl Cache {
                     path: path.to_path_buf(),
                     message: e.to_string(),
                 })?;
-                Ok(Cache {
-                    db,
-                    path: path.to_path_buf(),
-                })
+                Ok(Cache::new(db, path))
             }
+        }
+    }
+
+    fn new(db: sled::Db, path: &Path) -> Cache {
+        Cache {
+            db,
+            path: path.to_path_buf(),
+            stored: AtomicU64::new(0),
+            flushed: AtomicU64::new(0),
+            flush_gate: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -214,7 +224,6 @@ impl Cache {
     }
 
     /// Stores a translation (not yet flushed to disk: call [`Cache::flush`]).
-    #[allow(clippy::too_many_arguments)]
     pub fn put(&self, record: &CacheRecord) -> Result<(), CacheError> {
         let k = key(
             &record.fingerprint,
@@ -226,6 +235,7 @@ impl Cache {
         self.db
             .insert(k, value)
             .map_err(|e| self.storage_error(e))?;
+        self.stored.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
@@ -260,13 +270,24 @@ impl Cache {
             .map_err(|e| self.storage_error(e))
     }
 
-    /// [`Cache::flush`] without blocking the async runtime.
-    pub async fn flush_async(&self) -> Result<(), CacheError> {
-        self.db
-            .flush_async()
+    /// Makes every record stored before the call durable, without blocking the async
+    /// runtime. Concurrent callers share flushes: one that finds its records already covered
+    /// by a finished flush returns at once. (sled's own `flush_async` can hang when many
+    /// run at once, so flushes run one at a time on the blocking pool.)
+    pub async fn flush_shared(&self) -> Result<(), CacheError> {
+        let mine = self.stored.load(Ordering::SeqCst);
+        let _gate = self.flush_gate.lock().await;
+        if self.flushed.load(Ordering::SeqCst) >= mine {
+            return Ok(());
+        }
+        let covered = self.stored.load(Ordering::SeqCst);
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.flush())
             .await
-            .map(|_| ())
-            .map_err(|e| self.storage_error(e))
+            .map_err(|e| self.storage_error(e))?
+            .map_err(|e| self.storage_error(e))?;
+        self.flushed.fetch_max(covered, Ordering::SeqCst);
+        Ok(())
     }
 
     fn records(&self) -> impl Iterator<Item = Result<CacheRecord, CacheError>> + '_ {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use indicatif::ProgressBar;
 use serde::Serialize;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use super::cache::{self, Cache, CacheError};
@@ -99,7 +99,7 @@ pub struct Driver {
 struct BackendRuntime {
     backend: Arc<dyn Backend>,
     fingerprint: String,
-    slots: Semaphore,
+    slots: Arc<Semaphore>,
     pacer: Pacer,
 }
 
@@ -175,7 +175,7 @@ impl Driver {
                 let settings = backend.settings().clone();
                 Arc::new(BackendRuntime {
                     fingerprint: cache::fingerprint_hash(&backend.fingerprint()),
-                    slots: Semaphore::new(settings.concurrency.max(1)),
+                    slots: Arc::new(Semaphore::new(settings.concurrency.max(1))),
                     pacer: Pacer::new(settings.requests_per_second, settings.chars_per_minute),
                     backend,
                 })
@@ -389,25 +389,34 @@ impl Driver {
             }
         }
 
+        // Batches are dispatched in order: a batch is spawned once it has its backend's slot,
+        // so requests go out in document order and a stop leaves a contiguous prefix done.
+        let mut queue = batches.into_iter().peekable();
         let mut tasks = JoinSet::new();
-        for ((backend_index, _), batch) in batches {
-            let rt = Arc::clone(&self.backends[backend_index]);
-            let shared = Arc::clone(&shared);
-            tasks.spawn(async move { run_batch(rt, shared, batch).await });
-        }
         let mut interrupted = false;
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
         loop {
+            let dispatching = queue.peek().is_some() && !shared.stop.load(Ordering::SeqCst);
+            if !dispatching && tasks.is_empty() {
+                break;
+            }
+            let next_slot = queue
+                .peek()
+                .map(|((b, _), _)| Arc::clone(&self.backends[*b].slots));
             tokio::select! {
-                next = tasks.join_next() => match next {
-                    None => break,
-                    Some(Ok(())) => {}
-                    Some(Err(e)) if e.is_panic() => {
+                permit = async { next_slot.expect("dispatching implies a batch").acquire_owned().await }, if dispatching => {
+                    let ((backend_index, _), batch) = queue.next().expect("peeked");
+                    let rt = Arc::clone(&self.backends[backend_index]);
+                    let shared = Arc::clone(&shared);
+                    let permit = permit.expect("semaphore is never closed");
+                    tasks.spawn(async move { run_batch(rt, shared, batch, Some(permit)).await });
+                }
+                Some(next) = tasks.join_next(), if !tasks.is_empty() => {
+                    if let Err(e) = next && e.is_panic() {
                         shared.stop_with(format!("internal error in a request task: {e}"));
                     }
-                    Some(Err(_)) => {}
-                },
+                }
                 _ = &mut ctrl_c, if !interrupted => {
                     interrupted = true;
                     shared.stop_with("interrupted (Ctrl-C)".into());
@@ -466,7 +475,12 @@ impl Driver {
 
 /// Sends one batch (and the pieces it is split into) until every text is translated or
 /// failed, or the run stops.
-async fn run_batch(rt: Arc<BackendRuntime>, shared: Arc<Shared>, batch: Batch) {
+async fn run_batch(
+    rt: Arc<BackendRuntime>,
+    shared: Arc<Shared>,
+    batch: Batch,
+    mut first_slot: Option<OwnedSemaphorePermit>,
+) {
     let backend = &rt.backend;
     let settings = backend.settings();
     let mut pending = vec![batch.indices];
@@ -482,7 +496,13 @@ async fn run_batch(rt: Arc<BackendRuntime>, shared: Arc<Shared>, batch: Batch) {
         let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
         let mut attempt = 0u32;
         let result = loop {
-            let permit = rt.slots.acquire().await.expect("semaphore is never closed");
+            let permit = match first_slot.take() {
+                Some(permit) => permit,
+                None => Arc::clone(&rt.slots)
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore is never closed"),
+            };
             if shared.stop.load(Ordering::SeqCst) {
                 return;
             }
@@ -519,8 +539,9 @@ async fn run_batch(rt: Arc<BackendRuntime>, shared: Arc<Shared>, batch: Batch) {
             });
             match answer {
                 Ok(translations) => {
-                    // Stored and flushed while the slot is still held, so that once a backend
-                    // has seen the next request, this batch is on disk.
+                    // Stored and flushed (one flush shared by the batches that finished
+                    // meanwhile) while the slot is still held: once the backend sees this
+                    // slot's next request, this batch is on disk.
                     let stored = store(&rt, &shared, &source, &texts, &translations).await;
                     drop(permit);
                     break stored.map(|()| translations);
@@ -540,6 +561,12 @@ async fn run_batch(rt: Arc<BackendRuntime>, shared: Arc<Shared>, batch: Batch) {
                         delay.as_secs_f64()
                     );
                     tokio::time::sleep(delay).await;
+                }
+                Err(BackendError::Fatal { message }) => {
+                    // Stop before the slot is free, so no other batch goes out after this.
+                    shared.stop_with(message);
+                    drop(permit);
+                    return;
                 }
                 Err(e) => {
                     drop(permit);
@@ -562,6 +589,7 @@ async fn run_batch(rt: Arc<BackendRuntime>, shared: Arc<Shared>, batch: Batch) {
                 }
             }
             Err(BackendError::Fatal { message }) => {
+                // From storing the answer: the cache cannot be written.
                 shared.stop_with(message);
                 return;
             }
@@ -616,7 +644,7 @@ async fn store(
     }
     shared
         .cache
-        .flush_async()
+        .flush_shared()
         .await
         .map_err(|e| BackendError::fatal(e.to_string()))
 }

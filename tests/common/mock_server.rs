@@ -205,6 +205,7 @@ impl Drop for MockServer {
 }
 
 fn serve(stream: TcpStream, state: &State) {
+    let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
     let mut stream = stream;
     loop {
@@ -282,10 +283,12 @@ fn serve(stream: TcpStream, state: &State) {
                     head.push_str(&format!("{n}: {v}\r\n"));
                 }
                 head.push_str("\r\n");
+                // One write: head and body in separate segments would meet Nagle's algorithm
+                // and delayed ACKs (+40 ms per answer).
+                head.push_str(&body);
                 Some(
                     stream
                         .write_all(head.as_bytes())
-                        .and_then(|_| stream.write_all(body.as_bytes()))
                         .and_then(|_| stream.flush()),
                 )
             }
