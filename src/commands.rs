@@ -53,16 +53,7 @@ pub fn translate(config: &Config, args: &TranslateArgs, quiet: bool) -> Result<u
     stdout.flush().map_err(Error::Stdout)?;
     let c = &outcome.counters;
     if !quiet {
-        eprintln!(
-            "{} lines: {} texts, {} from the cache, {} translated, {} failed; {} requests, {} retries",
-            lines.len(),
-            c.texts,
-            c.cache_hits,
-            c.translated,
-            c.failed,
-            c.requests,
-            c.retries
-        );
+        eprintln!("{} lines, {c}", lines.len());
     }
     if let Some(reason) = &outcome.stopped {
         eprintln!("translation stopped: {reason}");

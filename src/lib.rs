@@ -150,15 +150,8 @@ fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
         let c = &t.counters;
         if !quiet {
             eprintln!(
-                "translation ({}): {} sentences, {} distinct texts: {} from the cache, {} translated, {} failed; {} requests, {} retries",
-                t.backend,
-                t.sentences,
-                c.texts,
-                c.cache_hits,
-                c.translated,
-                c.failed,
-                c.requests,
-                c.retries
+                "translation ({}): {} sentences, {c}",
+                t.backend, t.sentences
             );
         }
         if let Some(reason) = &t.stopped {

@@ -55,6 +55,16 @@ pub struct Counters {
     pub characters_sent: u64,
 }
 
+impl std::fmt::Display for Counters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} texts: {} from the cache, {} translated, {} failed; {} requests, {} retries",
+            self.texts, self.cache_hits, self.translated, self.failed, self.requests, self.retries
+        )
+    }
+}
+
 /// The result of [`Driver::translate`].
 #[derive(Debug)]
 pub struct Outcome {

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use super::{Common, Protocol, array_at, endpoint, malformed, string_field};
+use super::{Common, Protocol, array_at, base_url, endpoint, malformed, string_field};
 use crate::config::BackendConfig;
 use crate::translate::codes::{Role, Scheme};
 use crate::translate::http::{self, StatusPolicy};
@@ -30,10 +30,7 @@ impl Apertium {
     pub fn new(config: &BackendConfig) -> Self {
         Apertium {
             client: http::client(config.settings.timeout),
-            base: config
-                .url
-                .as_ref()
-                .map_or_else(|| "http://127.0.0.1:2737".to_string(), |u| u.to_string()),
+            base: base_url(config, "http://127.0.0.1:2737"),
             installed: Mutex::new(HashMap::new()),
         }
     }

@@ -3,7 +3,9 @@
 
 use serde_json::json;
 
-use super::{Common, Protocol, all_pairs, array_at, endpoint, string_field};
+use super::{
+    Common, Protocol, all_pairs, array_at, base_url, endpoint, string_field, translations_at,
+};
 use crate::config::BackendConfig;
 use crate::translate::codes::Scheme;
 use crate::translate::http::{self, Secret, StatusPolicy};
@@ -32,10 +34,7 @@ impl DeepL {
         };
         DeepL {
             client: http::client(config.settings.timeout),
-            base: config
-                .url
-                .as_ref()
-                .map_or_else(|| default_base.to_string(), |u| u.to_string()),
+            base: base_url(config, default_base),
             api_key,
             formality: config.formality.clone(),
             glossary_id: config.glossary_id.clone(),
@@ -85,18 +84,13 @@ impl Protocol for DeepL {
                 .json(&body),
         );
         let json = http::send_for_json(name, &self.client, request, texts.len(), POLICY).await?;
-        array_at(name, &json, "/translations")?
-            .iter()
-            .map(|item| {
-                Ok(Translated {
-                    text: string_field(name, item, "text")?,
-                    detected_source: item
-                        .get("detected_source_language")
-                        .and_then(|v| v.as_str())
-                        .and_then(|c| common.codes.from_backend(c)),
-                })
-            })
-            .collect()
+        translations_at(
+            common,
+            &json,
+            "/translations",
+            "text",
+            "detected_source_language",
+        )
     }
 
     async fn pairs(&self, common: &Common) -> Result<PairSupport, BackendError> {

@@ -4,7 +4,9 @@
 
 use serde_json::json;
 
-use super::{Common, Protocol, all_pairs, array_at, endpoint, string_field};
+use super::{
+    Common, Protocol, all_pairs, array_at, base_url, endpoint, string_field, translations_at,
+};
 use crate::config::BackendConfig;
 use crate::translate::codes::Scheme;
 use crate::translate::http::{self, Secret, StatusPolicy};
@@ -27,10 +29,7 @@ impl Google {
     pub fn new(config: &BackendConfig, api_key: Secret) -> Self {
         Google {
             client: http::client(config.settings.timeout),
-            base: config.url.as_ref().map_or_else(
-                || "https://translation.googleapis.com".to_string(),
-                |u| u.to_string(),
-            ),
+            base: base_url(config, "https://translation.googleapis.com"),
             api_key,
             model: config.model.clone(),
         }
@@ -73,18 +72,13 @@ impl Protocol for Google {
                 .json(&body),
         );
         let json = http::send_for_json(name, &self.client, request, texts.len(), POLICY).await?;
-        array_at(name, &json, "/data/translations")?
-            .iter()
-            .map(|item| {
-                Ok(Translated {
-                    text: string_field(name, item, "translatedText")?,
-                    detected_source: item
-                        .get("detectedSourceLanguage")
-                        .and_then(|v| v.as_str())
-                        .and_then(|c| common.codes.from_backend(c)),
-                })
-            })
-            .collect()
+        translations_at(
+            common,
+            &json,
+            "/data/translations",
+            "translatedText",
+            "detectedSourceLanguage",
+        )
     }
 
     async fn pairs(&self, common: &Common) -> Result<PairSupport, BackendError> {

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use super::{Common, Protocol, array_at, endpoint, malformed, string_field};
+use super::{Common, Protocol, array_at, base_url, endpoint, malformed, string_field};
 use crate::config::BackendConfig;
 use crate::translate::codes::Scheme;
 use crate::translate::http::{self, Secret, StatusPolicy};
@@ -26,10 +26,7 @@ impl LibreTranslate {
     pub fn new(config: &BackendConfig, api_key: Option<Secret>) -> Self {
         LibreTranslate {
             client: http::client(config.settings.timeout),
-            base: config
-                .url
-                .as_ref()
-                .map_or_else(|| "http://127.0.0.1:5000".to_string(), |u| u.to_string()),
+            base: base_url(config, "http://127.0.0.1:5000"),
             api_key,
         }
     }

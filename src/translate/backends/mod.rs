@@ -202,6 +202,37 @@ fn all_pairs(sources: &[String], targets: &[String]) -> PairSupport {
     )
 }
 
+/// The table's `url`, else the kind's default.
+fn base_url(config: &BackendConfig, default: &str) -> String {
+    config
+        .url
+        .as_ref()
+        .map_or_else(|| default.to_string(), |u| u.to_string())
+}
+
+/// The translations in the array at `pointer`: each item's `text_field`, and its
+/// `detected_field` mapped back to ISO 639-1.
+fn translations_at(
+    common: &Common,
+    json: &serde_json::Value,
+    pointer: &str,
+    text_field: &str,
+    detected_field: &str,
+) -> Result<Vec<Translated>, BackendError> {
+    array_at(&common.name, json, pointer)?
+        .iter()
+        .map(|item| {
+            Ok(Translated {
+                text: string_field(&common.name, item, text_field)?,
+                detected_source: item
+                    .get(detected_field)
+                    .and_then(|v| v.as_str())
+                    .and_then(|c| common.codes.from_backend(c)),
+            })
+        })
+        .collect()
+}
+
 /// `base` + `/` + `path`, whatever slashes the user wrote.
 fn endpoint(base: &str, path: &str) -> String {
     format!(

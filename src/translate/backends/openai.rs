@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Common, Protocol, endpoint, malformed};
+use super::{Common, Protocol, base_url, endpoint, malformed};
 use crate::config::BackendConfig;
 use crate::translate::codes::{Role, Scheme};
 use crate::translate::http::{self, Secret, StatusPolicy};
@@ -41,10 +41,7 @@ impl OpenAi {
     pub fn new(config: &BackendConfig, api_key: Option<Secret>) -> Self {
         OpenAi {
             client: http::client(config.settings.timeout),
-            base: config.url.as_ref().map_or_else(
-                || "http://127.0.0.1:11434/v1".to_string(),
-                |u| u.to_string(),
-            ),
+            base: base_url(config, "http://127.0.0.1:11434/v1"),
             api_key,
             model: config.model.clone().unwrap_or_default(),
             prompt: config
