@@ -126,6 +126,7 @@ struct Shared {
     splits: AtomicU64,
     characters_sent: AtomicU64,
     failed: AtomicU64,
+    cache_hits: u64,
     progress: ProgressBar,
 }
 
@@ -141,7 +142,8 @@ impl Shared {
 
     fn refresh_message(&self) {
         self.progress.set_message(format!(
-            "{} requests · {} retries · {} failed",
+            "{} cached · {} requests · {} retries · {} failed",
+            self.cache_hits,
             self.requests.load(Ordering::Relaxed),
             self.retries.load(Ordering::Relaxed),
             self.failed.load(Ordering::Relaxed)
@@ -386,8 +388,10 @@ impl Driver {
             splits: AtomicU64::new(0),
             characters_sent: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            cache_hits: counters.cache_hits,
             progress: self.progress.clone(),
         });
+        shared.refresh_message();
         for &i in &misses {
             if let Some(Err(reason)) = routes.get(&shared.jobs[i].source) {
                 shared.resolve(
