@@ -38,9 +38,44 @@ pub enum Command {
     /// The translation cache.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Bilingual lexicons of the offline `lexicon` backend.
+    #[command(subcommand)]
+    Lexicon(LexiconCommand),
     /// Configuration commands.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LexiconCommand {
+    /// Build a lexicon file (`source<TAB>english|english`) from raw dictionaries; English-headed
+    /// sources (wiktionary, freedict) are inverted.
+    Import {
+        /// Format of every SRC.
+        #[arg(long, value_enum)]
+        format: crate::lexicon::import::SourceFormat,
+        /// Source dictionaries (for freedict: the .index file, with .dict.dz beside it).
+        #[arg(required = true, value_name = "SRC")]
+        sources: Vec<PathBuf>,
+        /// Output file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Alternatives kept per entry.
+        #[arg(long, default_value_t = 5)]
+        alternatives: usize,
+    },
+    /// Gloss lines with the lexicon and report coverage and the most frequent misses.
+    Coverage {
+        /// Language of the lines (ISO 639-1).
+        #[arg(long = "lang", value_name = "LANG")]
+        lang: String,
+        /// Files of text [default: stdin].
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// How many of the most frequent misses to list.
+        #[arg(long, default_value_t = 30)]
+        misses: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -72,6 +72,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A lexicon file or dictionary source is unreadable or malformed.
+    #[error("{0}")]
+    Lexicon(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     /// Writing to standard output failed (a broken pipe is handled quietly by the binary).
@@ -87,7 +90,8 @@ impl Error {
             | Error::NoInputs { .. }
             | Error::Backend(_)
             | Error::NoBackend { .. }
-            | Error::Input { .. } => exit_code::USAGE,
+            | Error::Input { .. }
+            | Error::Lexicon(_) => exit_code::USAGE,
             Error::Output { .. } | Error::Stdout(_) | Error::Cache(_) | Error::Runtime(_) => {
                 exit_code::FAILURE
             }

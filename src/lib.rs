@@ -11,6 +11,7 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod ingest;
+pub mod lexicon;
 pub mod model;
 pub mod output;
 pub mod progress;
@@ -119,6 +120,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             let config = Config::load(cli.config.as_deref(), &Default::default())?;
             commands::backends(&config, command)
         }
+        Command::Lexicon(command) => commands::lexicon(command, quiet),
         Command::Cache(command) => {
             let config = Config::load(cli.config.as_deref(), &Default::default())?;
             commands::cache(&config, command, quiet)

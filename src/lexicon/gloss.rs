@@ -1,0 +1,350 @@
+//! Glossing: a sentence → an English word-by-word gloss that keeps the word order, with up to
+//! N alternatives per word (`security|safety`), and the coverage of the gloss.
+//!
+//! Order of attempts for each position: the longest phrase entry (`kerja sama`, `Amerika
+//! Serikat`); numbers (rewritten to English separators, `830.000` → `830,000`, `2,5` →
+//! `2.5`); the word, then its roots (morphology), then the base of a reduplication
+//! (`negara-negara`); names and acronyms pass through (capitalised words the lexicon does not
+//! know, mid-sentence capitalised words not in the language's own lexicon); cognates by
+//! transliteration rules, kept only when the result is an English word of the lexicon and
+//! marked `~` as guesses; anything else passes through unchanged and counts as a miss.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::{Lexicon, Origin};
+
+/// Tokens: numbers (with separators and %), words (with inner hyphens and apostrophes, such as
+/// `negara-negara`, `COVID-19`), or single other characters.
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d+(?:[.,]\d+)*%?|[\p{L}\p{M}][\p{L}\p{M}\d]*(?:[-'’][\p{L}\p{M}\d]+)*|\S")
+        .expect("valid token regex")
+});
+
+/// Transliteration rules for cognates, Indonesian/Malay spelling → English spelling, applied
+/// to word endings first, then inside words.
+const COGNATE_ENDINGS: &[(&str, &[&str])] = &[
+    ("isasi", &["ization", "isation"]),
+    ("asi", &["ation"]),
+    ("si", &["tion", "sion"]),
+    ("tas", &["ty"]),
+    ("atif", &["ative", "atory"]),
+    ("if", &["ive"]),
+    ("ik", &["ic", "ical", "ics"]),
+    ("al", &["al"]),
+    ("is", &["ist", "ic"]),
+    ("isme", &["ism"]),
+    ("er", &["er"]),
+    ("or", &["or"]),
+    ("en", &["ent"]),
+    ("an", &["ant"]),
+    ("i", &["y"]),
+];
+const COGNATE_INSIDE: &[(&str, &str)] = &[
+    ("k", "c"),
+    ("ks", "x"),
+    ("f", "ph"),
+    ("i", "y"),
+    ("u", "o"),
+];
+
+/// Counts of one gloss.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Coverage {
+    /// Word tokens that need a gloss: not names, acronyms or numbers.
+    pub words: usize,
+    /// Of those, glossed from the lexicon (directly, by a phrase, a root or a reduplication).
+    pub glossed: usize,
+    /// Of those, glossed only by a cognate guess.
+    pub guessed: usize,
+    /// Of the glossed, found only in the sister language's lexicon.
+    pub from_sister: usize,
+    /// Words with no gloss, as written.
+    pub misses: Vec<String>,
+}
+
+impl Coverage {
+    /// Share of words with a gloss (lexicon or guess); 1 for a sentence without such words.
+    pub fn ratio(&self) -> f64 {
+        if self.words == 0 {
+            1.0
+        } else {
+            (self.glossed + self.guessed) as f64 / self.words as f64
+        }
+    }
+
+    pub fn add(&mut self, other: &Coverage) {
+        self.words += other.words;
+        self.glossed += other.glossed;
+        self.guessed += other.guessed;
+        self.from_sister += other.from_sister;
+        self.misses.extend(other.misses.iter().cloned());
+    }
+}
+
+/// Number words that scale the number before them.
+fn is_number(token: &str) -> bool {
+    token.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// `830.000` → `830,000`; `2,5` → `2.5`; `1.234,5` → `1,234.5`; `73%` stays.
+pub fn english_number(token: &str) -> String {
+    let (digits, percent) = match token.strip_suffix('%') {
+        Some(d) => (d, "%"),
+        None => (token, ""),
+    };
+    // Indonesian: '.' groups thousands, ',' marks decimals.
+    let (integer, decimal) = match digits.rsplit_once(',') {
+        Some((i, d)) => (i, Some(d)),
+        None => (digits, None),
+    };
+    let groups: Vec<&str> = integer.split('.').collect();
+    let grouped = groups.len() > 1 && groups[1..].iter().all(|g| g.len() == 3);
+    let integer = if grouped {
+        groups.join(",")
+    } else {
+        integer.to_string()
+    };
+    match decimal {
+        Some(d) => format!("{integer}.{d}{percent}"),
+        None => format!("{integer}{percent}"),
+    }
+}
+
+fn is_capitalised(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_acronym(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+        || word.chars().any(|c| c.is_ascii_digit())
+}
+
+/// The gloss of one sentence.
+pub struct Glosser<'a> {
+    pub lexicon: &'a Lexicon,
+    /// Alternatives kept per word.
+    pub alternatives: usize,
+}
+
+impl Glosser<'_> {
+    fn render(&self, english: &[String]) -> String {
+        english
+            .iter()
+            .take(self.alternatives.max(1))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+
+    /// Cognate guesses of an unknown lower-case word that are English words of the lexicon.
+    fn cognate(&self, word: &str) -> Option<String> {
+        let mut bases: Vec<String> = Vec::new();
+        for (ending, replacements) in COGNATE_ENDINGS {
+            if let Some(stem) = word.strip_suffix(ending) {
+                for r in *replacements {
+                    bases.push(format!("{stem}{r}"));
+                }
+            }
+        }
+        bases.push(word.to_string());
+        let mut guesses = Vec::new();
+        for base in bases {
+            let mut variants = vec![base.clone()];
+            for (from, to) in COGNATE_INSIDE {
+                let more: Vec<String> = variants
+                    .iter()
+                    .filter(|v| v.contains(from))
+                    .map(|v| v.replace(from, to))
+                    .collect();
+                variants.extend(more);
+            }
+            for v in variants {
+                if self.lexicon.is_english_word(&v) && !guesses.contains(&v) {
+                    guesses.push(v);
+                }
+            }
+        }
+        (!guesses.is_empty()).then(|| format!("~{}", self.render(&guesses)))
+    }
+
+    /// Glosses a sentence; returns the gloss and its coverage.
+    pub fn gloss(&self, sentence: &str) -> (String, Coverage) {
+        let tokens: Vec<&str> = TOKEN.find_iter(sentence).map(|m| m.as_str()).collect();
+        let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+        let mut coverage = Coverage::default();
+        let mut i = 0;
+        let mut sentence_start = true;
+        while i < tokens.len() {
+            let token = tokens[i];
+            let is_word = token.chars().next().is_some_and(char::is_alphabetic);
+            if !is_word {
+                if is_number(token) {
+                    out.push(english_number(token));
+                } else {
+                    out.push(token.to_string());
+                    if matches!(token, "." | "!" | "?" | ":" | "\"" | "“" | "”") {
+                        sentence_start = true;
+                    }
+                }
+                i += 1;
+                continue;
+            }
+            // Longest phrase first.
+            if let Some((n, english)) = self.phrase_at(&tokens[i..]) {
+                out.push(self.render(english));
+                coverage.words += n;
+                coverage.glossed += n;
+                i += n;
+                sentence_start = false;
+                continue;
+            }
+            let lower = token.to_lowercase();
+            let capitalised = is_capitalised(token);
+            let found = self.word(&lower);
+            let own = found.clone().filter(|(origin, _)| *origin == Origin::Own);
+            let usable = if capitalised && !sentence_start { own } else { found };
+            if let Some((origin, english)) = usable {
+                coverage.words += 1;
+                coverage.glossed += 1;
+                if origin == Origin::Sister {
+                    coverage.from_sister += 1;
+                }
+                out.push(english);
+            } else if capitalised || is_acronym(token) {
+                out.push(token.to_string()); // a name: passes through, not counted
+            } else if let Some(guess) = self.cognate(&lower).or_else(|| {
+                super::morph::candidates(&lower)
+                    .iter()
+                    .find_map(|root| self.cognate(root))
+            }) {
+                coverage.words += 1;
+                coverage.guessed += 1;
+                out.push(guess);
+            } else {
+                coverage.words += 1;
+                coverage.misses.push(token.to_string());
+                out.push(token.to_string());
+            }
+            sentence_start = false;
+            i += 1;
+        }
+        (join_tokens(&out), coverage)
+    }
+
+    /// A phrase entry starting at the first token: (words consumed, English).
+    fn phrase_at<'b>(&'b self, tokens: &[&str]) -> Option<(usize, &'b Vec<String>)> {
+        let max = self.lexicon.max_phrase_words.min(tokens.len());
+        let mut words = Vec::new();
+        for t in tokens.iter().take(max) {
+            if !t.chars().next().is_some_and(char::is_alphabetic) {
+                break;
+            }
+            words.push(t.to_lowercase());
+        }
+        (2..=words.len()).rev().find_map(|n| {
+            self.lexicon
+                .get(&words[..n].join(" "))
+                .map(|e| (n, &e.english))
+        })
+    }
+
+    /// A word's gloss from the lexicon: itself, its roots, or the base of a reduplication.
+    fn word(&self, lower: &str) -> Option<(Origin, String)> {
+        if let Some((entry, _)) = self.lexicon.lookup_word(lower) {
+            return Some((entry.origin, self.render(&entry.english)));
+        }
+        // negara-negara → negara; langkah-langkah → langkah; berbeda-beda → beda.
+        let (first, second) = lower.split_once('-')?;
+        if first == second || first.ends_with(second) || second.ends_with(first) {
+            return self
+                .lexicon
+                .lookup_word(first)
+                .or_else(|| self.lexicon.lookup_word(second))
+                .map(|(entry, _)| (entry.origin, self.render(&entry.english)));
+        }
+        // A compound with a prefix word (anti-pandemi, pasca-perang): gloss the parts;
+        // a part the lexicon lacks (a name: anti-tiongkok) is kept as written.
+        let head = self.lexicon.lookup_word(first)?;
+        let tail = self
+            .lexicon
+            .lookup_word(second)
+            .map_or_else(|| second.to_string(), |(e, _)| e.english[0].clone());
+        Some((head.0.origin, format!("{}-{tail}", head.0.english[0])))
+    }
+}
+
+/// Joins gloss tokens with spaces, attaching closing punctuation to the word before it.
+fn join_tokens(tokens: &[String]) -> String {
+    let mut out = String::new();
+    for t in tokens {
+        let attach = matches!(t.as_str(), "." | "," | ";" | ":" | "!" | "?" | ")" | "”" | "%");
+        if !out.is_empty() && !attach && !out.ends_with(['(', '“']) {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon() -> Lexicon {
+        let mut l = Lexicon {
+            lang: "id".into(),
+            ..Lexicon::default()
+        };
+        l.merge_text(
+            "negara\tcountry|state|nation\nkerja sama\tcooperation\nkerja\twork\nsama\tsame\nbangun\tbuild\nselidik\tinvestigate\namerika serikat\tUnited States\nmiliar\tbillion\nyang\twhich|that\nini\tthis\ndiscrimination\tx\n",
+            "t",
+            Origin::Own,
+        )
+        .unwrap();
+        l.merge_text("wang\tmoney\n", "sister", Origin::Sister).unwrap();
+        l.merge_text("x\tinstitution|discriminatory|exploitation\n", "english", Origin::Own)
+            .unwrap();
+        l
+    }
+
+    #[test]
+    fn numbers_follow_english_conventions() {
+        assert_eq!(english_number("830.000"), "830,000");
+        assert_eq!(english_number("1.500"), "1,500");
+        assert_eq!(english_number("2,5"), "2.5");
+        assert_eq!(english_number("1.234,5"), "1,234.5");
+        assert_eq!(english_number("73%"), "73%");
+        assert_eq!(english_number("2021"), "2021");
+    }
+
+    #[test]
+    fn phrases_win_over_words_and_reduplication_finds_the_base() {
+        let l = lexicon();
+        let g = Glosser { lexicon: &l, alternatives: 2 };
+        let (gloss, cov) = g.gloss("Kerja sama negara-negara ini.");
+        assert_eq!(gloss, "cooperation country|state this.");
+        assert_eq!(cov.words, 4);
+        assert_eq!(cov.glossed, 4);
+        let (gloss, _) = g.gloss("Amerika Serikat menyelidiki 3 miliar yang dibangun.");
+        assert_eq!(gloss, "United States investigate 3 billion which|that build.");
+    }
+
+    #[test]
+    fn names_pass_through_and_cognates_are_marked_guesses() {
+        let l = lexicon();
+        let g = Glosser { lexicon: &l, alternatives: 1 };
+        let (gloss, cov) = g.gloss("Huawei dan KPN: institusi diskriminatif, Wang xyzabc.");
+        assert!(gloss.starts_with("Huawei"), "{gloss}");
+        assert!(gloss.contains("KPN"), "{gloss}");
+        assert!(gloss.contains("~institution"), "{gloss}");
+        assert!(gloss.contains("~discriminatory"), "{gloss}");
+        // A capitalised mid-sentence word only from the sister lexicon is a name.
+        assert!(gloss.contains(" Wang "), "{gloss}");
+        assert_eq!(cov.guessed, 2);
+        assert_eq!(cov.misses, vec!["dan", "xyzabc"]);
+    }
+}
