@@ -36,8 +36,13 @@ pub enum Command {
     #[command(subcommand)]
     Backends(BackendsCommand),
     /// The translation cache.
-    #[command(subcommand)]
-    Cache(CacheCommand),
+    Cache {
+        /// Cache directory (translate.cache_dir).
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
     /// Bilingual lexicons of the offline `lexicon` backend.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
@@ -127,6 +132,9 @@ pub struct TranslationArgs {
     /// Never touch the network: cache hits and offline backends only (translate.offline).
     #[arg(long)]
     pub offline: bool,
+    /// Translation cache directory (translate.cache_dir).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -206,6 +214,7 @@ impl OverrideArgs {
             pivot: self.pivot.clone(),
             backend: translation.and_then(|t| t.backend.clone()),
             offline: translation.is_some_and(|t| t.offline),
+            cache_dir: translation.and_then(|t| t.cache_dir.clone()),
         }
     }
 }

@@ -133,8 +133,12 @@ pub fn backends(config: &Config, command: &BackendsCommand) -> Result<u8> {
                 let result = runtime.block_on(async {
                     let pairs = backend.supported_pairs().await?;
                     if backend.is_offline() {
-                        // Starts a local program with no input: proves it runs.
-                        backend.translate(&config.pivot, &config.pivot, &[]).await?;
+                        // An empty request proves a local backend works: a command starts,
+                        // a lexicon loads.
+                        let (source, target) = pairs
+                            .example()
+                            .unwrap_or_else(|| (config.pivot.clone(), config.pivot.clone()));
+                        backend.translate(&source, &target, &[]).await?;
                     }
                     Ok::<_, crate::translate::BackendError>(pairs)
                 });
@@ -320,7 +324,8 @@ pub fn lexicon(command: &crate::cli::LexiconCommand, quiet: bool) -> Result<u8> 
                  from: {} (see lexicons/README.md for attribution and licence)",
                 format!("{format:?}").to_lowercase(),
                 names.join(" "),
-                out.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                out.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
                 names.join(", ")
             );
             let text = collected.render(&header, *alternatives);

@@ -121,8 +121,12 @@ pub fn run(cli: Cli) -> Result<u8> {
             commands::backends(&config, command)
         }
         Command::Lexicon(command) => commands::lexicon(command, quiet),
-        Command::Cache(command) => {
-            let config = Config::load(cli.config.as_deref(), &Default::default())?;
+        Command::Cache { cache_dir, command } => {
+            let overrides = config::Overrides {
+                cache_dir: cache_dir.clone(),
+                ..Default::default()
+            };
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
             commands::cache(&config, command, quiet)
         }
     }

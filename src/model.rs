@@ -81,6 +81,10 @@ pub struct Sentence {
     /// Name of the backend that made the translation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
+    /// Share of the sentence's words the backend could translate (glossing backends such as
+    /// `lexicon`); a low value means the gloss is too thin to trust.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation_coverage: Option<f64>,
     /// True when the translation came from the cache.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cached: Option<bool>,

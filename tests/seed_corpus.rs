@@ -13,6 +13,8 @@ fn run_seed_corpus() -> (Vec<Value>, Value) {
     transalign(&repo())
         .args(["run", "--quiet", "--out"])
         .arg(out.path())
+        .arg("--cache-dir")
+        .arg(out.path().join("cache"))
         .assert()
         .code(0);
     let sentences =

@@ -16,16 +16,18 @@ pub enum BackendKind {
     Apertium,
     OpenAi,
     Command,
+    Lexicon,
 }
 
 impl BackendKind {
-    pub const ALL: [BackendKind; 6] = [
+    pub const ALL: [BackendKind; 7] = [
         BackendKind::LibreTranslate,
         BackendKind::DeepL,
         BackendKind::Google,
         BackendKind::Apertium,
         BackendKind::OpenAi,
         BackendKind::Command,
+        BackendKind::Lexicon,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +38,7 @@ impl BackendKind {
             BackendKind::Apertium => "apertium",
             BackendKind::OpenAi => "openai",
             BackendKind::Command => "command",
+            BackendKind::Lexicon => "lexicon",
         }
     }
 
@@ -64,6 +67,7 @@ impl BackendKind {
             BackendKind::Apertium => (1, 64 * 1024, 2, 30.0),
             BackendKind::OpenAi => (16, 6 * 1024, 2, 180.0),
             BackendKind::Command => (100, 1024 * 1024, 1, 300.0),
+            BackendKind::Lexicon => (256, 1024 * 1024, 2, 60.0),
         }
     }
 
@@ -86,6 +90,7 @@ impl BackendKind {
                 "json_mode",
             ],
             BackendKind::Command => &["command"],
+            BackendKind::Lexicon => &["files", "alternatives"],
         }
     }
 }
@@ -112,6 +117,10 @@ pub struct BackendConfig {
     pub max_tokens: Option<u32>,
     pub json_mode: bool,
     pub command: Vec<String>,
+    /// lexicon: extra lexicon files (`SRC-en...tsv`), resolved against the config file.
+    pub files: Vec<std::path::PathBuf>,
+    /// lexicon: alternatives kept per word.
+    pub alternatives: usize,
 }
 
 /// Which kind-specific keys a table sets.
@@ -134,6 +143,8 @@ fn keys_set(raw: &RawBackend) -> Vec<&'static str> {
     note("max_tokens", raw.max_tokens.is_some());
     note("json_mode", raw.json_mode.is_some());
     note("command", !raw.command.is_empty());
+    note("files", !raw.files.is_empty());
+    note("alternatives", raw.alternatives.is_some());
     set
 }
 
@@ -141,6 +152,7 @@ pub(super) fn validate_backend(
     name: &str,
     raw: &RawBackend,
     locator: &KeyLocator,
+    base_dir: &std::path::Path,
 ) -> Result<BackendConfig, ConfigError> {
     let key = |k: &str| format!("backends.{name}.{k}");
     let invalid = |k: &str, message: String| locator.invalid(&key(k), message);
@@ -255,6 +267,28 @@ pub(super) fn validate_backend(
         return Err(invalid("max_batch_bytes", "must be greater than 0".into()));
     }
     let temperature = positive("temperature", raw.temperature, 0.0)?;
+    let alternatives = raw.alternatives.unwrap_or(2);
+    if !(1..=10).contains(&alternatives) {
+        return Err(invalid(
+            "alternatives",
+            format!("must be between 1 and 10, got {alternatives}"),
+        ));
+    }
+    let mut files = Vec::new();
+    for (i, f) in raw.files.iter().enumerate() {
+        let resolved = if f.is_absolute() {
+            f.clone()
+        } else {
+            base_dir.join(f)
+        };
+        if !resolved.is_file() {
+            return Err(invalid(
+                "files",
+                format!("entry {} ({}): no such file", i + 1, resolved.display()),
+            ));
+        }
+        files.push(resolved);
+    }
     for (code, _) in raw
         .language_codes
         .iter()
@@ -310,5 +344,7 @@ pub(super) fn validate_backend(
         max_tokens: raw.max_tokens,
         json_mode: raw.json_mode.unwrap_or(false),
         command: raw.command.clone(),
+        files,
+        alternatives,
     })
 }

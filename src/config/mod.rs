@@ -91,7 +91,8 @@ pub struct RawDetect {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawTranslate {
-    /// Name of the `[backends.NAME]` table to use; unset = no translation stage.
+    /// Name of the `[backends.NAME]` table to use (default: "lexicon", the offline backend,
+    /// available even without a table); "none" = no translation stage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
     /// Backends tried in order for language pairs the chosen backend cannot translate.
@@ -187,6 +188,13 @@ pub struct RawBackend {
     /// command: program and arguments; `{source}` and `{target}` are replaced.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub command: Vec<String>,
+    /// lexicon: extra lexicon files (`SRC-en....tsv`, `source<TAB>english|english`), relative
+    /// to the config file; merged after the shipped ones.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<PathBuf>,
+    /// lexicon: English alternatives kept per word (`security|safety`), 1 to 10 (default 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<usize>,
 }
 
 /// `[output]`: where `run` writes its files.
@@ -214,7 +222,7 @@ impl Default for RawConfig {
 impl Default for RawTranslate {
     fn default() -> Self {
         RawTranslate {
-            backend: None,
+            backend: Some(DEFAULT_BACKEND.into()),
             fallback: Vec::new(),
             cache_dir: "cache".into(),
             offline: false,
@@ -276,6 +284,8 @@ pub struct Overrides {
     pub backend: Option<String>,
     /// `--offline`.
     pub offline: bool,
+    /// `--cache-dir DIR`.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// How paragraphs are delimited.
@@ -341,6 +351,10 @@ pub struct Config {
     pub output_dir: PathBuf,
 }
 
+/// The backend used when the configuration names none; a `[backends.lexicon]` table of kind
+/// `lexicon` exists even when the file does not define it.
+pub const DEFAULT_BACKEND: &str = "lexicon";
+
 /// Name of the configuration file looked for in the current directory.
 pub const DEFAULT_FILE: &str = "config.toml";
 
@@ -398,6 +412,9 @@ impl Config {
         }
         raw.input.lossy_utf8 |= overrides.lossy_utf8;
         raw.translate.offline |= overrides.offline;
+        if let Some(dir) = &overrides.cache_dir {
+            raw.translate.cache_dir = dir.clone();
+        }
         if let Some(b) = &overrides.backend {
             raw.translate.backend = Some(b.clone());
         }
@@ -504,7 +521,20 @@ impl Config {
         }
         let mut backends = BTreeMap::new();
         for (name, backend) in &raw.backends {
-            backends.insert(name.clone(), validate_backend(name, backend, &locator)?);
+            backends.insert(
+                name.clone(),
+                validate_backend(name, backend, &locator, &base_dir)?,
+            );
+        }
+        if !backends.contains_key(DEFAULT_BACKEND) {
+            let implicit = RawBackend {
+                kind: "lexicon".into(),
+                ..RawBackend::default()
+            };
+            backends.insert(
+                DEFAULT_BACKEND.to_string(),
+                validate_backend(DEFAULT_BACKEND, &implicit, &locator, &base_dir)?,
+            );
         }
         let translate = validate_translate(&raw.translate, &backends, &locator, overrides)?;
 
@@ -559,7 +589,8 @@ fn validate_translate(
             )
         }
     };
-    if let Some(name) = &raw.backend
+    let chosen = raw.backend.clone().filter(|b| b != "none");
+    if let Some(name) = &chosen
         && !backends.contains_key(name)
     {
         let message = format!("no backend named \"{name}\" ({})", known());
@@ -585,7 +616,7 @@ fn validate_translate(
         return Err(locator.invalid("translate.cache_dir", "must not be empty".into()));
     }
     Ok(TranslateConfig {
-        backend: raw.backend.clone(),
+        backend: chosen,
         fallback: raw.fallback.clone(),
         cache_dir: raw.cache_dir.clone(),
         offline: raw.offline,

@@ -42,13 +42,12 @@ const COGNATE_ENDINGS: &[(&str, &[&str])] = &[
     ("an", &["ant"]),
     ("i", &["y"]),
 ];
-const COGNATE_INSIDE: &[(&str, &str)] = &[
-    ("k", "c"),
-    ("ks", "x"),
-    ("f", "ph"),
-    ("i", "y"),
-    ("u", "o"),
-];
+const COGNATE_INSIDE: &[(&str, &str)] =
+    &[("k", "c"), ("ks", "x"), ("f", "ph"), ("i", "y"), ("u", "o")];
+
+/// The source of the glossing rules (this module and the stripper): hashed into the `lexicon`
+/// backend's cache fingerprint, so a changed rule never serves old glosses from the cache.
+pub const RULES_SOURCE: [&str; 2] = [include_str!("gloss.rs"), include_str!("morph.rs")];
 
 /// Counts of one gloss.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -206,7 +205,15 @@ impl Glosser<'_> {
             let capitalised = is_capitalised(token);
             let found = self.word(&lower);
             let own = found.clone().filter(|(origin, _)| *origin == Origin::Own);
-            let usable = if capitalised && !sentence_start { own } else { found };
+            // A capitalised word is a name unless the language's own lexicon knows it; at the
+            // start of a sentence the sister lexicon may serve too, unless a capitalised word
+            // follows (a name run such as "Wang Wenbin").
+            let next_capitalised = tokens.get(i + 1).is_some_and(|t| is_capitalised(t));
+            let usable = if capitalised && (!sentence_start || next_capitalised) {
+                own
+            } else {
+                found
+            };
             if let Some((origin, english)) = usable {
                 coverage.words += 1;
                 coverage.glossed += 1;
@@ -281,7 +288,10 @@ impl Glosser<'_> {
 fn join_tokens(tokens: &[String]) -> String {
     let mut out = String::new();
     for t in tokens {
-        let attach = matches!(t.as_str(), "." | "," | ";" | ":" | "!" | "?" | ")" | "”" | "%");
+        let attach = matches!(
+            t.as_str(),
+            "." | "," | ";" | ":" | "!" | "?" | ")" | "”" | "%"
+        );
         if !out.is_empty() && !attach && !out.ends_with(['(', '“']) {
             out.push(' ');
         }
@@ -305,9 +315,14 @@ mod tests {
             Origin::Own,
         )
         .unwrap();
-        l.merge_text("wang\tmoney\n", "sister", Origin::Sister).unwrap();
-        l.merge_text("x\tinstitution|discriminatory|exploitation\n", "english", Origin::Own)
+        l.merge_text("wang\tmoney\n", "sister", Origin::Sister)
             .unwrap();
+        l.merge_text(
+            "x\tinstitution|discriminatory|exploitation\n",
+            "english",
+            Origin::Own,
+        )
+        .unwrap();
         l
     }
 
@@ -324,19 +339,28 @@ mod tests {
     #[test]
     fn phrases_win_over_words_and_reduplication_finds_the_base() {
         let l = lexicon();
-        let g = Glosser { lexicon: &l, alternatives: 2 };
+        let g = Glosser {
+            lexicon: &l,
+            alternatives: 2,
+        };
         let (gloss, cov) = g.gloss("Kerja sama negara-negara ini.");
         assert_eq!(gloss, "cooperation country|state this.");
         assert_eq!(cov.words, 4);
         assert_eq!(cov.glossed, 4);
         let (gloss, _) = g.gloss("Amerika Serikat menyelidiki 3 miliar yang dibangun.");
-        assert_eq!(gloss, "United States investigate 3 billion which|that build.");
+        assert_eq!(
+            gloss,
+            "United States investigate 3 billion which|that build."
+        );
     }
 
     #[test]
     fn names_pass_through_and_cognates_are_marked_guesses() {
         let l = lexicon();
-        let g = Glosser { lexicon: &l, alternatives: 1 };
+        let g = Glosser {
+            lexicon: &l,
+            alternatives: 1,
+        };
         let (gloss, cov) = g.gloss("Huawei dan KPN: institusi diskriminatif, Wang xyzabc.");
         assert!(gloss.starts_with("Huawei"), "{gloss}");
         assert!(gloss.contains("KPN"), "{gloss}");

@@ -103,11 +103,7 @@ impl Collected {
                         });
                     }
                     let source = parts.remove(0);
-                    for (i, english) in parts
-                        .iter()
-                        .flat_map(|p| p.split('|'))
-                        .enumerate()
-                    {
+                    for (i, english) in parts.iter().flat_map(|p| p.split('|')).enumerate() {
                         self.add(source, english.trim(), i as u32);
                     }
                 }
@@ -173,7 +169,11 @@ impl Collected {
             };
             let translations = strip_sense_number(translations);
             let english = lower_unless_acronym(fields[0].trim());
-            let english = if headword.is_empty() { english } else { lower_unless_acronym(headword) };
+            let english = if headword.is_empty() {
+                english
+            } else {
+                lower_unless_acronym(headword)
+            };
             for (i, t) in split_translations(translations).enumerate() {
                 self.add(&t, &english, i as u32);
             }
@@ -245,7 +245,8 @@ fn strip_sense_number(line: &str) -> &str {
     }
     match trimmed.rsplit_once(' ') {
         Some((rest, last))
-            if last.ends_with('.') && last[..last.len() - 1].bytes().all(|b| b.is_ascii_digit()) =>
+            if last.ends_with('.')
+                && last[..last.len() - 1].bytes().all(|b| b.is_ascii_digit()) =>
         {
             rest
         }
@@ -282,7 +283,10 @@ fn clean_term(term: &str) -> String {
 /// `Government` → `government`, `NATO` stays.
 fn lower_unless_acronym(word: &str) -> String {
     if word.chars().filter(|c| c.is_alphabetic()).count() > 1
-        && word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+        && word
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
     {
         word.to_string()
     } else {
@@ -313,7 +317,11 @@ mod tests {
         let mut c = Collected::default();
         c.read(SourceFormat::Wiktionary, &path).unwrap();
         let text = c.render("test", 3);
-        assert!(text.contains("menelantarkan\tabandon|neglect\n") || text.contains("menelantarkan\tneglect|abandon\n"), "{text}");
+        assert!(
+            text.contains("menelantarkan\tabandon|neglect\n")
+                || text.contains("menelantarkan\tneglect|abandon\n"),
+            "{text}"
+        );
         assert!(text.contains("amerika serikat\tUnited States\n"), "{text}");
         assert!(text.starts_with("# test\n"));
     }

@@ -125,7 +125,12 @@ impl Lexicon {
     }
 
     /// Adds the entries of a lexicon text; existing terms get the new alternatives after theirs.
-    pub fn merge_text(&mut self, text: &str, name: &str, origin: Origin) -> Result<(), LexiconError> {
+    pub fn merge_text(
+        &mut self,
+        text: &str,
+        name: &str,
+        origin: Origin,
+    ) -> Result<(), LexiconError> {
         for (n, line) in text.lines().enumerate() {
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -156,7 +161,7 @@ impl Lexicon {
             match self.entries.get_mut(&source) {
                 Some(entry) if entry.origin == origin => {
                     for e in alternatives {
-                        if !entry.english.contains(&e) {
+                        if !entry.english.iter().any(|x| x.eq_ignore_ascii_case(&e)) {
                             entry.english.push(e);
                         }
                     }
@@ -207,7 +212,7 @@ impl Lexicon {
 
 /// The source language of a user lexicon file: the part of its name before `-`
 /// (`id-en.mine.tsv` → `id`, `extra-ms-en.tsv` → `ms`).
-fn file_language(path: &Path) -> String {
+pub fn file_language(path: &Path) -> String {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())

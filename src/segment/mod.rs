@@ -76,6 +76,7 @@ impl<'a> Segmenter<'a> {
                     translation: None,
                     backend: None,
                     cached: None,
+                    translation_coverage: None,
                     translation_error: None,
                 });
             }

@@ -54,6 +54,9 @@ pub struct CacheRecord {
     pub translation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detected_source: Option<String>,
+    /// Share of words translated (glossing backends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
     /// Seconds since the Unix epoch.
     #[serde(default)]
     pub created: u64,
@@ -245,8 +248,7 @@ impl Cache {
         backend: (&str, &str),
         pair: (&str, &str),
         text: &str,
-        translation: &str,
-        detected_source: Option<String>,
+        translated: &super::Translated,
     ) -> CacheRecord {
         CacheRecord {
             v: CACHE_SCHEMA_VERSION,
@@ -256,8 +258,9 @@ impl Cache {
             source: pair.0.to_string(),
             target: pair.1.to_string(),
             text: text.nfc().collect(),
-            translation: translation.to_string(),
-            detected_source,
+            translation: translated.text.clone(),
+            detected_source: translated.detected_source.clone(),
+            coverage: translated.coverage,
             created: now(),
         }
     }
@@ -444,6 +447,7 @@ impl Cache {
                 text: parsed.text.nfc().collect(),
                 translation: parsed.translation,
                 detected_source: parsed.detected_source,
+                coverage: None,
                 created: parsed.created.unwrap_or_else(now),
             });
         }
@@ -495,7 +499,12 @@ mod tests {
         let fp = fingerprint_hash(&Fingerprint::new("test"));
         {
             let cache = Cache::open(&path).unwrap();
-            let r = Cache::record(&fp, ("t", "test"), ("es", "en"), "hola", "hello", None);
+            let hello = super::super::Translated {
+                text: "hello".into(),
+                detected_source: None,
+                coverage: None,
+            };
+            let r = Cache::record(&fp, ("t", "test"), ("es", "en"), "hola", &hello);
             cache.put(&r).unwrap();
             cache.flush().unwrap();
         }

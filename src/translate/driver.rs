@@ -23,11 +23,13 @@ pub struct Job {
 }
 
 /// What became of one job.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum JobOutcome {
     Done {
         translation: String,
         detected_source: Option<String>,
+        /// Share of words translated, for glossing backends.
+        coverage: Option<f64>,
         /// Name of the backend that made the translation.
         backend: String,
         cached: bool,
@@ -214,6 +216,7 @@ impl Driver {
                         return Ok(Some(JobOutcome::Done {
                             translation: record.translation,
                             detected_source: record.detected_source,
+                            coverage: record.coverage,
                             backend: rt.backend.name().to_string(),
                             cached: true,
                         }));
@@ -596,6 +599,7 @@ async fn run_batch(
                         JobOutcome::Done {
                             translation: t.text,
                             detected_source: t.detected_source,
+                            coverage: t.coverage,
                             backend: backend.name().to_string(),
                             cached: false,
                         },
@@ -648,8 +652,7 @@ async fn store(
             (backend.name(), backend.kind()),
             (source, &shared.target),
             text,
-            &t.text,
-            t.detected_source.clone(),
+            t,
         );
         shared
             .cache

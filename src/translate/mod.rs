@@ -22,11 +22,13 @@ use serde::Serialize;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One translated text as a backend returned it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Translated {
     pub text: String,
     /// The source language the backend detected (ISO 639-1 when it could be mapped back).
     pub detected_source: Option<String>,
+    /// Share of words the backend could translate, for glossing backends (`lexicon`).
+    pub coverage: Option<f64>,
 }
 
 /// What went wrong in one request, classified by what the driver should do about it.
@@ -93,6 +95,14 @@ impl PairSupport {
         match self {
             PairSupport::Any => true,
             PairSupport::Pairs(pairs) => pairs.contains(&(source.to_string(), target.to_string())),
+        }
+    }
+
+    /// One supported pair (the first in sorted order), `None` for [`PairSupport::Any`].
+    pub fn example(&self) -> Option<(String, String)> {
+        match self {
+            PairSupport::Any => None,
+            PairSupport::Pairs(p) => p.iter().min().cloned(),
         }
     }
 

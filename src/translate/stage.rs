@@ -193,9 +193,11 @@ pub fn translate_sentences(
                 translation,
                 backend,
                 cached,
+                coverage,
                 ..
             } => {
                 sentence.translation = Some(translation.clone());
+                sentence.translation_coverage = coverage.map(|c| (c * 1000.0).round() / 1000.0);
                 sentence.backend = Some(backend.clone());
                 sentence.cached = Some(*cached);
             }

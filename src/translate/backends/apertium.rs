@@ -105,6 +105,7 @@ impl Protocol for Apertium {
             out.push(Translated {
                 text: string_field(name, data, "translatedText")?,
                 detected_source: None,
+                coverage: None,
             });
         }
         Ok(out)

@@ -112,6 +112,7 @@ impl Protocol for Command {
             .map(|l| Translated {
                 text: l.trim_end_matches('\r').to_string(),
                 detected_source: None,
+                coverage: None,
             })
             .collect())
     }

@@ -89,6 +89,7 @@ impl Protocol for LibreTranslate {
             .map(|(i, text)| Translated {
                 text,
                 detected_source: detected.get(i).cloned().flatten(),
+                coverage: None,
             })
             .collect())
     }

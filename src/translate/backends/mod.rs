@@ -4,6 +4,7 @@ mod apertium;
 mod command;
 mod deepl;
 mod google;
+mod lexicon;
 mod libretranslate;
 mod openai;
 
@@ -37,6 +38,7 @@ pub fn build(config: &BackendConfig) -> Result<Arc<dyn Backend>, SetupError> {
         BackendKind::Apertium => service(config, apertium::Apertium::new(config)),
         BackendKind::OpenAi => service(config, openai::OpenAi::new(config, key)),
         BackendKind::Command => service(config, command::Command::new(config)),
+        BackendKind::Lexicon => service(config, lexicon::LexiconBackend::new(config)),
     })
 }
 
@@ -228,6 +230,7 @@ fn translations_at(
                     .get(detected_field)
                     .and_then(|v| v.as_str())
                     .and_then(|c| common.codes.from_backend(c)),
+                coverage: None,
             })
         })
         .collect()

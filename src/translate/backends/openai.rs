@@ -201,6 +201,7 @@ impl Protocol for OpenAi {
             .map(|text| Translated {
                 text,
                 detected_source: None,
+                coverage: None,
             })
             .collect())
     }
