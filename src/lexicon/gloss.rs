@@ -24,11 +24,14 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Transliteration rules for cognates, Indonesian/Malay spelling → English spelling, applied
-/// to word endings first, then inside words.
+/// to word endings first, then inside words. A guess that is an English word of the lexicon
+/// is kept with all its variants; otherwise a word with one of the productive endings
+/// (`PRODUCTIVE`) gets the plain transliteration (ending rule, then `ks` → `x`, `k` → `c`).
 const COGNATE_ENDINGS: &[(&str, &[&str])] = &[
     ("isasi", &["ization", "isation"]),
     ("asi", &["ation"]),
     ("si", &["tion", "sion"]),
+    ("itas", &["ity"]),
     ("tas", &["ty"]),
     ("atif", &["ative", "atory"]),
     ("if", &["ive"]),
@@ -42,8 +45,11 @@ const COGNATE_ENDINGS: &[(&str, &[&str])] = &[
     ("an", &["ant"]),
     ("i", &["y"]),
 ];
+/// Endings that carry over regularly; a word with one gets a guess even when the result is not
+/// an English word of the lexicon.
+const PRODUCTIVE: &[&str] = &["isasi", "asi", "si", "itas", "atif", "if", "isme", "ik"];
 const COGNATE_INSIDE: &[(&str, &str)] =
-    &[("k", "c"), ("ks", "x"), ("f", "ph"), ("i", "y"), ("u", "o")];
+    &[("ks", "x"), ("k", "c"), ("f", "ph"), ("i", "y"), ("u", "o")];
 
 /// The source of the glossing rules (this module and the stripper): hashed into the `lexicon`
 /// backend's cache fingerprint, so a changed rule never serves old glosses from the cache.
@@ -139,8 +145,8 @@ impl Glosser<'_> {
             .join("|")
     }
 
-    /// Cognate guesses of an unknown lower-case word that are English words of the lexicon.
-    fn cognate(&self, word: &str) -> Option<String> {
+    /// Transliterations of a word that are English words of the lexicon.
+    fn validated_cognates(&self, word: &str) -> Vec<String> {
         let mut bases: Vec<String> = Vec::new();
         for (ending, replacements) in COGNATE_ENDINGS {
             if let Some(stem) = word.strip_suffix(ending) {
@@ -167,7 +173,38 @@ impl Glosser<'_> {
                 }
             }
         }
-        (!guesses.is_empty()).then(|| format!("~{}", self.render(&guesses)))
+        guesses
+    }
+
+    /// The plain transliteration of a word with a productive ending.
+    fn productive_cognate(word: &str) -> Option<String> {
+        let ending = PRODUCTIVE.iter().find(|e| {
+            word.strip_suffix(**e)
+                .is_some_and(|stem| stem.chars().count() >= 3)
+        })?;
+        let (_, replacements) = COGNATE_ENDINGS.iter().find(|(e, _)| e == ending)?;
+        let stem = &word[..word.len() - ending.len()];
+        Some(
+            format!("{stem}{}", replacements[0])
+                .replace("ks", "x")
+                .replace('k', "c"),
+        )
+    }
+
+    /// A cognate guess for an unknown lower-case word, marked `~`: validated transliterations
+    /// of the word, then of its roots, then the plain transliteration of the word's loan stem
+    /// (mengeksploitasi → eksploitasi → exploitation) when it has a productive ending.
+    fn cognate(&self, word: &str) -> Option<String> {
+        let roots = super::morph::candidates(word);
+        let validated = std::iter::once(word)
+            .chain(roots.iter().map(String::as_str))
+            .map(|w| self.validated_cognates(w))
+            .find(|g| !g.is_empty());
+        let guesses = match validated {
+            Some(g) => g,
+            None => vec![Self::productive_cognate(&loan_stem(word))?],
+        };
+        Some(format!("~{}", self.render(&guesses)))
     }
 
     /// Glosses a sentence; returns the gloss and its coverage.
@@ -223,11 +260,7 @@ impl Glosser<'_> {
                 out.push(english);
             } else if capitalised || is_acronym(token) {
                 out.push(token.to_string()); // a name: passes through, not counted
-            } else if let Some(guess) = self.cognate(&lower).or_else(|| {
-                super::morph::candidates(&lower)
-                    .iter()
-                    .find_map(|root| self.cognate(root))
-            }) {
+            } else if let Some(guess) = self.cognate(&lower) {
                 coverage.words += 1;
                 coverage.guessed += 1;
                 out.push(guess);
@@ -282,6 +315,22 @@ impl Glosser<'_> {
             .map_or_else(|| second.to_string(), |(e, _)| e.english[0].clone());
         Some((head.0.origin, format!("{}-{tail}", head.0.english[0])))
     }
+}
+
+/// A loan word inside verbal affixes: loan words keep their first sound after meN-/peN-
+/// (mengeksploitasi, memproduksi), so the prefix is removed literally, with -kan / -nya.
+fn loan_stem(word: &str) -> String {
+    const PREFIXES: &[&str] = &[
+        "memper", "diper", "meng", "peng", "mem", "pem", "men", "pen", "ber", "ter", "per",
+    ];
+    let mut stem = PREFIXES
+        .iter()
+        .find_map(|p| word.strip_prefix(p).filter(|r| r.chars().count() >= 5))
+        .unwrap_or(word);
+    for suffix in ["nya", "kan"] {
+        stem = stem.strip_suffix(suffix).unwrap_or(stem);
+    }
+    stem.to_string()
 }
 
 /// Joins gloss tokens with spaces, attaching closing punctuation to the word before it.
