@@ -5,6 +5,7 @@
 //! the result). [`run`] is the whole program behind the binary; [`process`] reads as the list
 //! of stages.
 
+pub mod align;
 pub mod cli;
 pub mod commands;
 pub mod config;

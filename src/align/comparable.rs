@@ -1,0 +1,317 @@
+//! Comparable mode: for every source sentence, candidates from an inverted index over the
+//! target sentences' stems (never the full cross product), scored with the sentence
+//! similarity and normalised by margin — the similarity divided by the mean similarity of
+//! the two sentences' k nearest neighbours (ratio margin, as in margin-based parallel
+//! sentence mining) — so that a sentence close to everything does not win.
+
+use super::features::{Features, SimilarityWeights, Vocabulary, similarity};
+
+/// Tunable parameters of comparable matching.
+#[derive(Debug, Clone, Copy)]
+pub struct ComparableParams {
+    /// Candidates per source, best first.
+    pub top_k: usize,
+    /// Minimum margin score (similarity ÷ mean similarity of both sentences' nearest
+    /// neighbours); 0 emits the best candidate of every source sentence.
+    pub threshold: f32,
+    /// Minimum raw similarity, applied with any threshold above 0.
+    pub min_similarity: f32,
+    /// Candidates per source taken from the index and scored in full.
+    pub candidates: usize,
+    /// Neighbours averaged for the margin.
+    pub neighbours: usize,
+    pub weights: SimilarityWeights,
+}
+
+impl Default for ComparableParams {
+    fn default() -> Self {
+        ComparableParams {
+            top_k: 1,
+            threshold: 1.25,
+            min_similarity: 0.25,
+            candidates: 30,
+            neighbours: 4,
+            weights: SimilarityWeights::default(),
+        }
+    }
+}
+
+/// A scored candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub source: usize,
+    pub target: usize,
+    /// Margin score (see [`ComparableParams::threshold`]).
+    pub score: f32,
+    pub similarity: f32,
+    /// 1 = best for this source.
+    pub rank: usize,
+}
+
+/// Inverted index over the target sentences.
+struct Index {
+    postings: Vec<Vec<u32>>,
+    /// Postings longer than this are skipped while gathering candidates (too common to
+    /// discriminate; they still count in the full similarity).
+    max_postings: usize,
+}
+
+impl Index {
+    fn new(target: &[Features], vocabulary: &Vocabulary) -> Index {
+        let mut postings: Vec<Vec<u32>> = Vec::new();
+        for (t, f) in target.iter().enumerate() {
+            for &id in &f.bag {
+                let id = id as usize;
+                if postings.len() <= id {
+                    postings.resize(id + 1, Vec::new());
+                }
+                postings[id].push(t as u32);
+            }
+        }
+        let _ = vocabulary;
+        Index {
+            max_postings: (target.len() / 20).max(200),
+            postings,
+        }
+    }
+
+    /// The `limit` targets with the highest IDF-weighted overlap with `source`, optionally
+    /// restricted to a window of target positions.
+    fn candidates(
+        &self,
+        source: &Features,
+        vocabulary: &Vocabulary,
+        limit: usize,
+        window: Option<std::ops::Range<usize>>,
+        scratch: &mut Vec<f32>,
+        touched: &mut Vec<u32>,
+    ) -> Vec<u32> {
+        for &id in &source.bag {
+            let Some(list) = self.postings.get(id as usize) else {
+                continue;
+            };
+            if list.len() > self.max_postings {
+                continue;
+            }
+            let w = vocabulary.idf(id);
+            for &t in list {
+                if let Some(win) = &window
+                    && !win.contains(&(t as usize))
+                {
+                    continue;
+                }
+                if scratch[t as usize] == 0.0 {
+                    touched.push(t);
+                }
+                scratch[t as usize] += w;
+            }
+        }
+        let mut ranked: Vec<(f32, u32)> =
+            touched.iter().map(|&t| (scratch[t as usize], t)).collect();
+        for &t in touched.iter() {
+            scratch[t as usize] = 0.0;
+        }
+        touched.clear();
+        let keep = limit.min(ranked.len());
+        if keep > 0 && keep < ranked.len() {
+            ranked.select_nth_unstable_by(keep - 1, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            ranked.truncate(keep);
+        }
+        ranked.into_iter().map(|(_, t)| t).collect()
+    }
+}
+
+/// Matches every source sentence against the target sentences.
+pub fn matches(
+    source: &[Features],
+    target: &[Features],
+    vocabulary: &Vocabulary,
+    params: ComparableParams,
+) -> Vec<Match> {
+    let index = Index::new(target, vocabulary);
+    let source_weight: Vec<f32> = source.iter().map(|f| f.weight(vocabulary)).collect();
+    let target_weight: Vec<f32> = target.iter().map(|f| f.weight(vocabulary)).collect();
+    let mut scratch = vec![0.0f32; target.len()];
+    let mut touched = Vec::new();
+    // Scored candidates per source.
+    let scored: Vec<Vec<(u32, f32)>> = source
+        .iter()
+        .enumerate()
+        .map(|(s, f)| {
+            let mut list: Vec<(u32, f32)> = index
+                .candidates(
+                    f,
+                    vocabulary,
+                    params.candidates,
+                    None,
+                    &mut scratch,
+                    &mut touched,
+                )
+                .into_iter()
+                .map(|t| {
+                    let sim = similarity(
+                        f,
+                        source_weight[s],
+                        &target[t as usize],
+                        target_weight[t as usize],
+                        vocabulary,
+                        params.weights,
+                    );
+                    (t, sim)
+                })
+                .collect();
+            list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            list
+        })
+        .collect();
+    // Nearest-neighbour means in both directions.
+    let k = params.neighbours.max(1);
+    let knn = |sims: &mut Vec<f32>| -> f32 {
+        sims.sort_by(|a, b| b.total_cmp(a));
+        let top: Vec<f32> = sims.iter().take(k).copied().collect();
+        if top.is_empty() {
+            0.0
+        } else {
+            top.iter().sum::<f32>() / k as f32
+        }
+    };
+    let source_knn: Vec<f32> = scored
+        .iter()
+        .map(|l| knn(&mut l.iter().map(|(_, s)| *s).collect()))
+        .collect();
+    let mut by_target: Vec<Vec<f32>> = vec![Vec::new(); target.len()];
+    for list in &scored {
+        for &(t, sim) in list {
+            by_target[t as usize].push(sim);
+        }
+    }
+    let target_knn: Vec<f32> = by_target.iter_mut().map(knn).collect();
+
+    let mut out = Vec::new();
+    for (s, list) in scored.iter().enumerate() {
+        let mut ranked: Vec<(u32, f32, f32)> = list
+            .iter()
+            .map(|&(t, sim)| {
+                let denominator = (source_knn[s] + target_knn[t as usize]) / 2.0;
+                let margin = if denominator > 0.0 {
+                    sim / denominator
+                } else {
+                    0.0
+                };
+                (t, margin, sim)
+            })
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(b.2.total_cmp(&a.2))
+                .then(a.0.cmp(&b.0))
+        });
+        let mut rank = 0;
+        for (t, margin, sim) in ranked {
+            if rank >= params.top_k {
+                break;
+            }
+            if params.threshold > 0.0 && (margin < params.threshold || sim < params.min_similarity)
+            {
+                break;
+            }
+            rank += 1;
+            out.push(Match {
+                source: s,
+                target: t as usize,
+                score: margin,
+                similarity: sim,
+                rank,
+            });
+        }
+    }
+    out
+}
+
+/// Anchors for the parallel aligner's band: source sentences whose best target near the
+/// diagonal is clearly better than the runner-up, as (source, target) in source order.
+pub fn anchors(
+    source: &[Features],
+    target: &[Features],
+    vocabulary: &Vocabulary,
+) -> Vec<(usize, usize)> {
+    let index = Index::new(target, vocabulary);
+    let (n, m) = (source.len(), target.len());
+    let window = (m / 20).max(500);
+    let mut scratch = vec![0.0f32; m];
+    let mut touched = Vec::new();
+    let weights = SimilarityWeights::default();
+    let target_weight: Vec<f32> = target.iter().map(|f| f.weight(vocabulary)).collect();
+    let mut out = Vec::new();
+    for (s, f) in source.iter().enumerate() {
+        let expected = s * m / n.max(1);
+        let range = expected.saturating_sub(window)..(expected + window).min(m);
+        let candidates =
+            index.candidates(f, vocabulary, 5, Some(range), &mut scratch, &mut touched);
+        let sw = f.weight(vocabulary);
+        let mut sims: Vec<(f32, usize)> = candidates
+            .into_iter()
+            .map(|t| {
+                let t = t as usize;
+                (
+                    similarity(f, sw, &target[t], target_weight[t], vocabulary, weights),
+                    t,
+                )
+            })
+            .collect();
+        sims.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if let Some(&(best, t)) = sims.first() {
+            let second = sims.get(1).map_or(0.0, |x| x.0);
+            if best >= 0.3 && best >= 1.2 * second {
+                out.push((s, t));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn margin_prevents_a_hub_sentence_from_winning() {
+        let mut v = Vocabulary::default();
+        let targets = [
+            "the government said the government will review the policy",
+            "fishing quotas for the northern coast were cut by half",
+            "the government policy",
+        ];
+        let sources = [
+            "fishing quotas northern coast cut half",
+            "government said review policy",
+        ];
+        let t: Vec<Features> = targets
+            .iter()
+            .map(|x| Features::of_translation(x, &mut v))
+            .collect();
+        let s: Vec<Features> = sources
+            .iter()
+            .map(|x| Features::of_translation(x, &mut v))
+            .collect();
+        for f in s.iter().chain(&t) {
+            v.count(f.bag.clone());
+        }
+        v.finish();
+        let params = ComparableParams {
+            threshold: 0.0,
+            ..ComparableParams::default()
+        };
+        let got = matches(&s, &t, &v, params);
+        assert_eq!(got.len(), 2);
+        assert_eq!((got[0].source, got[0].target), (0, 1));
+        assert_eq!((got[1].source, got[1].target), (1, 0));
+        assert!(got.iter().all(|m| m.rank == 1 && m.score > 0.0));
+        // A sentence with nothing in common gets nothing above a threshold.
+        let lone = [Features::of_translation(
+            "volcanic ash over iceland",
+            &mut v,
+        )];
+        assert!(matches(&lone, &t, &v, ComparableParams::default()).is_empty());
+    }
+}

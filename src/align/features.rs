@@ -1,0 +1,320 @@
+//! Sentence features for alignment: stemmed words with IDF weights (with the alternatives of a
+//! lexicon gloss, `security|safety`, as one slot), names/numbers/acronyms taken from the
+//! original text, and character trigrams; and the similarity of two feature sets.
+
+use std::collections::HashMap;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Letters kept for a word's stem: a language-independent truncation stemmer (robust to
+/// inflection in every language and to gloss noise).
+const STEM_CHARS: usize = 5;
+
+/// Maps stems to ids and counts document frequencies.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    ids: HashMap<String, u32>,
+    df: Vec<u32>,
+    documents: u32,
+    idf: Vec<f32>,
+}
+
+impl Vocabulary {
+    pub fn id(&mut self, stem: &str) -> u32 {
+        if let Some(&id) = self.ids.get(stem) {
+            return id;
+        }
+        let id = self.df.len() as u32;
+        self.ids.insert(stem.to_string(), id);
+        self.df.push(0);
+        id
+    }
+
+    /// Counts one unit (sentence) containing `ids` (each id once).
+    pub fn count(&mut self, ids: impl IntoIterator<Item = u32>) {
+        self.documents += 1;
+        for id in ids {
+            self.df[id as usize] += 1;
+        }
+    }
+
+    /// Fixes the IDF weights after all units were counted.
+    pub fn finish(&mut self) {
+        let n = self.documents.max(1) as f32;
+        self.idf = self
+            .df
+            .iter()
+            .map(|&df| (1.0 + n / (1.0 + df as f32)).ln())
+            .collect();
+    }
+
+    pub fn idf(&self, id: u32) -> f32 {
+        self.idf.get(id as usize).copied().unwrap_or(1.0)
+    }
+
+    pub fn df(&self, id: u32) -> u32 {
+        self.df.get(id as usize).copied().unwrap_or(0)
+    }
+
+    pub fn documents(&self) -> u32 {
+        self.documents
+    }
+}
+
+/// The features of one sentence (or of several merged into a bead).
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    /// Alternatives per word position (one id for plain text), deduplicated by first id.
+    pub slots: Vec<Vec<u32>>,
+    /// Every id of the slots, sorted and unique (for look-ups and the index).
+    pub bag: Vec<u32>,
+    /// Hashed character trigrams, sorted and unique.
+    pub trigrams: Vec<u32>,
+    /// Characters of the original text (for the length model).
+    pub chars: usize,
+}
+
+/// Lower-cased words of a text (letters and digits; numbers without separators).
+fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let lowered: String = text.nfc().flat_map(char::to_lowercase).collect();
+    let chars: Vec<char> = lowered.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let separator_in_number = (c == '.' || c == ',')
+            && current.chars().last().is_some_and(|p| p.is_ascii_digit())
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if c.is_alphanumeric() {
+            current.push(c);
+        } else if !separator_in_number && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+pub fn stem(word: &str) -> String {
+    word.chars().take(STEM_CHARS).collect()
+}
+
+/// True for the tokens of an original text that survive translation: names (capitalised,
+/// not sentence-initial), acronyms and numbers.
+fn is_invariant(token: &str, first: bool) -> bool {
+    token.chars().any(|c| c.is_ascii_digit())
+        || (token.chars().next().is_some_and(char::is_uppercase) && !first)
+        || (token.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && token
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase))
+}
+
+fn trigram_hashes(text: &str) -> Vec<u32> {
+    let normalised: Vec<char> = format!(" {} ", words(text).join(" ")).chars().collect();
+    let mut out: Vec<u32> = normalised
+        .windows(3)
+        .map(|w| {
+            let mut h: u32 = 2_166_136_261;
+            for c in w {
+                h = (h ^ *c as u32).wrapping_mul(16_777_619);
+            }
+            h
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl Features {
+    /// Features of a text in the target language (or of a translation into it). Words of a
+    /// gloss may carry alternatives (`a|b`) and the `~` guess mark.
+    pub fn of_translation(text: &str, vocabulary: &mut Vocabulary) -> Features {
+        let mut slots = Vec::new();
+        let mut plain = String::new();
+        for token in text.split_whitespace() {
+            let token = token.trim_start_matches('~');
+            let mut slot: Vec<u32> = Vec::new();
+            for (k, alternative) in token.split('|').enumerate() {
+                for w in words(alternative) {
+                    let id = vocabulary.id(&stem(&w));
+                    if !slot.contains(&id) {
+                        slot.push(id);
+                    }
+                    if k == 0 {
+                        plain.push_str(&w);
+                        plain.push(' ');
+                    }
+                }
+            }
+            if !slot.is_empty() {
+                slots.push(slot);
+            }
+        }
+        let mut f = Features {
+            slots,
+            trigrams: trigram_hashes(&plain),
+            chars: text.chars().count(),
+            ..Features::default()
+        };
+        f.fill_bag();
+        f
+    }
+
+    /// Adds the names, numbers and acronyms of the original (untranslated) text as slots.
+    pub fn add_invariants(&mut self, original: &str, vocabulary: &mut Vocabulary) {
+        for (i, token) in original.split_whitespace().enumerate() {
+            let token = token.trim_matches(|c: char| !c.is_alphanumeric());
+            if token.is_empty() || !is_invariant(token, i == 0) {
+                continue;
+            }
+            for w in words(token) {
+                let id = vocabulary.id(&stem(&w));
+                if !self.bag.contains(&id) {
+                    self.slots.push(vec![id]);
+                    self.bag.push(id);
+                }
+            }
+        }
+        self.bag.sort_unstable();
+        self.chars = original.chars().count();
+    }
+
+    fn fill_bag(&mut self) {
+        let mut bag: Vec<u32> = self.slots.iter().flatten().copied().collect();
+        bag.sort_unstable();
+        bag.dedup();
+        self.bag = bag;
+    }
+
+    /// The features of several sentences as one unit (a bead of 2 or more).
+    pub fn merged(parts: &[&Features]) -> Features {
+        let mut f = Features::default();
+        for p in parts {
+            f.slots.extend(p.slots.iter().cloned());
+            f.trigrams.extend(&p.trigrams);
+            f.chars += p.chars;
+        }
+        f.trigrams.sort_unstable();
+        f.trigrams.dedup();
+        f.fill_bag();
+        f
+    }
+
+    /// Total IDF weight of the slots (each slot counts its best alternative once).
+    pub fn weight(&self, vocabulary: &Vocabulary) -> f32 {
+        self.slots
+            .iter()
+            .map(|slot| {
+                slot.iter()
+                    .map(|&id| vocabulary.idf(id))
+                    .fold(0.0f32, f32::max)
+            })
+            .sum()
+    }
+}
+
+/// Weights of the similarity's parts.
+#[derive(Debug, Clone, Copy)]
+pub struct SimilarityWeights {
+    /// Share of the IDF-weighted word overlap; the rest is character trigrams.
+    pub words: f32,
+}
+
+impl Default for SimilarityWeights {
+    fn default() -> Self {
+        SimilarityWeights { words: 0.6 }
+    }
+}
+
+/// Similarity in [0, 1] of a source (translated) unit and a target unit: a weighted Dice of
+/// IDF-weighted word slots (a slot matches when any alternative is in the target) and a Dice
+/// of character trigrams.
+pub fn similarity(
+    source: &Features,
+    source_weight: f32,
+    target: &Features,
+    target_weight: f32,
+    vocabulary: &Vocabulary,
+    weights: SimilarityWeights,
+) -> f32 {
+    let mut matched = 0.0f32;
+    for slot in &source.slots {
+        let best = slot
+            .iter()
+            .filter(|id| target.bag.binary_search(id).is_ok())
+            .map(|&id| vocabulary.idf(id))
+            .fold(0.0f32, f32::max);
+        matched += best;
+    }
+    let total = source_weight + target_weight;
+    let word = if total > 0.0 {
+        (2.0 * matched / total).min(1.0)
+    } else {
+        0.0
+    };
+    let char_total = source.trigrams.len() + target.trigrams.len();
+    let chars = if char_total > 0 {
+        2.0 * sorted_intersection(&source.trigrams, &target.trigrams) as f32 / char_total as f32
+    } else {
+        0.0
+    };
+    weights.words * word + (1.0 - weights.words) * chars
+}
+
+fn sorted_intersection(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternatives_match_and_invariants_survive() {
+        let mut v = Vocabulary::default();
+        let mut src = Features::of_translation("the security|safety of ~institution", &mut v);
+        src.add_invariants("Keamanan Huawei 830.000 orang", &mut v);
+        let tgt =
+            Features::of_translation("Huawei safety: 830,000 people and institutions", &mut v);
+        let other = Features::of_translation("a completely different sentence", &mut v);
+        v.count(src.bag.clone());
+        v.count(tgt.bag.clone());
+        v.count(other.bag.clone());
+        v.finish();
+        let w = |f: &Features| f.weight(&v);
+        let sim = similarity(
+            &src,
+            w(&src),
+            &tgt,
+            w(&tgt),
+            &v,
+            SimilarityWeights::default(),
+        );
+        let low = similarity(
+            &src,
+            w(&src),
+            &other,
+            w(&other),
+            &v,
+            SimilarityWeights::default(),
+        );
+        assert!(sim > 0.4 && low < 0.2, "{sim} {low}");
+        assert_eq!(words("830.000 orang"), vec!["830000", "orang"]);
+    }
+}

@@ -1,0 +1,375 @@
+//! Parallel mode: monotonic dynamic programming over alignment beads (1-1, 1-2, 2-1, 2-2,
+//! 1-0, 0-1, ... up to n+m ≤ `max_bead`) with a length model and the sentence similarity,
+//! restricted to a band around a skeleton path of high-confidence anchors so that time and
+//! memory stay linear in document length.
+
+use std::ops::Range;
+
+use super::features::{Features, SimilarityWeights, Vocabulary, similarity};
+
+/// Tunable parameters of the parallel aligner.
+#[derive(Debug, Clone, Copy)]
+pub struct ParallelParams {
+    /// Largest bead: n + m ≤ max_bead (2 to 6; default 4).
+    pub max_bead: usize,
+    /// Cost of leaving one sentence unaligned (a 1-0 or 0-1 bead).
+    pub skip_cost: f32,
+    /// Extra cost of a bead other than 1-1.
+    pub merge_penalty: f32,
+    /// Weight of the length model in a bead's score (the rest is similarity).
+    pub length_weight: f32,
+    /// Half width of the band around the skeleton path, in sentences.
+    pub band: usize,
+    pub weights: SimilarityWeights,
+}
+
+impl Default for ParallelParams {
+    fn default() -> Self {
+        ParallelParams {
+            max_bead: 4,
+            skip_cost: 0.45,
+            merge_penalty: 0.05,
+            length_weight: 0.2,
+            band: 60,
+            weights: SimilarityWeights::default(),
+        }
+    }
+}
+
+/// One bead of the alignment: source and target sentence ranges, and its score in [0, 1]
+/// (0 for null beads).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bead {
+    pub source: Range<usize>,
+    pub target: Range<usize>,
+    pub score: f32,
+}
+
+/// Bead shapes allowed by `max_bead`, 1-1 first.
+fn shapes(max_bead: usize) -> Vec<(usize, usize)> {
+    let mut s = vec![(1, 1), (1, 0), (0, 1)];
+    for n in 1..=max_bead {
+        for m in 1..=max_bead {
+            if n + m <= max_bead && (n, m) != (1, 1) {
+                s.push((n, m));
+            }
+        }
+    }
+    s
+}
+
+struct Scorer<'a> {
+    source: &'a [Features],
+    target: &'a [Features],
+    source_weight: Vec<f32>,
+    target_weight: Vec<f32>,
+    vocabulary: &'a Vocabulary,
+    params: ParallelParams,
+    /// Mean log ratio of source to target length (in characters).
+    length_mean: f32,
+}
+
+impl Scorer<'_> {
+    fn score(&self, i: usize, n: usize, j: usize, m: usize) -> f32 {
+        let (s, t);
+        let (s_ref, t_ref) = if n == 1 && m == 1 {
+            (&self.source[i], &self.target[j])
+        } else {
+            let sp: Vec<&Features> = self.source[i..i + n].iter().collect();
+            let tp: Vec<&Features> = self.target[j..j + m].iter().collect();
+            s = Features::merged(&sp);
+            t = Features::merged(&tp);
+            (&s, &t)
+        };
+        let sw: f32 = self.source_weight[i..i + n].iter().sum();
+        let tw: f32 = self.target_weight[j..j + m].iter().sum();
+        let sim = similarity(s_ref, sw, t_ref, tw, self.vocabulary, self.params.weights);
+        let ratio =
+            ((s_ref.chars as f32 + 1.0) / (t_ref.chars as f32 + 1.0)).ln() - self.length_mean;
+        let length = (-(ratio * ratio) / 0.245).exp();
+        (1.0 - self.params.length_weight) * sim + self.params.length_weight * length
+    }
+
+    fn cost(&self, i: usize, n: usize, j: usize, m: usize) -> (f32, f32) {
+        if n == 0 || m == 0 {
+            return (self.params.skip_cost * (n + m) as f32, 0.0);
+        }
+        let score = self.score(i, n, j, m);
+        let mut cost = (1.0 - score) * (n + m) as f32 / 2.0;
+        if (n, m) != (1, 1) {
+            cost += self.params.merge_penalty;
+        }
+        (cost, score)
+    }
+}
+
+/// Aligns two sentence sequences monotonically. `source` are the features of the source
+/// sentences' translations (with invariants), `target` those of the target sentences.
+pub fn align(
+    source: &[Features],
+    target: &[Features],
+    vocabulary: &Vocabulary,
+    params: ParallelParams,
+) -> Vec<Bead> {
+    let (n, m) = (source.len(), target.len());
+    if n == 0 || m == 0 {
+        return (0..n)
+            .map(|i| Bead {
+                source: i..i + 1,
+                target: 0..0,
+                score: 0.0,
+            })
+            .chain((0..m).map(|j| Bead {
+                source: 0..0,
+                target: j..j + 1,
+                score: 0.0,
+            }))
+            .collect();
+    }
+    let total_s: f32 = source.iter().map(|f| f.chars as f32).sum::<f32>() + 1.0;
+    let total_t: f32 = target.iter().map(|f| f.chars as f32).sum::<f32>() + 1.0;
+    let scorer = Scorer {
+        source,
+        target,
+        source_weight: source.iter().map(|f| f.weight(vocabulary)).collect(),
+        target_weight: target.iter().map(|f| f.weight(vocabulary)).collect(),
+        vocabulary,
+        params,
+        length_mean: (total_s / total_t).ln(),
+    };
+    let ranges = band(&scorer, params.band);
+    dynamic_programme(&scorer, &ranges)
+}
+
+/// For every source position 0..=n, the allowed target positions: the whole document when
+/// it is small, else a band around a skeleton of anchors.
+fn band(scorer: &Scorer, half_width: usize) -> Vec<Range<usize>> {
+    let (n, m) = (scorer.source.len(), scorer.target.len());
+    if (n + 1) * (m + 1) <= 4_000_000 {
+        return vec![0..m + 1; n + 1];
+    }
+    // Skeleton: each source sentence's best target within a window around the diagonal
+    // (found through an inverted index), then the longest monotone chain of those anchors.
+    let anchors = super::comparable::anchors(scorer.source, scorer.target, scorer.vocabulary);
+    let chain = longest_increasing_chain(&anchors);
+    let mut points: Vec<(usize, usize)> = vec![(0, 0)];
+    points.extend(chain);
+    points.push((n, m));
+    let mut ranges = Vec::with_capacity(n + 1);
+    let mut p = 0;
+    for i in 0..=n {
+        while p + 1 < points.len() - 1 && points[p + 1].0 <= i {
+            p += 1;
+        }
+        let (i0, j0) = points[p];
+        let (i1, j1) = points[(p + 1).min(points.len() - 1)];
+        let centre = if i1 > i0 {
+            j0 + (j1 - j0) * (i - i0) / (i1 - i0)
+        } else {
+            j0
+        };
+        let lo = centre.saturating_sub(half_width);
+        let hi = (centre + half_width + 1).min(m + 1);
+        ranges.push(lo..hi);
+    }
+    // Make the band monotone and connected.
+    for i in 1..=n {
+        if ranges[i].start < ranges[i - 1].start {
+            ranges[i].start = ranges[i - 1].start;
+        }
+        if ranges[i].end < ranges[i - 1].end {
+            ranges[i].end = ranges[i - 1].end;
+        }
+    }
+    for i in (0..n).rev() {
+        if ranges[i].end > ranges[i + 1].end {
+            ranges[i].end = ranges[i + 1].end;
+        }
+    }
+    ranges[0].start = 0;
+    ranges[n].end = m + 1;
+    for i in 1..=n {
+        // Overlap with the previous row so that every cell has a predecessor.
+        if ranges[i].start > ranges[i - 1].end.saturating_sub(1) {
+            ranges[i].start = ranges[i - 1].end.saturating_sub(1);
+        }
+    }
+    ranges
+}
+
+/// The longest chain of anchors increasing in both coordinates (patience sorting).
+fn longest_increasing_chain(anchors: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut tails: Vec<usize> = Vec::new(); // index into anchors of the chain ending
+    let mut previous: Vec<Option<usize>> = vec![None; anchors.len()];
+    for (k, &(_, j)) in anchors.iter().enumerate() {
+        let pos = tails.partition_point(|&t| anchors[t].1 < j);
+        if pos > 0 {
+            previous[k] = Some(tails[pos - 1]);
+        }
+        if pos == tails.len() {
+            tails.push(k);
+        } else {
+            tails[pos] = k;
+        }
+    }
+    let mut chain = Vec::new();
+    let mut k = tails.last().copied();
+    while let Some(i) = k {
+        chain.push(anchors[i]);
+        k = previous[i];
+    }
+    chain.reverse();
+    chain
+}
+
+fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
+    let (n, m) = (scorer.source.len(), scorer.target.len());
+    let shapes = shapes(scorer.params.max_bead);
+    // cost[i][j - ranges[i].start], back[i][...] = shape index + 1 (0 = none).
+    let mut cost: Vec<Vec<f32>> = ranges
+        .iter()
+        .map(|r| vec![f32::INFINITY; r.len()])
+        .collect();
+    let mut back: Vec<Vec<u8>> = ranges.iter().map(|r| vec![0u8; r.len()]).collect();
+    let mut scores: Vec<Vec<f32>> = ranges.iter().map(|r| vec![0.0; r.len()]).collect();
+    if ranges[0].start == 0 {
+        cost[0][0] = 0.0;
+    }
+    for i in 0..=n {
+        for j in ranges[i].clone() {
+            if i == 0 && j == 0 {
+                continue;
+            }
+            let mut best = f32::INFINITY;
+            let mut best_shape = 0u8;
+            let mut best_score = 0.0;
+            for (k, &(a, b)) in shapes.iter().enumerate() {
+                if a > i || b > j {
+                    continue;
+                }
+                let (pi, pj) = (i - a, j - b);
+                if !ranges[pi].contains(&pj) {
+                    continue;
+                }
+                let previous = cost[pi][pj - ranges[pi].start];
+                if !previous.is_finite() {
+                    continue;
+                }
+                let (c, s) = scorer.cost(pi, a, pj, b);
+                if previous + c < best {
+                    best = previous + c;
+                    best_shape = k as u8 + 1;
+                    best_score = s;
+                }
+            }
+            let at = j - ranges[i].start;
+            cost[i][at] = best;
+            back[i][at] = best_shape;
+            scores[i][at] = best_score;
+        }
+    }
+    let mut beads = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        let at = j - ranges[i].start;
+        let shape = back[i][at];
+        assert!(shape > 0, "the band always connects the corners");
+        let (a, b) = shapes[shape as usize - 1];
+        beads.push(Bead {
+            source: i - a..i,
+            target: j - b..j,
+            score: scores[i][at],
+        });
+        i -= a;
+        j -= b;
+    }
+    beads.reverse();
+    beads
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn features(texts: &[&str], vocabulary: &mut Vocabulary) -> Vec<Features> {
+        texts
+            .iter()
+            .map(|t| Features::of_translation(t, vocabulary))
+            .collect()
+    }
+
+    fn run(source: &[&str], target: &[&str]) -> Vec<(Vec<usize>, Vec<usize>)> {
+        let mut v = Vocabulary::default();
+        let s = features(source, &mut v);
+        let t = features(target, &mut v);
+        for f in s.iter().chain(&t) {
+            v.count(f.bag.clone());
+        }
+        v.finish();
+        align(&s, &t, &v, ParallelParams::default())
+            .into_iter()
+            .map(|b| (b.source.collect(), b.target.collect()))
+            .collect()
+    }
+
+    #[test]
+    fn one_to_one_and_null_beads() {
+        let got = run(
+            &[
+                "the cat sleeps on the warm mat",
+                "a storm hit the northern coast",
+                "prices of rice rose sharply",
+            ],
+            &[
+                "the cat sleeps on the warm mat",
+                "an unrelated caption line here",
+                "a storm hit the northern coast",
+                "prices of rice rose sharply",
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                (vec![0], vec![0]),
+                (vec![], vec![1]),
+                (vec![1], vec![2]),
+                (vec![2], vec![3]),
+            ]
+        );
+    }
+
+    #[test]
+    fn two_to_one_and_one_to_two() {
+        let got = run(
+            &[
+                "the minister arrived in jakarta",
+                "she met the president",
+                "talks covered trade and fishing quotas and tariffs",
+            ],
+            &[
+                "the minister arrived in jakarta and she met the president",
+                "talks covered trade",
+                "and fishing quotas and tariffs",
+            ],
+        );
+        assert_eq!(got, vec![(vec![0, 1], vec![0]), (vec![2], vec![1, 2])]);
+    }
+
+    #[test]
+    fn empty_sides() {
+        assert!(run(&[], &[]).is_empty());
+        assert_eq!(run(&["a b c"], &[]), vec![(vec![0], vec![])]);
+        assert_eq!(
+            run(&[], &["a b c", "d e"]),
+            vec![(vec![], vec![0]), (vec![], vec![1])]
+        );
+    }
+
+    #[test]
+    fn chains_are_longest_and_increasing() {
+        assert_eq!(
+            longest_increasing_chain(&[(0, 5), (1, 1), (2, 2), (3, 0), (4, 3)]),
+            vec![(1, 1), (2, 2), (4, 3)]
+        );
+    }
+}
