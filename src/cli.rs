@@ -43,12 +43,73 @@ pub enum Command {
         #[command(subcommand)]
         command: CacheCommand,
     },
+    /// Align two one-sentence-per-line files (parallel or comparable); JSON Lines out.
+    Align(AlignArgs),
+    /// Evaluate alignments against a gold standard, or retrieval on line-parallel files.
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// Bilingual lexicons of the offline `lexicon` backend.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
     /// Configuration commands.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct AlignArgs {
+    /// Source file, one sentence per line.
+    #[arg(long, value_name = "FILE")]
+    pub source: PathBuf,
+    /// Target file, one sentence per line (in the target language, the pivot here).
+    #[arg(long, value_name = "FILE")]
+    pub target: PathBuf,
+    /// Line-parallel translation of the source into the target language, made by any
+    /// system; without it the configured backend translates.
+    #[arg(long, value_name = "FILE")]
+    pub translation: Option<PathBuf>,
+    /// parallel or comparable [default: align.mode].
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
+    /// Source language (ISO 639-1); needed when the backend translates.
+    #[arg(long, value_name = "LANG")]
+    pub source_lang: Option<String>,
+    /// Target language [default: pivot].
+    #[arg(long, value_name = "LANG")]
+    pub target_lang: Option<String>,
+    /// Comparable: minimum margin score [default: align.threshold]; 0 = best of every line.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Comparable: candidates per source line [default: align.top_k].
+    #[arg(long)]
+    pub top_k: Option<usize>,
+    /// Write JSON Lines here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub translation_args: TranslationArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Strict and lax precision, recall and F1 of predicted beads against a gold TSV.
+    Align {
+        /// Gold alignment: `SRC_IDS<TAB>TGT_IDS` per line.
+        #[arg(long, value_name = "FILE")]
+        gold: PathBuf,
+        /// Predicted alignments (`align` output; rank-1 lines are used).
+        #[arg(long, value_name = "FILE")]
+        pred: PathBuf,
+    },
+    /// P@1 for line-parallel files: the rank-1 target of source line i should be line i.
+    Retrieval {
+        /// Predicted alignments (`align --mode comparable --threshold 0` output).
+        #[arg(long, value_name = "FILE")]
+        pred: PathBuf,
+        /// Number of source lines [default: the highest source id + 1].
+        #[arg(long)]
+        lines: Option<usize>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -122,6 +122,14 @@ pub fn run(cli: Cli) -> Result<u8> {
             commands::backends(&config, command)
         }
         Command::Lexicon(command) => commands::lexicon(command, quiet),
+        Command::Align(args) => {
+            let config = Config::load(
+                cli.config.as_deref(),
+                &OverrideArgs::default().to_overrides(None, Some(&args.translation_args)),
+            )?;
+            align::files::align_files(&config, args, quiet)
+        }
+        Command::Eval(command) => commands::eval(command),
         Command::Cache { cache_dir, command } => {
             let overrides = config::Overrides {
                 cache_dir: cache_dir.clone(),

@@ -10,11 +10,11 @@ use super::features::{Features, SimilarityWeights, Vocabulary, similarity};
 /// Tunable parameters of the parallel aligner.
 #[derive(Debug, Clone, Copy)]
 pub struct ParallelParams {
-    /// Largest bead: n + m ≤ max_bead (2 to 6; default 4).
+    /// Largest bead: n + m ≤ max_bead (2 to 8; default 6).
     pub max_bead: usize,
     /// Cost of leaving one sentence unaligned (a 1-0 or 0-1 bead).
     pub skip_cost: f32,
-    /// Extra cost of a bead other than 1-1.
+    /// Extra cost per sentence of a bead beyond 1-1 (2-1: once, 2-2: twice).
     pub merge_penalty: f32,
     /// Weight of the length model in a bead's score (the rest is similarity).
     pub length_weight: f32,
@@ -25,13 +25,15 @@ pub struct ParallelParams {
 
 impl Default for ParallelParams {
     fn default() -> Self {
+        // Tuned on the Bleualign development set (eval1957, German→French with the Google
+        // translation); see the README.
         ParallelParams {
-            max_bead: 4,
-            skip_cost: 0.45,
-            merge_penalty: 0.05,
+            max_bead: 6,
+            skip_cost: 0.6,
+            merge_penalty: 0.2,
             length_weight: 0.2,
             band: 60,
-            weights: SimilarityWeights::default(),
+            weights: SimilarityWeights { words: 0.4 },
         }
     }
 }
@@ -61,6 +63,10 @@ fn shapes(max_bead: usize) -> Vec<(usize, usize)> {
 struct Scorer<'a> {
     source: &'a [Features],
     target: &'a [Features],
+    /// `source_spans[k][i]`: features of source sentences i..i+k+2 merged (k = 0 is a span of
+    /// two); likewise for the target. Precomputed once, so the DP never allocates.
+    source_spans: Vec<Vec<Features>>,
+    target_spans: Vec<Vec<Features>>,
     source_weight: Vec<f32>,
     target_weight: Vec<f32>,
     vocabulary: &'a Vocabulary,
@@ -71,15 +77,15 @@ struct Scorer<'a> {
 
 impl Scorer<'_> {
     fn score(&self, i: usize, n: usize, j: usize, m: usize) -> f32 {
-        let (s, t);
-        let (s_ref, t_ref) = if n == 1 && m == 1 {
-            (&self.source[i], &self.target[j])
+        let s_ref = if n == 1 {
+            &self.source[i]
         } else {
-            let sp: Vec<&Features> = self.source[i..i + n].iter().collect();
-            let tp: Vec<&Features> = self.target[j..j + m].iter().collect();
-            s = Features::merged(&sp);
-            t = Features::merged(&tp);
-            (&s, &t)
+            &self.source_spans[n - 2][i]
+        };
+        let t_ref = if m == 1 {
+            &self.target[j]
+        } else {
+            &self.target_spans[m - 2][j]
         };
         let sw: f32 = self.source_weight[i..i + n].iter().sum();
         let tw: f32 = self.target_weight[j..j + m].iter().sum();
@@ -90,14 +96,26 @@ impl Scorer<'_> {
         (1.0 - self.params.length_weight) * sim + self.params.length_weight * length
     }
 
+    /// The least a bead of this shape can cost (its penalty), to skip hopeless shapes
+    /// without scoring them.
+    fn lower_bound(&self, n: usize, m: usize) -> f32 {
+        if n == 0 || m == 0 {
+            self.params.skip_cost * (n + m) as f32
+        } else {
+            self.params.merge_penalty * (n + m - 2) as f32
+        }
+    }
+
     fn cost(&self, i: usize, n: usize, j: usize, m: usize) -> (f32, f32) {
         if n == 0 || m == 0 {
             return (self.params.skip_cost * (n + m) as f32, 0.0);
         }
         let score = self.score(i, n, j, m);
+        // A bead of n + m sentences costs as much as (n + m) / 2 one-to-one beads of the same
+        // score, plus a penalty per extra sentence.
         let mut cost = (1.0 - score) * (n + m) as f32 / 2.0;
         if (n, m) != (1, 1) {
-            cost += self.params.merge_penalty;
+            cost += self.params.merge_penalty * (n + m - 2) as f32;
         }
         (cost, score)
     }
@@ -128,7 +146,22 @@ pub fn align(
     }
     let total_s: f32 = source.iter().map(|f| f.chars as f32).sum::<f32>() + 1.0;
     let total_t: f32 = target.iter().map(|f| f.chars as f32).sum::<f32>() + 1.0;
+    let spans = |units: &[Features]| -> Vec<Vec<Features>> {
+        (2..params.max_bead)
+            .map(|len| {
+                (0..units.len())
+                    .map(|i| {
+                        let parts: Vec<&Features> =
+                            units[i..(i + len).min(units.len())].iter().collect();
+                        Features::merged(&parts)
+                    })
+                    .collect()
+            })
+            .collect()
+    };
     let scorer = Scorer {
+        source_spans: spans(source),
+        target_spans: spans(target),
         source,
         target,
         source_weight: source.iter().map(|f| f.weight(vocabulary)).collect(),
@@ -145,7 +178,7 @@ pub fn align(
 /// it is small, else a band around a skeleton of anchors.
 fn band(scorer: &Scorer, half_width: usize) -> Vec<Range<usize>> {
     let (n, m) = (scorer.source.len(), scorer.target.len());
-    if (n + 1) * (m + 1) <= 4_000_000 {
+    if (n + 1) * (m + 1) <= 40_000 {
         return vec![0..m + 1; n + 1];
     }
     // Skeleton: each source sentence's best target within a window around the diagonal
@@ -252,7 +285,7 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
                     continue;
                 }
                 let previous = cost[pi][pj - ranges[pi].start];
-                if !previous.is_finite() {
+                if !previous.is_finite() || previous + scorer.lower_bound(a, b) >= best {
                     continue;
                 }
                 let (c, s) = scorer.cost(pi, a, pj, b);

@@ -1,0 +1,122 @@
+//! `transalign eval`: alignment quality against a gold standard (strict and lax precision,
+//! recall and F1, the convention of published aligner results) and retrieval P@1.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+/// A bead as two id sets.
+pub type IdBead = (BTreeSet<usize>, BTreeSet<usize>);
+
+/// Precision, recall and F1.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Prf {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+fn prf(correct_predicted: usize, predicted: usize, found_gold: usize, gold: usize) -> Prf {
+    let precision = if predicted == 0 {
+        0.0
+    } else {
+        correct_predicted as f64 / predicted as f64
+    };
+    let recall = if gold == 0 {
+        0.0
+    } else {
+        found_gold as f64 / gold as f64
+    };
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    Prf {
+        precision,
+        recall,
+        f1,
+    }
+}
+
+/// Strict and lax scores: precision over all predicted beads, recall over gold beads with
+/// both sides non-empty. Strict = identical id sets; lax = a shared id on each side (a null
+/// bead is lax-correct only when identical).
+pub fn score_alignment(gold: &[IdBead], predicted: &[IdBead]) -> (Prf, Prf) {
+    let full_gold: Vec<&IdBead> = gold
+        .iter()
+        .filter(|(s, t)| !s.is_empty() && !t.is_empty())
+        .collect();
+    let overlaps = |a: &IdBead, b: &IdBead| {
+        if a.0.is_empty() || a.1.is_empty() || b.0.is_empty() || b.1.is_empty() {
+            a == b
+        } else {
+            !a.0.is_disjoint(&b.0) && !a.1.is_disjoint(&b.1)
+        }
+    };
+    let strict_p = predicted.iter().filter(|p| gold.contains(p)).count();
+    let strict_r = full_gold.iter().filter(|g| predicted.contains(g)).count();
+    let lax_p = predicted
+        .iter()
+        .filter(|p| gold.iter().any(|g| overlaps(p, g)))
+        .count();
+    let lax_r = full_gold
+        .iter()
+        .filter(|g| predicted.iter().any(|p| overlaps(p, g)))
+        .count();
+    (
+        prf(strict_p, predicted.len(), strict_r, full_gold.len()),
+        prf(lax_p, predicted.len(), lax_r, full_gold.len()),
+    )
+}
+
+/// Reads a gold file: `SRC_IDS<TAB>TGT_IDS` per line, comma-separated ids, a side may be empty.
+pub fn read_gold(text: &str, origin: &str) -> Result<Vec<IdBead>, String> {
+    let side = |s: &str, n: usize| -> Result<BTreeSet<usize>, String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(|x| {
+                x.parse::<usize>()
+                    .map_err(|e| format!("{origin}:{n}: \"{x}\": {e}"))
+            })
+            .collect()
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let (s, t) = l
+                .split_once('\t')
+                .ok_or_else(|| format!("{origin}:{}: expected SRC_IDS<TAB>TGT_IDS", i + 1))?;
+            Ok((side(s, i + 1)?, side(t, i + 1)?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bead(s: &[usize], t: &[usize]) -> IdBead {
+        (s.iter().copied().collect(), t.iter().copied().collect())
+    }
+
+    #[test]
+    fn strict_and_lax() {
+        let gold = vec![bead(&[0], &[0]), bead(&[1, 2], &[1]), bead(&[], &[2])];
+        let pred = vec![
+            bead(&[0], &[0]),
+            bead(&[1], &[1]),
+            bead(&[2], &[]),
+            bead(&[], &[2]),
+        ];
+        let (strict, lax) = score_alignment(&gold, &pred);
+        assert_eq!(strict.precision, 0.5); // 2 of 4 identical (0-0 and the null bead)
+        assert_eq!(strict.recall, 0.5); // 1 of 2 full gold beads
+        assert_eq!(lax.precision, 0.75);
+        assert_eq!(lax.recall, 1.0);
+        assert!(read_gold("0\t0\n1,2\t1\n\t2\n", "g").unwrap() == gold);
+        assert!(read_gold("x\t1\n", "g").unwrap_err().starts_with("g:1:"));
+    }
+}

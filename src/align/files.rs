@@ -1,0 +1,257 @@
+//! `transalign align`: two one-sentence-per-line files, a given or backend-made translation of
+//! the source, parallel (article by article between marker lines) or comparable alignment.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::comparable::{self, ComparableParams};
+use super::output::Alignment;
+use super::parallel::{self, ParallelParams};
+use crate::cli::AlignArgs;
+use crate::config::Config;
+use crate::error::{ConfigError, Error, Result, exit_code};
+use crate::translate::driver::{Job, JobOutcome};
+use crate::translate::stage::{self, Chain};
+
+fn read_lines(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Input {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(text.lines().map(|l| l.trim_end().to_string()).collect())
+}
+
+fn usage(key: &str, message: String) -> Error {
+    Error::Config(ConfigError::Invalid {
+        location: "command line".into(),
+        key: key.into(),
+        message,
+    })
+}
+
+/// Runs `align` and writes the alignments.
+pub fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
+    let source = read_lines(&args.source)?;
+    let target = read_lines(&args.target)?;
+    let target_lang = args
+        .target_lang
+        .clone()
+        .unwrap_or_else(|| config.pivot.clone());
+    let mode = args
+        .mode
+        .clone()
+        .unwrap_or_else(|| config.raw.align.mode.clone());
+    if !["parallel", "comparable"].contains(&mode.as_str()) {
+        return Err(usage(
+            "--mode",
+            format!("expected parallel or comparable, got \"{mode}\""),
+        ));
+    }
+    let (translation, backend, source_lang) = match &args.translation {
+        Some(path) => {
+            let lines = read_lines(path)?;
+            if lines.len() != source.len() {
+                return Err(usage(
+                    "--translation",
+                    format!(
+                        "{} has {} lines, the source {} has {}: a translation must be line-parallel",
+                        path.display(),
+                        lines.len(),
+                        args.source.display(),
+                        source.len()
+                    ),
+                ));
+            }
+            (
+                lines,
+                "given".to_string(),
+                args.source_lang.clone().unwrap_or_else(|| "und".into()),
+            )
+        }
+        None => {
+            let lang = args.source_lang.clone().ok_or_else(|| {
+                usage(
+                    "--source-lang",
+                    "needed when the backend translates (no --translation)".into(),
+                )
+            })?;
+            let chain = Chain::required(config)?;
+            let name = chain.names()[0].clone();
+            let jobs: Vec<Job> = source
+                .iter()
+                .map(|t| Job {
+                    source: lang.clone(),
+                    text: t.clone(),
+                })
+                .collect();
+            let outcome = stage::translate_jobs(config, chain, &target_lang, jobs, quiet)?;
+            let mut failed = 0;
+            let lines = outcome
+                .results
+                .into_iter()
+                .map(|r| match r {
+                    JobOutcome::Done { translation, .. } => translation,
+                    JobOutcome::Failed { .. } => {
+                        failed += 1;
+                        String::new()
+                    }
+                })
+                .collect();
+            if failed > 0 {
+                eprintln!(
+                    "warning: {failed} source lines could not be translated; they align on names and numbers only"
+                );
+            }
+            (lines, name, lang)
+        }
+    };
+
+    let marker = config.raw.align.marker.as_str();
+    let alignments = match mode.as_str() {
+        "parallel" => align_parallel(&source, &translation, &target, marker, config)?,
+        _ => {
+            let params = ComparableParams {
+                top_k: args.top_k.unwrap_or(config.raw.align.top_k),
+                threshold: args.threshold.unwrap_or(config.raw.align.threshold) as f32,
+                min_similarity: config.raw.align.min_similarity as f32,
+                ..ComparableParams::default()
+            };
+            let pairs: Vec<(&str, &str)> = source
+                .iter()
+                .zip(&translation)
+                .map(|(s, t)| (s.as_str(), t.as_str()))
+                .collect();
+            let targets: Vec<&str> = target.iter().map(String::as_str).collect();
+            let prepared = super::prepare(&pairs, &targets);
+            comparable::matches(
+                &prepared.source,
+                &prepared.target,
+                &prepared.vocabulary,
+                params,
+            )
+            .into_iter()
+            .map(|m| {
+                (
+                    vec![m.source],
+                    vec![m.target],
+                    m.score,
+                    m.similarity,
+                    m.rank,
+                )
+            })
+            .collect()
+        }
+    };
+    let src_doc = args.source.display().to_string();
+    let tgt_doc = args.target.display().to_string();
+    let records: Vec<Alignment> = alignments
+        .into_iter()
+        .map(|(s, t, score, similarity, rank)| Alignment {
+            src_doc: src_doc.clone(),
+            src_text: s
+                .iter()
+                .map(|&i| source[i].as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            src_translation: s
+                .iter()
+                .map(|&i| translation[i].as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            src_ids: s,
+            src_lang: source_lang.clone(),
+            tgt_doc: tgt_doc.clone(),
+            tgt_text: t
+                .iter()
+                .map(|&j| target[j].as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            tgt_ids: t,
+            tgt_lang: target_lang.clone(),
+            score,
+            similarity,
+            rank,
+            mode: mode.clone(),
+            backend: backend.clone(),
+        })
+        .collect();
+    match &args.out {
+        Some(path) => {
+            crate::output::write_atomically(path, |w| crate::output::write_jsonl(w, &records))?
+        }
+        None => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::output::write_jsonl(&mut stdout, &records)
+                .and_then(|_| stdout.flush())
+                .map_err(Error::Stdout)?;
+        }
+    }
+    if !quiet {
+        eprintln!("{} alignments ({mode})", records.len());
+    }
+    Ok(exit_code::SUCCESS)
+}
+
+type Row = (Vec<usize>, Vec<usize>, f32, f32, usize);
+
+/// Parallel alignment article by article: marker lines split both sides and must be equally
+/// many; the marker lines themselves are not aligned.
+fn align_parallel(
+    source: &[String],
+    translation: &[String],
+    target: &[String],
+    marker: &str,
+    config: &Config,
+) -> Result<Vec<Row>> {
+    let articles = |lines: &[String]| -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new()];
+        for (i, l) in lines.iter().enumerate() {
+            if l.trim() == marker {
+                out.push(Vec::new());
+            } else {
+                out.last_mut().expect("one article at least").push(i);
+            }
+        }
+        out
+    };
+    let source_articles = articles(source);
+    let target_articles = articles(target);
+    if source_articles.len() != target_articles.len() {
+        return Err(usage(
+            "--source/--target",
+            format!(
+                "the source has {} articles and the target {} (separated by \"{marker}\" lines): they must match",
+                source_articles.len(),
+                target_articles.len()
+            ),
+        ));
+    }
+    let params = ParallelParams {
+        max_bead: config.raw.align.max_bead,
+        ..ParallelParams::default()
+    };
+    let mut rows = Vec::new();
+    for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
+        let pairs: Vec<(&str, &str)> = s_ids
+            .iter()
+            .map(|&i| (source[i].as_str(), translation[i].as_str()))
+            .collect();
+        let targets: Vec<&str> = t_ids.iter().map(|&j| target[j].as_str()).collect();
+        let prepared = super::prepare(&pairs, &targets);
+        for bead in parallel::align(
+            &prepared.source,
+            &prepared.target,
+            &prepared.vocabulary,
+            params,
+        ) {
+            rows.push((
+                bead.source.map(|i| s_ids[i]).collect(),
+                bead.target.map(|j| t_ids[j]).collect(),
+                bead.score,
+                bead.score,
+                1,
+            ));
+        }
+    }
+    Ok(rows)
+}

@@ -1,0 +1,31 @@
+//! The alignment record written to `aligned.jsonl` and by `transalign align` (a contract for
+//! downstream tools, documented in the README), and the `align` command on two files.
+
+use serde::{Deserialize, Serialize};
+
+/// One alignment: a bead (parallel) or a ranked candidate (comparable).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Alignment {
+    pub src_doc: String,
+    /// 0-based sentence indices into `sentences.jsonl` (run) or line numbers (align).
+    pub src_ids: Vec<usize>,
+    pub src_lang: String,
+    pub src_text: String,
+    pub src_translation: String,
+    pub tgt_doc: String,
+    pub tgt_ids: Vec<usize>,
+    pub tgt_lang: String,
+    pub tgt_text: String,
+    /// Parallel: bead score in [0, 1] (similarity and length model; 0 for null beads).
+    /// Comparable: margin score (similarity ÷ mean similarity of both sentences' nearest
+    /// neighbours; 1 = as similar as their typical neighbours).
+    pub score: f32,
+    /// Comparable: raw similarity in [0, 1]; parallel: same as `score`.
+    pub similarity: f32,
+    /// 1 = best for this source unit.
+    pub rank: usize,
+    /// "parallel" or "comparable".
+    pub mode: String,
+    /// Backend that made `src_translation` ("given" for `align --translation`).
+    pub backend: String,
+}
