@@ -260,6 +260,13 @@ pub struct RunArgs {
     /// send nothing, write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Comparable alignment: minimum margin score [default: align.threshold]; 0 = the best
+    /// candidate of every source sentence.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Comparable alignment: candidates per source sentence [default: align.top_k].
+    #[arg(long)]
+    pub top_k: Option<usize>,
 }
 
 impl OverrideArgs {

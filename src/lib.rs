@@ -45,6 +45,9 @@ pub struct Corpus {
     pub skipped: Vec<SkippedInput>,
     /// The translation stage's report; `None` when no backend is configured.
     pub translation: Option<TranslationReport>,
+    /// Alignments of the alignment stage (`aligned.jsonl`).
+    pub alignments: Vec<align::output::Alignment>,
+    pub alignment: Option<align::corpus::AlignmentReport>,
     /// Milliseconds per stage, in pipeline order.
     pub timings_ms: BTreeMap<&'static str, u64>,
 }
@@ -99,6 +102,16 @@ pub fn run(cli: Cli) -> Result<u8> {
             if corpus.translation.is_some() {
                 corpus.timings_ms.insert("translate", elapsed_ms(started));
             }
+            let started = Instant::now();
+            let (alignments, report) = align::corpus::align_corpus(
+                &config,
+                &corpus.sentences,
+                args.threshold.unwrap_or(config.raw.align.threshold),
+                args.top_k.unwrap_or(config.raw.align.top_k),
+            );
+            corpus.alignments = alignments;
+            corpus.alignment = Some(report);
+            corpus.timings_ms.insert("align", elapsed_ms(started));
             write_run_outputs(&config, &corpus)?;
             if !quiet {
                 eprintln!(
@@ -286,6 +299,8 @@ pub struct Summary<'a> {
     pub skipped: &'a [SkippedInput],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translation: Option<&'a TranslationReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<&'a align::corpus::AlignmentReport>,
     pub timings_ms: BTreeMap<&'static str, u64>,
 }
 
@@ -351,6 +366,7 @@ impl<'a> Summary<'a> {
             sentences_by_lang,
             skipped: &corpus.skipped,
             translation: corpus.translation.as_ref(),
+            alignment: corpus.alignment.as_ref(),
             timings_ms: corpus.timings_ms.clone(),
         }
     }
@@ -362,6 +378,11 @@ fn write_run_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
     output::write_atomically(&dir.join("sentences.jsonl"), |w| {
         output::write_jsonl(w, &corpus.sentences)
     })?;
+    if corpus.alignment.is_some() {
+        output::write_atomically(&dir.join("aligned.jsonl"), |w| {
+            output::write_jsonl(w, &corpus.alignments)
+        })?;
+    }
     let mut summary = Summary::new(config, corpus);
     summary.timings_ms.insert("write", elapsed_ms(started));
     output::write_atomically(&dir.join("summary.json"), |w| {

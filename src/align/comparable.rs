@@ -11,8 +11,10 @@ use super::features::{Features, SimilarityWeights, Vocabulary, similarity};
 pub struct ComparableParams {
     /// Candidates per source, best first.
     pub top_k: usize,
-    /// Minimum margin score (similarity ÷ mean similarity of both sentences' nearest
-    /// neighbours); 0 emits the best candidate of every source sentence.
+    /// Minimum margin score: the similarity divided by the mean similarity of both sentences'
+    /// `neighbours` nearest neighbours (each other included), so 1 means "no closer than
+    /// their usual close neighbours" and 1.05 (the default) asks for a clear lead; 0 emits the
+    /// best candidate of every source sentence.
     pub threshold: f32,
     /// Minimum raw similarity, applied with any threshold above 0.
     pub min_similarity: f32,
@@ -25,13 +27,14 @@ pub struct ComparableParams {
 
 impl Default for ComparableParams {
     fn default() -> Self {
+        // Neighbours and weights tuned on the Tatoeba Malay–English development set.
         ComparableParams {
             top_k: 1,
-            threshold: 1.25,
+            threshold: 1.05,
             min_similarity: 0.25,
             candidates: 30,
-            neighbours: 4,
-            weights: SimilarityWeights::default(),
+            neighbours: 2,
+            weights: SimilarityWeights { words: 0.6 },
         }
     }
 }
@@ -83,14 +86,20 @@ impl Index {
         vocabulary: &Vocabulary,
         limit: usize,
         window: Option<std::ops::Range<usize>>,
-        scratch: &mut Vec<f32>,
+        scratch: &mut [f32],
         touched: &mut Vec<u32>,
     ) -> Vec<u32> {
+        // Common stems are skipped, unless the sentence has nothing else.
+        let has_rare = source.bag.iter().any(|&id| {
+            self.postings
+                .get(id as usize)
+                .is_some_and(|l| !l.is_empty() && l.len() <= self.max_postings)
+        });
         for &id in &source.bag {
             let Some(list) = self.postings.get(id as usize) else {
                 continue;
             };
-            if list.len() > self.max_postings {
+            if has_rare && list.len() > self.max_postings {
                 continue;
             }
             let w = vocabulary.idf(id);
@@ -206,22 +215,20 @@ pub fn matches(
                 .then(b.2.total_cmp(&a.2))
                 .then(a.0.cmp(&b.0))
         });
-        let mut rank = 0;
-        for (t, margin, sim) in ranked {
-            if rank >= params.top_k {
-                break;
-            }
-            if params.threshold > 0.0 && (margin < params.threshold || sim < params.min_similarity)
-            {
-                break;
-            }
-            rank += 1;
+        let passing = ranked
+            .into_iter()
+            .take(params.top_k)
+            .take_while(|&(_, margin, sim)| {
+                params.threshold == 0.0
+                    || (margin >= params.threshold && sim >= params.min_similarity)
+            });
+        for (k, (t, margin, sim)) in passing.enumerate() {
             out.push(Match {
                 source: s,
                 target: t as usize,
                 score: margin,
                 similarity: sim,
-                rank,
+                rank: k + 1,
             });
         }
     }

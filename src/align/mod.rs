@@ -44,3 +44,4 @@ pub fn prepare(sources: &[(&str, &str)], targets: &[&str]) -> Prepared {
         target,
     }
 }
+pub mod corpus;

@@ -267,7 +267,7 @@ pub(super) fn validate_backend(
         return Err(invalid("max_batch_bytes", "must be greater than 0".into()));
     }
     let temperature = positive("temperature", raw.temperature, 0.0)?;
-    let alternatives = raw.alternatives.unwrap_or(2);
+    let alternatives = raw.alternatives.unwrap_or(3);
     if !(1..=10).contains(&alternatives) {
         return Err(invalid(
             "alternatives",

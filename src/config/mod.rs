@@ -59,7 +59,7 @@ impl Default for RawAlign {
     fn default() -> Self {
         RawAlign {
             mode: "comparable".into(),
-            threshold: 1.25,
+            threshold: 1.05,
             min_similarity: 0.25,
             top_k: 1,
             max_bead: 6,
@@ -227,7 +227,7 @@ pub struct RawBackend {
     /// to the config file; merged after the shipped ones.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<PathBuf>,
-    /// lexicon: English alternatives kept per word (`security|safety`), 1 to 10 (default 2).
+    /// lexicon: English alternatives kept per word (`security|safety`), 1 to 10 (default 3).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<usize>,
 }

@@ -1,0 +1,291 @@
+//! `transalign align` and `transalign eval` on small fixtures with known answers, and the
+//! alignment stage of `run` on the seed corpus.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn write(dir: &std::path::Path, name: &str, lines: &[&str]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+#[test]
+fn parallel_align_respects_articles_and_scores_perfectly_on_a_known_answer() {
+    let dir = project("");
+    // Source (German-like) with its line-parallel translation into the target language.
+    let source = write(
+        dir.path(),
+        "s.de",
+        &[
+            "Der Gipfel wurde im Mai bestiegen.",
+            "Das Wetter war schlecht.",
+            "Die Expedition kehrte zurück.",
+            ".EOA",
+            "Ein neues Lager entstand am Fluss.",
+            "Die Träger brachten Vorräte und Seile und Zelte.",
+        ],
+    );
+    let translation = write(
+        dir.path(),
+        "s.fr-mt",
+        &[
+            "Le sommet a été gravi en mai.",
+            "Le temps était mauvais.",
+            "L'expédition est revenue.",
+            ".EOA",
+            "Un nouveau camp est apparu près de la rivière.",
+            "Les porteurs ont apporté des vivres et des cordes et des tentes.",
+        ],
+    );
+    let target = write(
+        dir.path(),
+        "t.fr",
+        &[
+            "Le sommet a été gravi en mai, le temps était mauvais.",
+            "L'expédition est revenue.",
+            ".EOA",
+            "Un nouveau camp est apparu près de la rivière.",
+            "Les photographies de cette expédition sont publiées avec l'aimable autorisation du club alpin.",
+            "Les porteurs ont apporté des vivres,",
+            "et des cordes et des tentes.",
+        ],
+    );
+    let gold = dir.path().join("gold.tsv");
+    std::fs::write(&gold, "0,1\t0\n2\t1\n4\t3\n\t4\n5\t5,6\n").unwrap();
+    let out = transalign(dir.path())
+        .args(["align", "--mode", "parallel", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--translation")
+        .arg(&translation)
+        .args([
+            "--source-lang",
+            "de",
+            "--target-lang",
+            "fr",
+            "--out",
+            "pred.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let pred = parse_jsonl(&std::fs::read_to_string(dir.path().join("pred.jsonl")).unwrap());
+    let beads: Vec<(Vec<u64>, Vec<u64>)> = pred
+        .iter()
+        .map(|r| {
+            let ids = |k: &str| {
+                r[k].as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap())
+                    .collect()
+            };
+            (ids("src_ids"), ids("tgt_ids"))
+        })
+        .collect();
+    assert_eq!(
+        beads,
+        vec![
+            (vec![0, 1], vec![0]),
+            (vec![2], vec![1]),
+            (vec![4], vec![3]),
+            (vec![], vec![4]),
+            (vec![5], vec![5, 6]),
+        ]
+    );
+    let first = &pred[0];
+    assert_eq!(first["mode"], "parallel");
+    assert_eq!(first["backend"], "given");
+    assert_eq!(first["src_lang"], "de");
+    assert_eq!(first["tgt_lang"], "fr");
+    assert_eq!(
+        first["src_text"],
+        "Der Gipfel wurde im Mai bestiegen. Das Wetter war schlecht."
+    );
+    assert!(first["score"].as_f64().unwrap() > 0.5);
+    assert_eq!(pred[3]["score"], 0.0);
+
+    let eval = transalign(dir.path())
+        .args(["eval", "align", "--gold"])
+        .arg(&gold)
+        .args(["--pred", "pred.jsonl"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&eval.stdout);
+    assert!(
+        text.contains("strict: precision 1.0000 recall 1.0000 F1 1.0000"),
+        "{text}"
+    );
+
+    // Unequal article counts are refused.
+    let short = write(dir.path(), "short.fr", &["Le sommet a été gravi en mai."]);
+    let out = transalign(dir.path())
+        .args(["align", "--mode", "parallel", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&short)
+        .arg("--translation")
+        .arg(&translation)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("the source has 2 articles and the target 1"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn comparable_retrieval_and_eval_retrieval() {
+    let dir = project("");
+    let source = write(dir.path(), "s.ms", &["satu", "dua", "tiga", "empat"]);
+    let translation = write(
+        dir.path(),
+        "s.en-mt",
+        &[
+            "the minister visited the new hospital in Penang",
+            "fishing quotas were cut by half this year",
+            "the central bank raised interest rates to 3.5%",
+            "volcanic ash closed the airport",
+        ],
+    );
+    let target = write(
+        dir.path(),
+        "t.en",
+        &[
+            "The minister visited a new hospital in Penang.",
+            "This year, fishing quotas were cut by half.",
+            "The central bank raised its interest rate to 3.5%.",
+            "Rain is expected tomorrow.",
+        ],
+    );
+    let out = transalign(dir.path())
+        .args([
+            "align",
+            "--mode",
+            "comparable",
+            "--threshold",
+            "0",
+            "--source",
+        ])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--translation")
+        .arg(&translation)
+        .args(["--out", "pred.jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let eval = transalign(dir.path())
+        .args(["eval", "retrieval", "--pred", "pred.jsonl", "--lines", "4"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&eval.stdout);
+    // The first three find their counterpart; the fourth has none and gets a wrong best.
+    assert!(
+        text.contains("4 with a prediction, 3 correct: P@1 0.7500"),
+        "{text}"
+    );
+
+    // With the default threshold the unrelated line gets no match.
+    let out = transalign(dir.path())
+        .args(["align", "--mode", "comparable", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--translation")
+        .arg(&translation)
+        .output()
+        .unwrap();
+    let rows = parse_jsonl(&String::from_utf8_lossy(&out.stdout));
+    let sources: Vec<u64> = rows
+        .iter()
+        .map(|r| r["src_ids"][0].as_u64().unwrap())
+        .collect();
+    assert!(!sources.contains(&3), "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r["src_ids"][0] == r["tgt_ids"][0] && r["rank"] == 1)
+    );
+
+    // A translation that is not line-parallel is refused.
+    let bad = write(dir.path(), "bad", &["one line"]);
+    let out = transalign(dir.path())
+        .args(["align", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--translation")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("must be line-parallel"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn run_writes_claim_matches_for_the_seed_corpus() {
+    let out = tempfile::tempdir().unwrap();
+    transalign(&repo())
+        .args(["run", "--quiet", "--out"])
+        .arg(out.path())
+        .arg("--cache-dir")
+        .arg(out.path().join("cache"))
+        .assert()
+        .code(0);
+    let rows = parse_jsonl(&std::fs::read_to_string(out.path().join("aligned.jsonl")).unwrap());
+    assert!(!rows.is_empty());
+    let sentences =
+        parse_jsonl(&std::fs::read_to_string(out.path().join("sentences.jsonl")).unwrap());
+    for r in &rows {
+        assert_eq!(r["mode"], "comparable");
+        assert_eq!(r["src_lang"], "id");
+        assert_eq!(r["tgt_lang"], "en");
+        assert_ne!(r["src_doc"], r["tgt_doc"]);
+        assert!(r["score"].as_f64().unwrap() >= 1.05);
+        assert!(r["similarity"].as_f64().unwrap() >= 0.25);
+        // Ids point at the sentences with those texts.
+        let idx = r["src_ids"][0].as_u64().unwrap();
+        let s = sentences
+            .iter()
+            .find(|s| s["doc"] == r["src_doc"] && s["idx"].as_u64() == Some(idx))
+            .unwrap();
+        assert_eq!(s["text"], r["src_text"]);
+        assert_eq!(s["translation"], r["src_translation"]);
+    }
+    // Far fewer matches than Indonesian sentences: most have no English counterpart.
+    assert!(rows.len() < 40, "{} matches", rows.len());
+    // Fukushima passages match nothing.
+    assert!(
+        rows.iter()
+            .all(|r| !r["src_text"].as_str().unwrap().contains("Fukushima"))
+    );
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        summary["alignment"]["alignments"].as_u64().unwrap() as usize,
+        rows.len()
+    );
+
+    // --threshold 0: the best candidate of every Indonesian prose sentence.
+    transalign(&repo())
+        .args(["run", "--quiet", "--threshold", "0", "--out"])
+        .arg(out.path())
+        .arg("--cache-dir")
+        .arg(out.path().join("cache"))
+        .assert()
+        .code(0);
+    let all = parse_jsonl(&std::fs::read_to_string(out.path().join("aligned.jsonl")).unwrap());
+    assert!(all.len() > 140, "{}", all.len());
+}
