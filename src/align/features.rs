@@ -62,7 +62,7 @@ impl Vocabulary {
 }
 
 /// The features of one sentence (or of several merged into a bead).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Features {
     /// Alternatives per word position (one id for plain text), deduplicated by first id.
     pub slots: Vec<Vec<u32>>,
@@ -72,6 +72,33 @@ pub struct Features {
     pub trigrams: Vec<u32>,
     /// Characters of the original text (for the length model).
     pub chars: usize,
+    /// The trigrams as a 2,048-bit set: unions of several sentences are a bitwise OR
+    /// (used by the parallel aligner's multi-sentence beads).
+    pub sketch: Sketch,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features {
+            slots: Vec::new(),
+            bag: Vec::new(),
+            trigrams: Vec::new(),
+            chars: 0,
+            sketch: [0; 32],
+        }
+    }
+}
+
+/// Bits of a trigram sketch.
+pub type Sketch = [u64; 32];
+
+fn sketch_of(trigrams: &[u32]) -> Sketch {
+    let mut s = [0u64; 32];
+    for &t in trigrams {
+        let bit = (t.wrapping_mul(2_654_435_761) >> 21) as usize; // 11 bits
+        s[bit / 64] |= 1 << (bit % 64);
+    }
+    s
 }
 
 /// Lower-cased words of a text (letters and digits; numbers without separators).
@@ -154,9 +181,11 @@ impl Features {
                 slots.push(slot);
             }
         }
+        let trigrams = trigram_hashes(&plain);
         let mut f = Features {
             slots,
-            trigrams: trigram_hashes(&plain),
+            sketch: sketch_of(&trigrams),
+            trigrams,
             chars: text.chars().count(),
             ..Features::default()
         };
@@ -200,6 +229,7 @@ impl Features {
         }
         f.trigrams.sort_unstable();
         f.trigrams.dedup();
+        f.sketch = sketch_of(&f.trigrams);
         f.fill_bag();
         f
     }
@@ -259,6 +289,55 @@ pub fn similarity(
     let char_total = source.trigrams.len() + target.trigrams.len();
     let chars = if char_total > 0 {
         2.0 * sorted_intersection(&source.trigrams, &target.trigrams) as f32 / char_total as f32
+    } else {
+        0.0
+    };
+    weights.words * word + (1.0 - weights.words) * chars
+}
+
+/// The similarity the parallel aligner uses for a bead of several source sentences against
+/// several target sentences, as if each side were one text: a slot matches when any target
+/// part has one of its alternatives; the trigram part is the Dice of the OR-ed sketches.
+pub fn similarity_of_parts(
+    source: &[Features],
+    source_weight: f32,
+    target: &[Features],
+    target_weight: f32,
+    vocabulary: &Vocabulary,
+    weights: SimilarityWeights,
+) -> f32 {
+    let mut matched = 0.0f32;
+    for part in source {
+        for slot in &part.slots {
+            let best = slot
+                .iter()
+                .filter(|id| target.iter().any(|t| t.bag.binary_search(id).is_ok()))
+                .map(|&id| vocabulary.idf(id))
+                .fold(0.0f32, f32::max);
+            matched += best;
+        }
+    }
+    let total = source_weight + target_weight;
+    let word = if total > 0.0 {
+        (2.0 * matched / total).min(1.0)
+    } else {
+        0.0
+    };
+    let union = |parts: &[Features]| {
+        let mut s = [0u64; 32];
+        for p in parts {
+            for (x, y) in s.iter_mut().zip(&p.sketch) {
+                *x |= y;
+            }
+        }
+        s
+    };
+    let (a, b) = (union(source), union(target));
+    let ones = |s: &Sketch| s.iter().map(|x| x.count_ones()).sum::<u32>();
+    let shared: u32 = a.iter().zip(&b).map(|(x, y)| (x & y).count_ones()).sum();
+    let sizes = ones(&a) + ones(&b);
+    let chars = if sizes > 0 {
+        2.0 * shared as f32 / sizes as f32
     } else {
         0.0
     };

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::features::{Features, SimilarityWeights, Vocabulary, similarity};
+use super::features::{Features, SimilarityWeights, Vocabulary, similarity_of_parts};
 
 /// Tunable parameters of the parallel aligner.
 #[derive(Debug, Clone, Copy)]
@@ -63,10 +63,6 @@ fn shapes(max_bead: usize) -> Vec<(usize, usize)> {
 struct Scorer<'a> {
     source: &'a [Features],
     target: &'a [Features],
-    /// `source_spans[k][i]`: features of source sentences i..i+k+2 merged (k = 0 is a span of
-    /// two); likewise for the target. Precomputed once, so the DP never allocates.
-    source_spans: Vec<Vec<Features>>,
-    target_spans: Vec<Vec<Features>>,
     source_weight: Vec<f32>,
     target_weight: Vec<f32>,
     vocabulary: &'a Vocabulary,
@@ -77,33 +73,43 @@ struct Scorer<'a> {
 
 impl Scorer<'_> {
     fn score(&self, i: usize, n: usize, j: usize, m: usize) -> f32 {
-        let s_ref = if n == 1 {
-            &self.source[i]
-        } else {
-            &self.source_spans[n - 2][i]
-        };
-        let t_ref = if m == 1 {
-            &self.target[j]
-        } else {
-            &self.target_spans[m - 2][j]
-        };
         let sw: f32 = self.source_weight[i..i + n].iter().sum();
         let tw: f32 = self.target_weight[j..j + m].iter().sum();
-        let sim = similarity(s_ref, sw, t_ref, tw, self.vocabulary, self.params.weights);
+        let weights = self.params.weights;
+        let (s, t) = (&self.source[i..i + n], &self.target[j..j + m]);
+        let sim = similarity_of_parts(s, sw, t, tw, self.vocabulary, weights);
+        let source_chars: usize = self.source[i..i + n].iter().map(|f| f.chars).sum();
+        let target_chars: usize = self.target[j..j + m].iter().map(|f| f.chars).sum();
         let ratio =
-            ((s_ref.chars as f32 + 1.0) / (t_ref.chars as f32 + 1.0)).ln() - self.length_mean;
+            ((source_chars as f32 + 1.0) / (target_chars as f32 + 1.0)).ln() - self.length_mean;
         let length = (-(ratio * ratio) / 0.245).exp();
         (1.0 - self.params.length_weight) * sim + self.params.length_weight * length
     }
 
-    /// The least a bead of this shape can cost (its penalty), to skip hopeless shapes
-    /// without scoring them.
-    fn lower_bound(&self, n: usize, m: usize) -> f32 {
+    /// The least this bead can cost, from cheap quantities only (its penalty, the length
+    /// model, and the best word overlap the two sides' weights allow), to skip hopeless
+    /// beads without scoring them.
+    fn lower_bound(&self, i: usize, n: usize, j: usize, m: usize) -> f32 {
         if n == 0 || m == 0 {
-            self.params.skip_cost * (n + m) as f32
-        } else {
-            self.params.merge_penalty * (n + m - 2) as f32
+            return self.params.skip_cost * (n + m) as f32;
         }
+        let sw: f32 = self.source_weight[i..i + n].iter().sum();
+        let tw: f32 = self.target_weight[j..j + m].iter().sum();
+        let word_bound = if sw + tw > 0.0 {
+            (2.0 * sw / (sw + tw)).min(1.0)
+        } else {
+            0.0
+        };
+        let w = self.params.weights.words;
+        let sim_bound = w * word_bound + (1.0 - w);
+        let source_chars: usize = self.source[i..i + n].iter().map(|f| f.chars).sum();
+        let target_chars: usize = self.target[j..j + m].iter().map(|f| f.chars).sum();
+        let ratio =
+            ((source_chars as f32 + 1.0) / (target_chars as f32 + 1.0)).ln() - self.length_mean;
+        let length = (-(ratio * ratio) / 0.245).exp();
+        let lw = self.params.length_weight;
+        let score_bound = (1.0 - lw) * sim_bound + lw * length;
+        (1.0 - score_bound) * (n + m) as f32 / 2.0 + self.params.merge_penalty * (n + m - 2) as f32
     }
 
     fn cost(&self, i: usize, n: usize, j: usize, m: usize) -> (f32, f32) {
@@ -146,22 +152,7 @@ pub fn align(
     }
     let total_s: f32 = source.iter().map(|f| f.chars as f32).sum::<f32>() + 1.0;
     let total_t: f32 = target.iter().map(|f| f.chars as f32).sum::<f32>() + 1.0;
-    let spans = |units: &[Features]| -> Vec<Vec<Features>> {
-        (2..params.max_bead)
-            .map(|len| {
-                (0..units.len())
-                    .map(|i| {
-                        let parts: Vec<&Features> =
-                            units[i..(i + len).min(units.len())].iter().collect();
-                        Features::merged(&parts)
-                    })
-                    .collect()
-            })
-            .collect()
-    };
     let scorer = Scorer {
-        source_spans: spans(source),
-        target_spans: spans(target),
         source,
         target,
         source_weight: source.iter().map(|f| f.weight(vocabulary)).collect(),
@@ -170,7 +161,13 @@ pub fn align(
         params,
         length_mean: (total_s / total_t).ln(),
     };
-    let ranges = band(&scorer, params.band);
+    // Long documents get a narrower band: their skeleton has many anchors.
+    let half_width = if n.max(m) > 5_000 {
+        params.band / 3
+    } else {
+        params.band
+    };
+    let ranges = band(&scorer, half_width);
     dynamic_programme(&scorer, &ranges)
 }
 
@@ -285,7 +282,7 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
                     continue;
                 }
                 let previous = cost[pi][pj - ranges[pi].start];
-                if !previous.is_finite() || previous + scorer.lower_bound(a, b) >= best {
+                if !previous.is_finite() || previous + scorer.lower_bound(pi, a, pj, b) >= best {
                     continue;
                 }
                 let (c, s) = scorer.cost(pi, a, pj, b);
@@ -386,6 +383,43 @@ mod tests {
             ],
         );
         assert_eq!(got, vec![(vec![0, 1], vec![0]), (vec![2], vec![1, 2])]);
+    }
+
+    #[test]
+    fn one_to_nothing() {
+        let got = run(
+            &[
+                "the harbour reopened after the long winter storms",
+                "photographs courtesy of the regional museum archive collection volume seven",
+                "ferries resumed their service to the outer islands",
+            ],
+            &[
+                "the harbour reopened after the long winter storms",
+                "ferries resumed their service to the outer islands",
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![(vec![0], vec![0]), (vec![1], vec![]), (vec![2], vec![1])]
+        );
+    }
+
+    #[test]
+    fn two_to_two() {
+        let got = run(
+            &[
+                "the harbour reopened after the long winter storms",
+                "ferries resumed their service to the outer islands",
+                "fishermen repaired the damaged nets at the quay",
+            ],
+            &[
+                "the harbour reopened after the long winter storms",
+                // Each target line mixes halves of both source sentences: only 2-2 fits.
+                "ferries resumed their service while fishermen repaired",
+                "to the outer islands the damaged nets at the quay",
+            ],
+        );
+        assert_eq!(got, vec![(vec![0], vec![0]), (vec![1, 2], vec![1, 2])]);
     }
 
     #[test]
