@@ -62,7 +62,7 @@ impl Vocabulary {
 }
 
 /// The features of one sentence (or of several merged into a bead).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Features {
     /// Alternatives per word position (one id for plain text), deduplicated by first id.
     pub slots: Vec<Vec<u32>>,
@@ -75,18 +75,6 @@ pub struct Features {
     /// The trigrams as a 2,048-bit set: unions of several sentences are a bitwise OR
     /// (used by the parallel aligner's multi-sentence beads).
     pub sketch: Sketch,
-}
-
-impl Default for Features {
-    fn default() -> Self {
-        Features {
-            slots: Vec::new(),
-            bag: Vec::new(),
-            trigrams: Vec::new(),
-            chars: 0,
-            sketch: [0; 32],
-        }
-    }
 }
 
 /// Bits of a trigram sketch.
