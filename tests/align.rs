@@ -289,3 +289,64 @@ fn run_writes_claim_matches_for_the_seed_corpus() {
     let all = parse_jsonl(&std::fs::read_to_string(out.path().join("aligned.jsonl")).unwrap());
     assert!(all.len() > 140, "{}", all.len());
 }
+
+#[test]
+fn run_in_parallel_mode_pairs_documents_by_name() {
+    let dir = project("[input]\npaths = [\"corpus\"]\n[align]\nmode = \"parallel\"\n");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("report.id.txt"),
+        "Pemerintah Indonesia mengumumkan kebijakan ekonomi baru pada hari Senin.\n\
+         Menteri keuangan mengatakan inflasi akan turun tahun depan.\n\
+         Bank sentral menaikkan suku bunga menjadi 6 persen.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("report.en.txt"),
+        "The Indonesian government announced a new economic policy on Monday.\n\
+         The finance minister said inflation will fall next year.\n\
+         The central bank raised interest rates to 6 percent.\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path())
+        .args(["run", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let rows = parse_jsonl(&std::fs::read_to_string(dir.path().join("out/aligned.jsonl")).unwrap());
+    let beads: Vec<(Value, Value, Value)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["src_ids"].clone(),
+                r["tgt_ids"].clone(),
+                r["tgt_doc"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        beads,
+        vec![
+            (
+                serde_json::json!([0]),
+                serde_json::json!([0]),
+                serde_json::json!("report.en.txt")
+            ),
+            (
+                serde_json::json!([1]),
+                serde_json::json!([1]),
+                serde_json::json!("report.en.txt")
+            ),
+            (
+                serde_json::json!([2]),
+                serde_json::json!([2]),
+                serde_json::json!("report.en.txt")
+            ),
+        ]
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["mode"] == "parallel" && r["src_doc"] == "report.id.txt")
+    );
+}
