@@ -259,28 +259,47 @@ pub fn similarity(
     vocabulary: &Vocabulary,
     weights: SimilarityWeights,
 ) -> f32 {
-    let mut matched = 0.0f32;
-    for slot in &source.slots {
-        let best = slot
-            .iter()
-            .filter(|id| target.bag.binary_search(id).is_ok())
-            .map(|&id| vocabulary.idf(id))
-            .fold(0.0f32, f32::max);
-        matched += best;
-    }
-    let total = source_weight + target_weight;
-    let word = if total > 0.0 {
-        (2.0 * matched / total).min(1.0)
-    } else {
-        0.0
-    };
-    let char_total = source.trigrams.len() + target.trigrams.len();
-    let chars = if char_total > 0 {
-        2.0 * sorted_intersection(&source.trigrams, &target.trigrams) as f32 / char_total as f32
-    } else {
-        0.0
-    };
+    let word = slot_dice(
+        source.slots.iter(),
+        |id| target.bag.binary_search(id).is_ok(),
+        source_weight + target_weight,
+        vocabulary,
+    );
+    let shared = sorted_intersection(&source.trigrams, &target.trigrams);
+    let chars = dice(shared, source.trigrams.len() + target.trigrams.len());
     weights.words * word + (1.0 - weights.words) * chars
+}
+
+/// IDF-weighted Dice of source slots against a target: each slot counts its best
+/// alternative that `present` finds in the target.
+fn slot_dice<'a>(
+    slots: impl Iterator<Item = &'a Vec<u32>>,
+    present: impl Fn(&u32) -> bool,
+    total_weight: f32,
+    vocabulary: &Vocabulary,
+) -> f32 {
+    let matched: f32 = slots
+        .map(|slot| {
+            slot.iter()
+                .filter(|id| present(id))
+                .map(|&id| vocabulary.idf(id))
+                .fold(0.0f32, f32::max)
+        })
+        .sum();
+    if total_weight > 0.0 {
+        (2.0 * matched / total_weight).min(1.0)
+    } else {
+        0.0
+    }
+}
+
+/// Dice coefficient from the shared count and the sum of both sizes.
+fn dice(shared: usize, sizes: usize) -> f32 {
+    if sizes > 0 {
+        (2.0 * shared as f32 / sizes as f32).min(1.0)
+    } else {
+        0.0
+    }
 }
 
 /// The similarity the parallel aligner uses for a bead of several source sentences against
@@ -294,23 +313,12 @@ pub fn similarity_of_parts(
     vocabulary: &Vocabulary,
     weights: SimilarityWeights,
 ) -> f32 {
-    let mut matched = 0.0f32;
-    for part in source {
-        for slot in &part.slots {
-            let best = slot
-                .iter()
-                .filter(|id| target.iter().any(|t| t.bag.binary_search(id).is_ok()))
-                .map(|&id| vocabulary.idf(id))
-                .fold(0.0f32, f32::max);
-            matched += best;
-        }
-    }
-    let total = source_weight + target_weight;
-    let word = if total > 0.0 {
-        (2.0 * matched / total).min(1.0)
-    } else {
-        0.0
-    };
+    let word = slot_dice(
+        source.iter().flat_map(|part| part.slots.iter()),
+        |id| target.iter().any(|t| t.bag.binary_search(id).is_ok()),
+        source_weight + target_weight,
+        vocabulary,
+    );
     let union = |parts: &[Features]| {
         let mut s = [0u64; 32];
         for p in parts {
@@ -323,12 +331,7 @@ pub fn similarity_of_parts(
     let (a, b) = (union(source), union(target));
     let ones = |s: &Sketch| s.iter().map(|x| x.count_ones()).sum::<u32>();
     let shared: u32 = a.iter().zip(&b).map(|(x, y)| (x & y).count_ones()).sum();
-    let sizes = ones(&a) + ones(&b);
-    let chars = if sizes > 0 {
-        2.0 * shared as f32 / sizes as f32
-    } else {
-        0.0
-    };
+    let chars = dice(shared as usize, (ones(&a) + ones(&b)) as usize);
     weights.words * word + (1.0 - weights.words) * chars
 }
 
