@@ -267,6 +267,10 @@ pub struct RunArgs {
     /// Comparable alignment: candidates per source sentence [default: align.top_k].
     #[arg(long)]
     pub top_k: Option<usize>,
+    /// Alignment formats to write, comma-separated: jsonl, tsv, tmx, moses
+    /// [default: output.formats].
+    #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS")]
+    pub formats: Option<Vec<String>>,
 }
 
 impl OverrideArgs {
@@ -283,6 +287,7 @@ impl OverrideArgs {
             backend: translation.and_then(|t| t.backend.clone()),
             offline: translation.is_some_and(|t| t.offline),
             cache_dir: translation.and_then(|t| t.cache_dir.clone()),
+            formats: None,
         }
     }
 }

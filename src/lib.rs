@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod detect;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod lexicon;
 pub mod model;
@@ -35,7 +36,7 @@ use crate::segment::Segmenter;
 use crate::translate::stage::{self, Chain, TranslationReport};
 
 /// Version of the `sentences.jsonl` and `summary.json` formats.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything the stages produced for one corpus.
 #[derive(Debug, Default)]
@@ -81,13 +82,12 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(finish(&corpus, args.keep_going, quiet))
         }
         Command::Run(args) => {
-            let config = Config::load(
-                cli.config.as_deref(),
-                &args
-                    .input
-                    .overrides
-                    .to_overrides(args.out_dir.clone(), Some(&args.translation)),
-            )?;
+            let mut overrides = args
+                .input
+                .overrides
+                .to_overrides(args.out_dir.clone(), Some(&args.translation));
+            overrides.formats = args.formats.clone();
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
             let mut corpus = process(&config, &inputs(&args.input, &config)?, quiet);
             if args.dry_run {
                 let chain = Chain::required(&config)?;
@@ -301,6 +301,8 @@ pub struct Summary<'a> {
     pub translation: Option<&'a TranslationReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alignment: Option<&'a align::corpus::AlignmentReport>,
+    /// Files this run wrote.
+    pub outputs: Vec<String>,
     pub timings_ms: BTreeMap<&'static str, u64>,
 }
 
@@ -367,6 +369,7 @@ impl<'a> Summary<'a> {
             skipped: &corpus.skipped,
             translation: corpus.translation.as_ref(),
             alignment: corpus.alignment.as_ref(),
+            outputs: Vec::new(),
             timings_ms: corpus.timings_ms.clone(),
         }
     }
@@ -378,12 +381,21 @@ fn write_run_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
     output::write_atomically(&dir.join("sentences.jsonl"), |w| {
         output::write_jsonl(w, &corpus.sentences)
     })?;
-    if corpus.alignment.is_some() {
-        output::write_atomically(&dir.join("aligned.jsonl"), |w| {
-            output::write_jsonl(w, &corpus.alignments)
-        })?;
+    let mut outputs = vec![dir.join("sentences.jsonl")];
+    if let Some(report) = &corpus.alignment {
+        outputs.extend(export::export(
+            &config.raw.output.formats,
+            dir,
+            &export::ExportInput {
+                alignments: &corpus.alignments,
+                mode: &report.mode,
+                moses_min_score: config.raw.output.moses_min_score,
+            },
+        )?);
     }
+    outputs.push(dir.join("summary.json"));
     let mut summary = Summary::new(config, corpus);
+    summary.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
     summary.timings_ms.insert("write", elapsed_ms(started));
     output::write_atomically(&dir.join("summary.json"), |w| {
         output::write_json(w, &summary)

@@ -62,7 +62,9 @@ fn record(
         backend: first_src
             .and_then(|s| s.backend.clone())
             .unwrap_or_default(),
+        flags: Vec::new(),
     }
+    .with_flags()
 }
 
 /// Aligns the corpus; returns the records and the report.

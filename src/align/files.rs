@@ -146,33 +146,37 @@ pub fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8>
     let tgt_doc = args.target.display().to_string();
     let records: Vec<Alignment> = alignments
         .into_iter()
-        .map(|(s, t, score, similarity, rank)| Alignment {
-            src_doc: src_doc.clone(),
-            src_text: s
-                .iter()
-                .map(|&i| source[i].as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            src_translation: s
-                .iter()
-                .map(|&i| translation[i].as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            src_ids: s,
-            src_lang: source_lang.clone(),
-            tgt_doc: tgt_doc.clone(),
-            tgt_text: t
-                .iter()
-                .map(|&j| target[j].as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            tgt_ids: t,
-            tgt_lang: target_lang.clone(),
-            score,
-            similarity,
-            rank,
-            mode: mode.clone(),
-            backend: backend.clone(),
+        .map(|(s, t, score, similarity, rank)| {
+            Alignment {
+                src_doc: src_doc.clone(),
+                src_text: s
+                    .iter()
+                    .map(|&i| source[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                src_translation: s
+                    .iter()
+                    .map(|&i| translation[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                src_ids: s,
+                src_lang: source_lang.clone(),
+                tgt_doc: tgt_doc.clone(),
+                tgt_text: t
+                    .iter()
+                    .map(|&j| target[j].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                tgt_ids: t,
+                tgt_lang: target_lang.clone(),
+                score,
+                similarity,
+                rank,
+                mode: mode.clone(),
+                backend: backend.clone(),
+                flags: Vec::new(),
+            }
+            .with_flags()
         })
         .collect();
     match &args.out {

@@ -45,3 +45,4 @@ pub fn prepare(sources: &[(&str, &str)], targets: &[&str]) -> Prepared {
     }
 }
 pub mod corpus;
+pub mod flags;

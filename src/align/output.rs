@@ -28,4 +28,21 @@ pub struct Alignment {
     pub mode: String,
     /// Backend that made `src_translation` ("given" for `align --translation`).
     pub backend: String,
+    /// Claim differences: numbers, negation or named entities on one side only.
+    #[serde(default)]
+    pub flags: Vec<super::flags::Flag>,
+}
+
+impl Alignment {
+    /// Computes `flags` from the texts.
+    pub fn with_flags(mut self) -> Alignment {
+        self.flags = super::flags::flags(
+            &self.src_text,
+            &self.src_translation,
+            &self.src_lang,
+            &self.tgt_text,
+            &self.tgt_lang,
+        );
+        self
+    }
 }

@@ -238,6 +238,10 @@ pub struct RawBackend {
 pub struct RawOutput {
     /// Output directory (relative to the current directory).
     pub dir: PathBuf,
+    /// Alignment formats `run` writes: jsonl, tsv, tmx, moses (several at once).
+    pub formats: Vec<String>,
+    /// Moses files: minimum bead score of parallel alignments (0 to 1).
+    pub moses_min_score: f64,
 }
 
 impl Default for RawConfig {
@@ -305,7 +309,11 @@ impl Default for RawDetect {
 
 impl Default for RawOutput {
     fn default() -> Self {
-        RawOutput { dir: "out".into() }
+        RawOutput {
+            dir: "out".into(),
+            formats: vec!["jsonl".into()],
+            moses_min_score: 0.3,
+        }
     }
 }
 
@@ -322,6 +330,8 @@ pub struct Overrides {
     pub offline: bool,
     /// `--cache-dir DIR`.
     pub cache_dir: Option<PathBuf>,
+    /// `--format a,b`.
+    pub formats: Option<Vec<String>>,
 }
 
 /// How paragraphs are delimited.
@@ -451,6 +461,9 @@ impl Config {
         if let Some(dir) = &overrides.cache_dir {
             raw.translate.cache_dir = dir.clone();
         }
+        if let Some(formats) = &overrides.formats {
+            raw.output.formats = formats.clone();
+        }
         if let Some(b) = &overrides.backend {
             raw.translate.backend = Some(b.clone());
         }
@@ -554,6 +567,26 @@ impl Config {
         }
         if raw.output.dir.as_os_str().is_empty() {
             return Err(locator.invalid("output.dir", "must not be empty".into()));
+        }
+        for f in &raw.output.formats {
+            if crate::export::exporter(f).is_none() {
+                let message = format!(
+                    "unknown format \"{f}\"; formats: {}",
+                    crate::export::FORMATS.join(", ")
+                );
+                return Err(if overrides.formats.is_some() {
+                    ConfigError::Invalid {
+                        location: "command line".into(),
+                        key: "--format".into(),
+                        message,
+                    }
+                } else {
+                    locator.invalid("output.formats", message)
+                });
+            }
+        }
+        if !(0.0..=1.0).contains(&raw.output.moses_min_score) {
+            return Err(locator.invalid("output.moses_min_score", "must be between 0 and 1".into()));
         }
         let mut backends = BTreeMap::new();
         for (name, backend) in &raw.backends {

@@ -1,0 +1,228 @@
+//! Exporters on hostile text (tabs, newlines, `<`, `&`, control characters, right-to-left
+//! text, emoji), read back by real consumers: a CSV reader for TSV, an XML parser for TMX, the
+//! JSON Schema for JSONL; and the formats of a real `run`.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use transalign::align::flags::Flag;
+use transalign::align::output::Alignment;
+use transalign::export::{ExportInput, export};
+
+fn hostile() -> Vec<Alignment> {
+    let base = Alignment {
+        src_doc: "doc\t1.txt".into(),
+        src_ids: vec![0, 1],
+        src_lang: "id".into(),
+        src_text: "Tab\there, line\nbreak, <tag> & \"quote\" \u{1}\u{7}control".into(),
+        src_translation: "security|safety ~institution".into(),
+        tgt_doc: "en.txt".into(),
+        tgt_ids: vec![3],
+        tgt_lang: "en".into(),
+        tgt_text: "Arabic العربية, emoji 🚀🇮🇩, backslash \\ and \r return".into(),
+        score: 1.25,
+        similarity: 0.5,
+        rank: 1,
+        mode: "comparable".into(),
+        backend: "lexicon".into(),
+        flags: vec![Flag {
+            kind: "number".into(),
+            side: "source".into(),
+            value: "64".into(),
+        }],
+    };
+    let null_bead = Alignment {
+        src_ids: vec![],
+        src_text: String::new(),
+        src_translation: String::new(),
+        tgt_ids: vec![4],
+        tgt_text: "Only in the target.".into(),
+        score: 0.0,
+        similarity: 0.0,
+        mode: "parallel".into(),
+        flags: vec![],
+        ..base.clone()
+    };
+    vec![base, null_bead]
+}
+
+fn write_all(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let alignments = hostile();
+    export(
+        &["jsonl", "tsv", "tmx", "moses"].map(String::from),
+        dir,
+        &ExportInput {
+            alignments: &alignments,
+            mode: "comparable",
+            moses_min_score: 0.3,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn tsv_loads_with_a_csv_reader_and_keeps_every_character() {
+    let dir = tempfile::tempdir().unwrap();
+    write_all(dir.path());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .from_path(dir.path().join("aligned.tsv"))
+        .unwrap();
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(headers.len(), 15);
+    assert_eq!(headers[0], "src_doc");
+    assert_eq!(headers[14], "flags");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][0], "doc\\t1.txt");
+    assert_eq!(&rows[0][1], "0,1");
+    assert_eq!(
+        &rows[0][3],
+        "Tab\\there, line\\nbreak, <tag> & \"quote\" \u{1}\u{7}control"
+    );
+    assert!(
+        rows[0][8].contains("العربية")
+            && rows[0][8].contains("🚀🇮🇩")
+            && rows[0][8].contains("\\\\ and \\r")
+    );
+    assert_eq!(&rows[0][14], "number:source:64");
+    assert_eq!(&rows[1][1], "");
+    // One physical line per record plus the header.
+    let text = std::fs::read_to_string(dir.path().join("aligned.tsv")).unwrap();
+    assert_eq!(text.lines().count(), 3);
+}
+
+#[test]
+fn tmx_is_well_formed_tmx_14b() {
+    let dir = tempfile::tempdir().unwrap();
+    write_all(dir.path());
+    let text = std::fs::read_to_string(dir.path().join("aligned.tmx")).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "tmx");
+    assert_eq!(root.attribute("version"), Some("1.4"));
+    let header = root.children().find(|n| n.has_tag_name("header")).unwrap();
+    for attr in [
+        "creationtool",
+        "creationtoolversion",
+        "segtype",
+        "o-tmf",
+        "adminlang",
+        "srclang",
+        "datatype",
+    ] {
+        assert!(header.attribute(attr).is_some(), "header lacks {attr}");
+    }
+    assert_eq!(header.attribute("datatype"), Some("plaintext"));
+    assert_eq!(header.attribute("srclang"), Some("id"));
+    let tus: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("tu")).collect();
+    assert_eq!(tus.len(), 1, "the null bead has no tu");
+    let tuvs: Vec<_> = tus[0]
+        .children()
+        .filter(|n| n.has_tag_name("tuv"))
+        .collect();
+    let xml_ns = "http://www.w3.org/XML/1998/namespace";
+    assert_eq!(tuvs[0].attribute((xml_ns, "lang")), Some("id"));
+    assert_eq!(tuvs[1].attribute((xml_ns, "lang")), Some("en"));
+    let seg = tuvs[0].first_element_child().unwrap().text().unwrap();
+    assert_eq!(seg, "Tab\there, line\nbreak, <tag> & \"quote\" control");
+    let score = tus[0]
+        .children()
+        .find(|n| n.has_tag_name("prop") && n.attribute("type") == Some("x-score"))
+        .unwrap();
+    assert_eq!(score.text(), Some("1.2500"));
+    if let Ok(status) = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg(dir.path().join("aligned.tmx"))
+        .status()
+    {
+        assert!(status.success(), "xmllint rejects the TMX");
+    }
+}
+
+#[test]
+fn moses_files_are_line_parallel_and_jsonl_matches_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_all(dir.path());
+    let src = std::fs::read_to_string(dir.path().join("aligned.id-en.id")).unwrap();
+    let tgt = std::fs::read_to_string(dir.path().join("aligned.id-en.en")).unwrap();
+    assert_eq!(src.lines().count(), 1);
+    assert_eq!(tgt.lines().count(), 1);
+    assert!(src.starts_with("Tab here, line break"));
+    assert_eq!(written.len(), 5);
+    validate_jsonl(&dir.path().join("aligned.jsonl"), 2);
+}
+
+fn validate_jsonl(path: &std::path::Path, expected_rows: usize) {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schemas/aligned.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let rows = parse_jsonl(&std::fs::read_to_string(path).unwrap());
+    assert_eq!(rows.len(), expected_rows);
+    for row in &rows {
+        let errors: Vec<String> = validator.iter_errors(row).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?} in {row}");
+    }
+}
+
+#[test]
+fn a_real_run_writes_every_format_and_lists_them() {
+    let out = tempfile::tempdir().unwrap();
+    transalign(&repo())
+        .args([
+            "run",
+            "--quiet",
+            "--format",
+            "jsonl,tsv,tmx,moses",
+            "--threshold",
+            "0",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg("--cache-dir")
+        .arg(out.path().join("cache"))
+        .assert()
+        .code(0);
+    let rows = parse_jsonl(&std::fs::read_to_string(out.path().join("aligned.jsonl")).unwrap());
+    validate_jsonl(&out.path().join("aligned.jsonl"), rows.len());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .from_path(out.path().join("aligned.tsv"))
+        .unwrap();
+    assert_eq!(reader.records().count(), rows.len());
+    roxmltree::Document::parse(&std::fs::read_to_string(out.path().join("aligned.tmx")).unwrap())
+        .unwrap();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["schema_version"], 2);
+    let outputs: Vec<&str> = summary["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for name in [
+        "sentences.jsonl",
+        "aligned.jsonl",
+        "aligned.tsv",
+        "aligned.tmx",
+        "aligned.id-en.id",
+        "aligned.id-en.en",
+        "summary.json",
+    ] {
+        assert!(
+            outputs.iter().any(|o| o.ends_with(name)),
+            "{name} not in {outputs:?}"
+        );
+    }
+    // An unknown format is a usage error naming it.
+    transalign(&repo())
+        .args(["run", "--format", "docx"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown format \"docx\""));
+}
