@@ -41,9 +41,9 @@ impl Apy {
             child,
             url: format!("http://127.0.0.1:{port}"),
         };
-        // Ready when it accepts connections (bounded wait; not a synchronisation sleep).
+        // Ready when /listPairs answers 200 (bounded polling; not a synchronisation sleep).
         let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while !lists_pairs(port) {
             if let Ok(Some(status)) = apy.child.try_wait() {
                 panic!("apertium-apy exited with {status}: {INSTALL}");
             }
@@ -62,6 +62,24 @@ impl Apy {
             self.url
         )
     }
+}
+
+/// True when the server on `port` answers `GET /listPairs` with status 200.
+fn lists_pairs(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if stream
+        .write_all(b"GET /listPairs HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200")
 }
 
 impl Drop for Apy {

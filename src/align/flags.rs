@@ -46,12 +46,10 @@ pub fn numbers(text: &str) -> BTreeSet<String> {
     let mut current = String::new();
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_digit() {
-            current.push(c);
-        } else if (c == '.' || c == ',')
+        let separator = (c == '.' || c == ',')
             && !current.is_empty()
-            && chars.get(i + 1).is_some_and(char::is_ascii_digit)
-        {
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() || separator {
             current.push(c);
         } else if !current.is_empty() {
             out.insert(normalise_number(&std::mem::take(&mut current)));

@@ -255,7 +255,7 @@ impl Driver {
                 }
                 if ask_servers {
                     if let std::collections::hash_map::Entry::Vacant(e) = support.entry(i) {
-                        e.insert(b.supported_pairs().await.map_err(|e| e.to_string()));
+                        e.insert(supported_pairs_with_retries(b.as_ref()).await);
                     }
                     match &support[&i] {
                         Ok(pairs) if pairs.supports(source, &self.target) => {}
@@ -487,6 +487,31 @@ impl Driver {
             stopped,
             interrupted,
         })
+    }
+}
+
+/// Asks a backend for its pairs, retrying transient failures like any request.
+async fn supported_pairs_with_retries(backend: &dyn Backend) -> Result<PairSupport, String> {
+    let settings = backend.settings();
+    let mut attempt = 0;
+    loop {
+        match backend.supported_pairs().await {
+            Ok(pairs) => return Ok(pairs),
+            Err(BackendError::Transient {
+                message,
+                retry_after,
+            }) if attempt < settings.max_retries => {
+                attempt += 1;
+                let delay = backoff(settings, attempt, retry_after);
+                tracing::info!(
+                    "{message}; retry {attempt}/{} in {:.1} s",
+                    settings.max_retries,
+                    delay.as_secs_f64()
+                );
+                tokio::time::sleep(delay).await;
+            }
+            Err(e) => return Err(e.to_string()),
+        }
     }
 }
 
