@@ -378,11 +378,20 @@ impl<'a> Summary<'a> {
 fn write_run_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
     let started = Instant::now();
     let dir = &config.output_dir;
+    if dir.as_os_str() == "-" {
+        // `--out -`: the alignments as JSON Lines on stdout, no files.
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        return output::write_jsonl(&mut stdout, &corpus.alignments)
+            .and_then(|_| stdout.flush())
+            .map_err(Error::Stdout);
+    }
     output::write_atomically(&dir.join("sentences.jsonl"), |w| {
         output::write_jsonl(w, &corpus.sentences)
     })?;
     let mut outputs = vec![dir.join("sentences.jsonl")];
+    let mut summary = Summary::new(config, corpus);
     if let Some(report) = &corpus.alignment {
+        let context = serde_json::to_value(&summary).ok();
         outputs.extend(export::export(
             &config.raw.output.formats,
             dir,
@@ -390,11 +399,12 @@ fn write_run_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
                 alignments: &corpus.alignments,
                 mode: &report.mode,
                 moses_min_score: config.raw.output.moses_min_score,
+                sentences: &corpus.sentences,
+                summary: context.as_ref(),
             },
         )?);
     }
     outputs.push(dir.join("summary.json"));
-    let mut summary = Summary::new(config, corpus);
     summary.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
     summary.timings_ms.insert("write", elapsed_ms(started));
     output::write_atomically(&dir.join("summary.json"), |w| {

@@ -50,12 +50,14 @@ fn hostile() -> Vec<Alignment> {
 fn write_all(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let alignments = hostile();
     export(
-        &["jsonl", "tsv", "tmx", "moses"].map(String::from),
+        &["jsonl", "tsv", "tmx", "moses", "html"].map(String::from),
         dir,
         &ExportInput {
             alignments: &alignments,
             mode: "comparable",
             moses_min_score: 0.3,
+            sentences: &[],
+            summary: None,
         },
     )
     .unwrap()
@@ -150,7 +152,7 @@ fn moses_files_are_line_parallel_and_jsonl_matches_the_schema() {
     assert_eq!(src.lines().count(), 1);
     assert_eq!(tgt.lines().count(), 1);
     assert!(src.starts_with("Tab here, line break"));
-    assert_eq!(written.len(), 5);
+    assert_eq!(written.len(), 6);
     validate_jsonl(&dir.path().join("aligned.jsonl"), 2);
 }
 
@@ -225,4 +227,22 @@ fn a_real_run_writes_every_format_and_lists_them() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("unknown format \"docx\""));
+}
+
+#[test]
+fn out_dash_streams_the_alignments_to_stdout() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = transalign(&repo())
+        .args(["run", "--quiet", "--out", "-", "--cache-dir"])
+        .arg(cache.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let rows = parse_jsonl(&String::from_utf8_lossy(&out.stdout));
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r["mode"] == "comparable" && r.get("flags").is_some())
+    );
+    assert!(!repo().join("-").exists());
 }

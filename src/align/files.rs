@@ -179,7 +179,7 @@ pub fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8>
             .with_flags()
         })
         .collect();
-    match &args.out {
+    match args.out.as_ref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
             crate::output::write_atomically(path, |w| crate::output::write_jsonl(w, &records))?
         }

@@ -103,6 +103,11 @@ fn entities(text: &str) -> BTreeSet<String> {
             .next()
             .unwrap_or("")
             .to_string();
+        let word = word
+            .strip_suffix("'s")
+            .or_else(|| word.strip_suffix("’s"))
+            .unwrap_or(&word)
+            .to_string();
         if !word.is_empty()
             && !sentence_start
             && word.chars().next().is_some_and(char::is_uppercase)

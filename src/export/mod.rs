@@ -1,7 +1,8 @@
 //! Exporters of the alignments: one module per format behind one trait, chosen with
-//! `--format jsonl,tsv,tmx,moses` or `output.formats`. Every file is written through a
+//! `--format jsonl,tsv,tmx,moses,html` or `output.formats`. Every file is written through a
 //! temporary file renamed on success.
 
+mod html;
 mod moses;
 mod tmx;
 mod tsv;
@@ -19,6 +20,10 @@ pub struct ExportInput<'a> {
     /// Minimum score for the Moses training files (parallel beads; comparable matches are
     /// already above the alignment threshold).
     pub moses_min_score: f64,
+    /// The sentences of the run (the report lists unmatched ones); empty for `align`.
+    pub sentences: &'a [crate::model::Sentence],
+    /// `summary.json` of the run, for the report's header.
+    pub summary: Option<&'a serde_json::Value>,
 }
 
 /// One output format.
@@ -45,7 +50,7 @@ impl Exporter for Jsonl {
 }
 
 /// Every format, in `--format` order of the documentation.
-pub const FORMATS: &[&str] = &["jsonl", "tsv", "tmx", "moses"];
+pub const FORMATS: &[&str] = &["jsonl", "tsv", "tmx", "moses", "html"];
 
 /// The exporter of a format name.
 pub fn exporter(name: &str) -> Option<Box<dyn Exporter>> {
@@ -54,6 +59,7 @@ pub fn exporter(name: &str) -> Option<Box<dyn Exporter>> {
         "tsv" => Some(Box::new(tsv::Tsv)),
         "tmx" => Some(Box::new(tmx::Tmx)),
         "moses" => Some(Box::new(moses::Moses)),
+        "html" => Some(Box::new(html::Html)),
         _ => None,
     }
 }
