@@ -239,9 +239,9 @@ fn render(input: &ExportInput) -> String {
             .filter(|s| s.doc == doc && s.translation.is_some() && !matched.contains(&s.idx))
             .collect();
         if !unmatched.is_empty() {
-            let _ = write!(
+            let _ = writeln!(
                 html,
-                "<details><summary>{} sentences without a match</summary><ol>\n",
+                "<details><summary>{} sentences without a match</summary><ol>",
                 unmatched.len()
             );
             for s in unmatched {
