@@ -246,3 +246,30 @@ fn out_dash_streams_the_alignments_to_stdout() {
     );
     assert!(!repo().join("-").exists());
 }
+
+/// Snapshots of every format on the hostile fixture: `tests/snapshots/export/`. Set
+/// `UPDATE_SNAPSHOTS=1` to rewrite them after an intended change (and review the diff).
+#[test]
+fn every_format_matches_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_all(dir.path());
+    let snapshots = repo().join("tests/snapshots/export");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    for path in written {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let actual = std::fs::read_to_string(&path).unwrap();
+        let snapshot = snapshots.join(&name);
+        if update {
+            std::fs::create_dir_all(&snapshots).unwrap();
+            std::fs::write(&snapshot, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&snapshot).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)",
+                snapshot.display()
+            )
+        });
+        assert_eq!(actual, expected, "{name} differs from its snapshot");
+    }
+}
