@@ -14,21 +14,9 @@ use crate::error::Result;
 
 pub struct Html;
 
-/// Text for HTML content and attribute values.
+/// Text for HTML content and attribute values (see [`super::escape_markup`]).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape_markup(text)
 }
 
 const STYLE: &str = r#"

@@ -49,6 +49,26 @@ impl Exporter for Jsonl {
     }
 }
 
+/// Text for XML or HTML content and attribute values: `& < > " '` escaped, characters XML 1.0
+/// forbids (controls other than tab, line feed and carriage return; U+FFFE, U+FFFF) removed.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Every format, in `--format` order of the documentation.
 pub const FORMATS: &[&str] = &["jsonl", "tsv", "tmx", "moses", "html"];
 

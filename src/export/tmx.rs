@@ -9,22 +9,9 @@ use crate::error::Result;
 
 pub struct Tmx;
 
-/// Text for XML content and attributes: escaped, without characters XML 1.0 forbids.
+/// Text for XML content and attributes (see [`super::escape_markup`]).
 pub fn xml_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape_markup(text)
 }
 
 impl Exporter for Tmx {
