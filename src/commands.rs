@@ -309,7 +309,7 @@ pub fn lexicon(command: &crate::cli::LexiconCommand, quiet: bool) -> Result<u8> 
             for source in sources {
                 collected
                     .read(*format, source)
-                    .map_err(|e| Error::Lexicon(e.to_string()))?;
+                    .map_err(|e| Error::Data(e.to_string()))?;
             }
             let names: Vec<String> = sources
                 .iter()
@@ -341,7 +341,7 @@ pub fn lexicon(command: &crate::cli::LexiconCommand, quiet: bool) -> Result<u8> 
             misses,
         } => {
             let lexicon = crate::lexicon::Lexicon::for_language(lang, &[])
-                .map_err(|e| Error::Lexicon(e.to_string()))?;
+                .map_err(|e| Error::Data(e.to_string()))?;
             let glosser = Glosser {
                 lexicon: &lexicon,
                 alternatives: 2,
@@ -396,7 +396,7 @@ pub fn eval(command: &crate::cli::EvalCommand) -> Result<u8> {
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(n, l)| {
                 serde_json::from_str::<Alignment>(l).map_err(|e| {
-                    Error::Lexicon(format!(
+                    Error::Data(format!(
                         "{}:{}: not an alignment record: {e}",
                         path.display(),
                         n + 1
@@ -409,7 +409,7 @@ pub fn eval(command: &crate::cli::EvalCommand) -> Result<u8> {
     match command {
         crate::cli::EvalCommand::Align { gold, pred } => {
             let gold_beads =
-                read_gold(&read(gold)?, &gold.display().to_string()).map_err(Error::Lexicon)?;
+                read_gold(&read(gold)?, &gold.display().to_string()).map_err(Error::Data)?;
             let predicted: Vec<IdBead> = predictions(pred)?
                 .into_iter()
                 .filter(|a| a.rank == 1)

@@ -72,9 +72,10 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// A lexicon file or dictionary source is unreadable or malformed.
+    /// A data file the user gave is malformed (a dictionary source, a lexicon, a gold
+    /// alignment, predicted alignments); the message names the file and line.
     #[error("{0}")]
-    Lexicon(String),
+    Data(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     /// Writing to standard output failed (a broken pipe is handled quietly by the binary).
@@ -91,7 +92,7 @@ impl Error {
             | Error::Backend(_)
             | Error::NoBackend { .. }
             | Error::Input { .. }
-            | Error::Lexicon(_) => exit_code::USAGE,
+            | Error::Data(_) => exit_code::USAGE,
             Error::Output { .. } | Error::Stdout(_) | Error::Cache(_) | Error::Runtime(_) => {
                 exit_code::FAILURE
             }

@@ -259,16 +259,22 @@ fn run_records_translations_and_a_second_run_is_served_from_the_cache() {
     );
 }
 
-#[test]
-fn dry_run_counts_what_would_be_sent_and_sends_nothing() {
-    let server = libre_server(Duration::ZERO);
-    let dir = spanish_project(&server.url(), "batch_size = 3");
-    translate_lines(
-        dir.path(),
+/// Translates (and so caches) the last sentence of the Spanish corpus.
+fn cache_one_sentence(dir: &Path) {
+    let out = translate_lines(
+        dir,
         "es",
         &["Los sindicatos celebraron el acuerdo alcanzado con las empresas del sector energético."],
         &[],
     );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
+#[test]
+fn dry_run_counts_what_would_be_sent_and_sends_nothing() {
+    let server = libre_server(Duration::ZERO);
+    let dir = spanish_project(&server.url(), "batch_size = 3");
+    cache_one_sentence(dir.path());
     let before = server.count();
     let out = transalign(dir.path())
         .args(["run", "--dry-run"])
@@ -299,12 +305,7 @@ fn dry_run_counts_what_would_be_sent_and_sends_nothing() {
 fn offline_uses_the_cache_only_and_names_what_is_missing() {
     let server = libre_server(Duration::ZERO);
     let dir = spanish_project(&server.url(), "");
-    translate_lines(
-        dir.path(),
-        "es",
-        &["Los sindicatos celebraron el acuerdo alcanzado con las empresas del sector energético."],
-        &[],
-    );
+    cache_one_sentence(dir.path());
     let before = server.count();
     let out = transalign(dir.path())
         .args(["run", "--offline"])

@@ -60,7 +60,7 @@ struct Index {
 }
 
 impl Index {
-    fn new(target: &[Features], vocabulary: &Vocabulary) -> Index {
+    fn new(target: &[Features]) -> Index {
         let mut postings: Vec<Vec<u32>> = Vec::new();
         for (t, f) in target.iter().enumerate() {
             for &id in &f.bag {
@@ -71,7 +71,6 @@ impl Index {
                 postings[id].push(t as u32);
             }
         }
-        let _ = vocabulary;
         Index {
             max_postings: (target.len() / 20).max(200),
             postings,
@@ -137,7 +136,7 @@ pub fn matches(
     vocabulary: &Vocabulary,
     params: ComparableParams,
 ) -> Vec<Match> {
-    let index = Index::new(target, vocabulary);
+    let index = Index::new(target);
     let source_weight: Vec<f32> = source.iter().map(|f| f.weight(vocabulary)).collect();
     let target_weight: Vec<f32> = target.iter().map(|f| f.weight(vocabulary)).collect();
     let mut scratch = vec![0.0f32; target.len()];
@@ -242,7 +241,7 @@ pub fn anchors(
     target: &[Features],
     vocabulary: &Vocabulary,
 ) -> Vec<(usize, usize)> {
-    let index = Index::new(target, vocabulary);
+    let index = Index::new(target);
     let (n, m) = (source.len(), target.len());
     let window = (m / 20).max(500);
     let mut scratch = vec![0.0f32; m];
