@@ -36,7 +36,7 @@ fn main() {
     let config = Config::validate(raw, None, "", &Overrides::default()).expect("valid config");
 
     // Pools of real prose sentences per language, taken from the seed corpus.
-    let seed = transalign::process(&config, &config.input.paths, true);
+    let seed = transalign::pipeline::process(&config, &config.input.paths, true);
     let pool = |lang: &str| -> Vec<String> {
         seed.sentences
             .iter()
@@ -80,7 +80,7 @@ fn main() {
     // lingua loads its models lazily, once per process: a first pass over a few documents
     // warms them up so the numbers below are steady-state throughput.
     let warm_started = Instant::now();
-    transalign::process(
+    transalign::pipeline::process(
         &config,
         &[
             dir.path().join("doc00000.txt"),
@@ -94,7 +94,7 @@ fn main() {
     );
 
     let started = Instant::now();
-    let corpus = transalign::process(&config, &[dir.path().to_path_buf()], true);
+    let corpus = transalign::pipeline::process(&config, &[dir.path().to_path_buf()], true);
     let seconds = started.elapsed().as_secs_f64();
     let detect_seconds = corpus.timings_ms["detect"] as f64 / 1000.0;
     let n = corpus.sentences.len();

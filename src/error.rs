@@ -42,6 +42,30 @@ pub enum ConfigError {
     },
 }
 
+/// A backend cannot be set up (a missing API key variable).
+#[derive(Debug, thiserror::Error)]
+#[error("backend \"{backend}\": {message}")]
+pub struct SetupError {
+    pub backend: String,
+    pub message: String,
+}
+
+/// Errors of the cache.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CacheError {
+    #[error("cache in use by another run ({0})")]
+    InUse(PathBuf),
+    #[error("cannot open cache {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("cache {path}: {message}")]
+    Storage { path: PathBuf, message: String },
+    #[error("{location}: {message}")]
+    Import { location: String, message: String },
+    #[error("cannot write cache export: {0}")]
+    Export(std::io::Error),
+}
+
 /// Errors the library returns to the binary.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -59,9 +83,9 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Backend(#[from] crate::translate::backends::SetupError),
+    Backend(#[from] SetupError),
     #[error(transparent)]
-    Cache(#[from] crate::translate::cache::CacheError),
+    Cache(#[from] CacheError),
     /// A command needs a backend and none is chosen.
     #[error(
         "no translation backend: set [translate] backend = \"NAME\" with a [backends.NAME] table in {config}, or pass --backend NAME"

@@ -11,6 +11,84 @@ pub struct ByteSpan {
     pub end: usize,
 }
 
+/// One run of the normalised text and the original bytes it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Piece {
+    norm_start: usize,
+    orig_start: usize,
+    norm_len: usize,
+    orig_len: usize,
+    /// The piece is byte-for-byte the same in both texts, so offsets inside it map exactly.
+    identical: bool,
+}
+
+/// Maps byte offsets of the normalised text to byte offsets of the original file.
+///
+/// Text that normalisation did not change maps exactly; inside a changed piece (a composed
+/// character, a replaced invalid byte) a start offset maps to the piece's start and an end
+/// offset to its end, so a span never cuts an original character.
+#[derive(Debug, Clone, Default)]
+pub struct OffsetMap {
+    pieces: Vec<Piece>,
+}
+
+impl OffsetMap {
+    pub(crate) fn push(
+        &mut self,
+        norm_start: usize,
+        orig_start: usize,
+        norm_len: usize,
+        orig_len: usize,
+        identical: bool,
+    ) {
+        if let Some(last) = self.pieces.last_mut()
+            && last.identical
+            && identical
+            && last.norm_start + last.norm_len == norm_start
+            && last.orig_start + last.orig_len == orig_start
+        {
+            last.norm_len += norm_len;
+            last.orig_len += orig_len;
+            return;
+        }
+        self.pieces.push(Piece {
+            norm_start,
+            orig_start,
+            norm_len,
+            orig_len,
+            identical,
+        });
+    }
+
+    fn piece_at(&self, offset: usize) -> Option<&Piece> {
+        let i = self
+            .pieces
+            .partition_point(|p| p.norm_start + p.norm_len <= offset);
+        self.pieces.get(i)
+    }
+
+    /// Original offset of a span start.
+    pub fn start(&self, offset: usize) -> usize {
+        match self.piece_at(offset) {
+            Some(p) if p.identical => p.orig_start + (offset - p.norm_start),
+            Some(p) => p.orig_start,
+            None => self.pieces.last().map_or(0, |p| p.orig_start + p.orig_len),
+        }
+    }
+
+    /// Original offset of a span end (exclusive).
+    pub fn end(&self, offset: usize) -> usize {
+        if offset == 0 {
+            return self.pieces.first().map_or(0, |p| p.orig_start);
+        }
+        match self.piece_at(offset - 1) {
+            Some(p) if p.identical => p.orig_start + (offset - p.norm_start),
+            Some(p) => p.orig_start + p.orig_len,
+            None => self.pieces.last().map_or(0, |p| p.orig_start + p.orig_len),
+        }
+    }
+}
+
 /// Where a sentence's language label came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,7 +111,7 @@ pub struct Document {
     /// NFC-normalised text.
     pub text: String,
     /// Maps byte offsets of `text` to byte offsets of the original file.
-    pub offsets: crate::ingest::OffsetMap,
+    pub offsets: OffsetMap,
     /// Size of the original file in bytes.
     pub original_len: usize,
     /// Language of the document (ISO 639-1), `None` for a document without prose.

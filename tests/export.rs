@@ -50,7 +50,7 @@ fn hostile() -> Vec<Alignment> {
 fn write_all(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let alignments = hostile();
     export(
-        &["jsonl", "tsv", "tmx", "moses", "html"].map(String::from),
+        &transalign::config::Format::ALL,
         dir,
         &ExportInput {
             alignments: &alignments,

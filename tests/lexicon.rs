@@ -50,7 +50,7 @@ fn shipped_lexicons_gloss_real_words_of_the_seed_document() {
 #[test]
 fn the_indonesian_seed_document_is_covered_above_92_percent() {
     let config = Config::load(Some(&repo().join("config.toml")), &Overrides::default()).unwrap();
-    let corpus = transalign::process(&config, &[seed_corpus()], true);
+    let corpus = transalign::pipeline::process(&config, &[seed_corpus()], true);
     let l = indonesian();
     let glosser = Glosser {
         lexicon: &l,

@@ -5,7 +5,7 @@
 pub mod comparable;
 pub mod eval;
 pub mod features;
-pub mod files;
+
 pub mod output;
 pub mod parallel;
 

@@ -1,11 +1,136 @@
 //! `[backends.NAME]` tables: per-kind defaults, limits and the keys each kind accepts.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{KeyLocator, RawBackend};
+use serde::{Deserialize, Serialize};
+
+use super::locate::KeyLocator;
 use crate::error::ConfigError;
-use crate::translate::DriverSettings;
+
+/// `[backends.NAME]`: one translation backend. Which keys apply depends on `kind`; a key
+/// that does not apply is an error.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawBackend {
+    /// libretranslate, deepl, google, apertium, openai or command.
+    pub kind: String,
+    /// Base URL of the service (each kind has a default; DeepL picks api-free.deepl.com for
+    /// keys ending in `:fx`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Name of the environment variable that holds the API key (never the key itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
+    /// Time limit of one request in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<f64>,
+    /// Most texts per request (capped by what the service accepts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<usize>,
+    /// Most bytes of text per request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_batch_bytes: Option<usize>,
+    /// Requests in flight at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<usize>,
+    /// Requests per second (0 = unlimited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests_per_second: Option<f64>,
+    /// Characters per minute (0 = unlimited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chars_per_minute: Option<f64>,
+    /// Retries after transient failures (429, 5xx, time-outs, resets, malformed bodies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+    /// First back-off delay in milliseconds (grows ×1.6 per retry, ±20% jitter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_initial_ms: Option<u64>,
+    /// Longest back-off delay in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_max_secs: Option<f64>,
+    /// Longest wait a `Retry-After` header can impose, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_cap_secs: Option<f64>,
+    /// Code overrides, ISO 639-1 → the service's code (`{ en = "EN-GB" }`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub language_codes: BTreeMap<String, String>,
+    /// Source languages this backend may be used for (ISO 639-1); empty = any it supports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// Free text that goes into the cache key: change it when the service's model changes
+    /// behind the same URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Model (openai: required; google: `nmt` or `base`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// DeepL formality (`default`, `more`, `less`, `prefer_more`, `prefer_less`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formality: Option<String>,
+    /// DeepL glossary id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glossary_id: Option<String>,
+    /// openai: user prompt template with `{source}`, `{target}` and `{input}` (the JSON object
+    /// of id → text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// openai: system prompt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+    /// openai: sampling temperature (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// openai: sampling seed (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// openai: `max_tokens` of a completion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    /// openai: ask for `response_format: {"type": "json_object"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json_mode: Option<bool>,
+    /// command: program and arguments; `{source}` and `{target}` are replaced.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+    /// lexicon: extra lexicon files (`SRC-en....tsv`, `source<TAB>english|english`), relative
+    /// to the config file; merged after the shipped ones.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<PathBuf>,
+    /// lexicon: English alternatives kept per word (`security|safety`), 1 to 10 (default 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<usize>,
+}
+
+/// How the driver may use a backend: request limits, concurrency, pacing and retries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverSettings {
+    /// Most texts in one request.
+    pub max_items: usize,
+    /// Most bytes of text in one request.
+    pub max_bytes: usize,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Requests per second; 0 = unlimited.
+    pub requests_per_second: f64,
+    /// Characters of text per minute; 0 = unlimited.
+    pub chars_per_minute: f64,
+    /// Time limit of one request.
+    pub timeout: Duration,
+    /// Retries of one request after transient failures.
+    pub max_retries: u32,
+    /// First back-off delay; later ones grow by 1.6× with jitter.
+    pub retry_initial: Duration,
+    /// Longest back-off delay.
+    pub retry_max: Duration,
+    /// Longest wait a `Retry-After` header can impose.
+    pub retry_after_cap: Duration,
+}
+
+/// The backend used when the configuration names none; a `[backends.lexicon]` table of kind
+/// `lexicon` exists even when the file does not define it.
+pub const DEFAULT_BACKEND: &str = "lexicon";
 
 /// The kinds of backend transalign speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,7 +273,7 @@ fn keys_set(raw: &RawBackend) -> Vec<&'static str> {
     set
 }
 
-pub(super) fn validate_backend(
+pub(crate) fn validate_backend(
     name: &str,
     raw: &RawBackend,
     locator: &KeyLocator,
@@ -347,4 +472,31 @@ pub(super) fn validate_backend(
         files,
         alternatives,
     })
+}
+
+/// Validates every `[backends.NAME]` table and adds the implicit `lexicon` backend when the
+/// file does not define one.
+pub(crate) fn validate_backends(
+    raw: &BTreeMap<String, RawBackend>,
+    locator: &KeyLocator,
+    base_dir: &std::path::Path,
+) -> Result<BTreeMap<String, BackendConfig>, ConfigError> {
+    let mut backends = BTreeMap::new();
+    for (name, backend) in raw {
+        backends.insert(
+            name.clone(),
+            validate_backend(name, backend, locator, base_dir)?,
+        );
+    }
+    if !backends.contains_key(DEFAULT_BACKEND) {
+        let implicit = RawBackend {
+            kind: "lexicon".into(),
+            ..RawBackend::default()
+        };
+        backends.insert(
+            DEFAULT_BACKEND.to_string(),
+            validate_backend(DEFAULT_BACKEND, &implicit, locator, base_dir)?,
+        );
+    }
+    Ok(backends)
 }

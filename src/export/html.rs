@@ -8,15 +8,15 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{ExportInput, Exporter};
+use super::exporter::{ExportInput, Exporter};
 use crate::align::output::Alignment;
 use crate::error::Result;
 
 pub struct Html;
 
-/// Text for HTML content and attribute values (see [`super::escape_markup`]).
+/// Text for HTML content and attribute values (see [`super::exporter::escape_markup`]).
 pub fn escape(text: &str) -> String {
-    super::escape_markup(text)
+    super::exporter::escape_markup(text)
 }
 
 const STYLE: &str = r#"

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{ExportInput, Exporter};
+use super::exporter::{ExportInput, Exporter};
 use crate::error::Result;
 
 pub struct Moses;

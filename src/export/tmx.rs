@@ -4,14 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ExportInput, Exporter};
+use super::exporter::{ExportInput, Exporter};
 use crate::error::Result;
 
 pub struct Tmx;
 
-/// Text for XML content and attributes (see [`super::escape_markup`]).
+/// Text for XML content and attributes (see [`super::exporter::escape_markup`]).
 pub fn xml_text(text: &str) -> String {
-    super::escape_markup(text)
+    super::exporter::escape_markup(text)
 }
 
 impl Exporter for Tmx {

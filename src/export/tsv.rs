@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ExportInput, Exporter};
+use super::exporter::{ExportInput, Exporter};
 use crate::error::Result;
 
 pub struct Tsv;

@@ -16,25 +16,10 @@ use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
 use super::Fingerprint;
+pub use crate::error::CacheError;
 
 /// Version of the key derivation and of [`CacheRecord`]; bump it to invalidate every entry.
 pub const CACHE_SCHEMA_VERSION: u32 = 1;
-
-/// Errors of the cache.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CacheError {
-    #[error("cache in use by another run ({0})")]
-    InUse(PathBuf),
-    #[error("cannot open cache {path}: {message}")]
-    Open { path: PathBuf, message: String },
-    #[error("cache {path}: {message}")]
-    Storage { path: PathBuf, message: String },
-    #[error("{location}: {message}")]
-    Import { location: String, message: String },
-    #[error("cannot write cache export: {0}")]
-    Export(std::io::Error),
-}
 
 /// One cached translation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

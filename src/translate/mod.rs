@@ -18,6 +18,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use crate::config::DriverSettings;
+
 /// A boxed future, so that [`Backend`] stays object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -113,31 +115,6 @@ impl PairSupport {
             PairSupport::Pairs(p) => Some(p.len()),
         }
     }
-}
-
-/// How the driver may use a backend: request limits, concurrency, pacing and retries.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DriverSettings {
-    /// Most texts in one request.
-    pub max_items: usize,
-    /// Most bytes of text in one request.
-    pub max_bytes: usize,
-    /// Requests in flight at once.
-    pub concurrency: usize,
-    /// Requests per second; 0 = unlimited.
-    pub requests_per_second: f64,
-    /// Characters of text per minute; 0 = unlimited.
-    pub chars_per_minute: f64,
-    /// Time limit of one request.
-    pub timeout: Duration,
-    /// Retries of one request after transient failures.
-    pub max_retries: u32,
-    /// First back-off delay; later ones grow by 1.6× with jitter.
-    pub retry_initial: Duration,
-    /// Longest back-off delay.
-    pub retry_max: Duration,
-    /// Longest wait a `Retry-After` header can impose.
-    pub retry_after_cap: Duration,
 }
 
 /// Everything about a backend that changes its output; hashed into every cache key.

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use super::{Common, Protocol, array_at, base_url, endpoint, malformed, string_field};
+use super::service::{Common, Protocol, array_at, base_url, endpoint, malformed, string_field};
 use crate::config::BackendConfig;
 use crate::translate::codes::{Role, Scheme};
 use crate::translate::http::{self, StatusPolicy};

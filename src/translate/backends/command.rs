@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use tokio::io::AsyncWriteExt;
 
-use super::{Common, Protocol};
+use super::service::{Common, Protocol};
 use crate::config::BackendConfig;
 use crate::translate::codes::Scheme;
 use crate::translate::{BackendError, Fingerprint, PairSupport, Translated};

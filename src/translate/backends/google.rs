@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{
+use super::service::{
     Common, Protocol, all_pairs, array_at, base_url, endpoint, string_field, translations_at,
 };
 use crate::config::BackendConfig;

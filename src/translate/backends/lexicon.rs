@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::{Common, Protocol};
+use super::service::{Common, Protocol};
 use crate::config::BackendConfig;
 use crate::lexicon::gloss::Glosser;
 use crate::lexicon::{Lexicon, SHIPPED};

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use super::{Common, Protocol, array_at, base_url, endpoint, malformed, string_field};
+use super::service::{Common, Protocol, array_at, base_url, endpoint, malformed, string_field};
 use crate::config::BackendConfig;
 use crate::translate::codes::Scheme;
 use crate::translate::http::{self, Secret, StatusPolicy};

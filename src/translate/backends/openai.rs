@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Common, Protocol, base_url, endpoint, malformed};
+use super::service::{Common, Protocol, base_url, endpoint, malformed};
 use crate::config::BackendConfig;
 use crate::translate::codes::{Role, Scheme};
 use crate::translate::http::{self, Secret, StatusPolicy};

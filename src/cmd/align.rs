@@ -4,10 +4,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::comparable::{self, ComparableParams};
-use super::output::Alignment;
-use super::parallel::{self, ParallelParams};
-use crate::cli::AlignArgs;
+use super::Context;
+use crate::align::comparable::{self, ComparableParams};
+use crate::align::output::Alignment;
+use crate::align::parallel::{self, ParallelParams};
+use crate::cli::{AlignArgs, OverrideArgs};
 use crate::config::Config;
 use crate::error::{ConfigError, Error, Result, exit_code};
 use crate::translate::driver::{Job, JobOutcome};
@@ -29,8 +30,17 @@ fn usage(key: &str, message: String) -> Error {
     })
 }
 
-/// Runs `align` and writes the alignments.
-pub fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
+/// Runs `align`.
+pub fn run(context: &Context, args: &AlignArgs) -> Result<u8> {
+    let config = Config::load(
+        context.config_file,
+        &OverrideArgs::default().to_overrides(None, Some(&args.translation_args)),
+    )?;
+    align_files(&config, args, context.quiet)
+}
+
+/// Aligns the two files and writes the alignments.
+fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
     let source = read_lines(&args.source)?;
     let target = read_lines(&args.target)?;
     let target_lang = args
@@ -122,7 +132,7 @@ pub fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8>
                 .map(|(s, t)| (s.as_str(), t.as_str()))
                 .collect();
             let targets: Vec<&str> = target.iter().map(String::as_str).collect();
-            let prepared = super::prepare(&pairs, &targets);
+            let prepared = crate::align::prepare(&pairs, &targets);
             comparable::matches(
                 &prepared.source,
                 &prepared.target,
@@ -241,7 +251,7 @@ fn align_parallel(
             .map(|&i| (source[i].as_str(), translation[i].as_str()))
             .collect();
         let targets: Vec<&str> = t_ids.iter().map(|&j| target[j].as_str()).collect();
-        let prepared = super::prepare(&pairs, &targets);
+        let prepared = crate::align::prepare(&pairs, &targets);
         for bead in parallel::align(
             &prepared.source,
             &prepared.target,

@@ -1,0 +1,112 @@
+//! `transalign backends check`: contacts each configured backend.
+
+use std::io::Write;
+use std::time::Instant;
+
+use super::Context;
+use crate::cli::BackendsCommand;
+use crate::config::Config;
+use crate::error::{Error, Result, exit_code};
+use crate::translate::backends;
+use crate::translate::stage;
+
+/// Runs `backends ...`.
+pub fn run(context: &Context, command: &BackendsCommand) -> Result<u8> {
+    let config = Config::load(context.config_file, &Default::default())?;
+    check(&config, command)
+}
+
+/// `transalign backends check`.
+fn check(config: &Config, command: &BackendsCommand) -> Result<u8> {
+    let BackendsCommand::Check { backend } = command;
+    let names: Vec<&String> = match backend {
+        Some(name) => {
+            if !config.backends.contains_key(name) {
+                return Err(Error::Config(crate::error::ConfigError::Invalid {
+                    location: "command line".into(),
+                    key: "--backend".into(),
+                    message: format!("no backend named \"{name}\""),
+                }));
+            }
+            vec![name]
+        }
+        None => config.backends.keys().collect(),
+    };
+    if names.is_empty() {
+        return Err(Error::NoBackend {
+            config: config
+                .file
+                .as_ref()
+                .map_or_else(|| "config.toml".into(), |p| p.display().to_string()),
+        });
+    }
+    let runtime = stage::runtime()?;
+    let mut failures = 0;
+    let mut stdout = std::io::stdout().lock();
+    for name in names {
+        let backend_config = &config.backends[name];
+        let line = match backends::build(backend_config) {
+            Err(e) => {
+                failures += 1;
+                format!("{name} ({}): NOT READY: {e}", backend_config.kind.as_str())
+            }
+            Ok(backend) => {
+                let started = Instant::now();
+                let result = runtime.block_on(async {
+                    let pairs = backend.supported_pairs().await?;
+                    if backend.is_offline() {
+                        // An empty request proves a local backend works: a command starts,
+                        // a lexicon loads.
+                        let (source, target) = pairs
+                            .example()
+                            .unwrap_or_else(|| (config.pivot.clone(), config.pivot.clone()));
+                        backend.translate(&source, &target, &[]).await?;
+                    }
+                    Ok::<_, crate::translate::BackendError>(pairs)
+                });
+                let ms = started.elapsed().as_millis();
+                match result {
+                    Ok(pairs) => {
+                        let into_pivot: Vec<String> = config
+                            .detect
+                            .languages
+                            .iter()
+                            .map(|l| crate::languages::iso_code(*l))
+                            .filter(|c| *c != config.pivot)
+                            .filter(|c| {
+                                backend.knows_pair(c, &config.pivot)
+                                    && pairs.supports(c, &config.pivot)
+                            })
+                            .collect();
+                        format!(
+                            "{name} ({}): ok in {ms} ms; {}; into {}: {}",
+                            backend.kind(),
+                            pairs
+                                .pair_count()
+                                .map_or_else(|| "any pair".to_string(), |n| format!("{n} pairs")),
+                            config.pivot,
+                            if into_pivot.is_empty() {
+                                "none of detect.languages".to_string()
+                            } else {
+                                into_pivot.join(", ")
+                            }
+                        )
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        format!(
+                            "{name} ({}): UNREACHABLE after {ms} ms: {e}",
+                            backend.kind()
+                        )
+                    }
+                }
+            }
+        };
+        writeln!(stdout, "{line}").map_err(Error::Stdout)?;
+    }
+    Ok(if failures > 0 {
+        exit_code::FAILURE
+    } else {
+        exit_code::SUCCESS
+    })
+}

@@ -1,0 +1,127 @@
+//! `transalign cache stats|clear|export|import`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::Context;
+use crate::cli::CacheCommand;
+use crate::config::{self, Config};
+use crate::error::{Error, Result, exit_code};
+use crate::translate::backends;
+use crate::translate::cache::{self, Cache};
+use crate::translate::stage;
+
+/// Runs `cache ...`; `cache_dir` is `cache --cache-dir DIR`.
+pub fn run(context: &Context, cache_dir: &Option<PathBuf>, command: &CacheCommand) -> Result<u8> {
+    let overrides = config::Overrides {
+        cache_dir: cache_dir.clone(),
+        ..Default::default()
+    };
+    let config = Config::load(context.config_file, &overrides)?;
+    cache_command(&config, command, context.quiet)
+}
+
+/// `transalign cache ...`.
+fn cache_command(config: &Config, command: &CacheCommand, quiet: bool) -> Result<u8> {
+    let cache = stage::open_cache(config)?;
+    let mut stdout = std::io::stdout().lock();
+    match command {
+        CacheCommand::Stats { json } => {
+            let stats = cache.stats()?;
+            let text = if *json {
+                serde_json::to_string_pretty(&stats).expect("plain data")
+            } else {
+                let mut t = format!(
+                    "cache {}: {} entries, {} bytes on disk\n",
+                    stats.path.display(),
+                    stats.entries,
+                    stats.size_on_disk_bytes
+                );
+                for (backend, n) in &stats.by_backend {
+                    t.push_str(&format!("  backend {backend}: {n}\n"));
+                }
+                for (pair, n) in &stats.by_pair {
+                    t.push_str(&format!("  pair {pair}: {n}\n"));
+                }
+                t.trim_end().to_string()
+            };
+            writeln!(stdout, "{text}").map_err(Error::Stdout)?;
+        }
+        CacheCommand::Clear { backend } => {
+            let removed = cache.clear(backend.as_deref())?;
+            if !quiet {
+                eprintln!("removed {removed} entries from {}", cache.path().display());
+            }
+        }
+        CacheCommand::Export { out } => {
+            let count = match out {
+                Some(path) => {
+                    let mut count = 0;
+                    crate::output::write_atomically(path, |w| {
+                        count = cache
+                            .export(w)
+                            .map_err(|e| std::io::Error::other(e.to_string()))?;
+                        Ok(())
+                    })?;
+                    count
+                }
+                None => cache.export(&mut stdout)?,
+            };
+            if !quiet {
+                eprintln!("exported {count} entries");
+            }
+        }
+        CacheCommand::Import { files, backend } => {
+            let default = match backend {
+                None => None,
+                Some(name) => {
+                    let backend_config = config.backends.get(name).ok_or_else(|| {
+                        Error::Config(crate::error::ConfigError::Invalid {
+                            location: "command line".into(),
+                            key: "--backend".into(),
+                            message: format!("no backend named \"{name}\""),
+                        })
+                    })?;
+                    let built = backends::build(backend_config)?;
+                    Some((
+                        cache::fingerprint_hash(&built.fingerprint()),
+                        name.clone(),
+                        built.kind(),
+                    ))
+                }
+            };
+            let default_ref = default
+                .as_ref()
+                .map(|(f, n, k)| (f.as_str(), n.as_str(), *k));
+            let mut total = 0;
+            for path in files {
+                total += if path.as_os_str() == "-" {
+                    cache.import(&mut std::io::stdin().lock(), "<stdin>", default_ref)?
+                } else {
+                    let file = std::fs::File::open(path).map_err(|source| Error::Input {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    import_file(&cache, path, file, default_ref)?
+                };
+            }
+            if !quiet {
+                eprintln!("imported {total} entries into {}", cache.path().display());
+            }
+        }
+    }
+    Ok(exit_code::SUCCESS)
+}
+
+fn import_file(
+    cache: &Cache,
+    path: &std::path::Path,
+    file: std::fs::File,
+    default: Option<(&str, &str, &str)>,
+) -> Result<usize> {
+    Ok(cache.import(
+        &mut std::io::BufReader::new(file),
+        &path.display().to_string(),
+        default,
+    )?)
+}

@@ -1,0 +1,94 @@
+//! `transalign eval align|retrieval`: scores against gold alignments.
+
+use std::io::Write;
+
+use crate::error::{Error, Result, exit_code};
+
+/// Runs `eval ...`.
+pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
+    use crate::align::eval::{IdBead, read_gold, score_alignment};
+    use crate::align::output::Alignment;
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path).map_err(|source| Error::Input {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let predictions = |path: &std::path::Path| -> Result<Vec<Alignment>> {
+        read(path)?
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(n, l)| {
+                serde_json::from_str::<Alignment>(l).map_err(|e| {
+                    Error::Data(format!(
+                        "{}:{}: not an alignment record: {e}",
+                        path.display(),
+                        n + 1
+                    ))
+                })
+            })
+            .collect()
+    };
+    let mut stdout = std::io::stdout().lock();
+    match command {
+        crate::cli::EvalCommand::Align { gold, pred } => {
+            let gold_beads =
+                read_gold(&read(gold)?, &gold.display().to_string()).map_err(Error::Data)?;
+            let predicted: Vec<IdBead> = predictions(pred)?
+                .into_iter()
+                .filter(|a| a.rank == 1)
+                .map(|a| {
+                    (
+                        a.src_ids.into_iter().collect(),
+                        a.tgt_ids.into_iter().collect(),
+                    )
+                })
+                .collect();
+            let (strict, lax) = score_alignment(&gold_beads, &predicted);
+            writeln!(
+                stdout,
+                "gold {} beads ({} with both sides), predicted {}\nstrict: precision {:.4} recall {:.4} F1 {:.4}\nlax:    precision {:.4} recall {:.4} F1 {:.4}",
+                gold_beads.len(),
+                gold_beads.iter().filter(|(s, t)| !s.is_empty() && !t.is_empty()).count(),
+                predicted.len(),
+                strict.precision,
+                strict.recall,
+                strict.f1,
+                lax.precision,
+                lax.recall,
+                lax.f1
+            )
+            .map_err(Error::Stdout)?;
+        }
+        crate::cli::EvalCommand::Retrieval { pred, lines } => {
+            let records = predictions(pred)?;
+            let best: std::collections::HashMap<usize, usize> = records
+                .iter()
+                .filter(|a| a.rank == 1 && a.src_ids.len() == 1 && a.tgt_ids.len() == 1)
+                .map(|a| (a.src_ids[0], a.tgt_ids[0]))
+                .collect();
+            let total = lines.unwrap_or_else(|| {
+                records
+                    .iter()
+                    .flat_map(|a| a.src_ids.iter())
+                    .max()
+                    .map_or(0, |m| m + 1)
+            });
+            let correct = (0..total).filter(|i| best.get(i) == Some(i)).count();
+            let p1 = if total == 0 {
+                0.0
+            } else {
+                correct as f64 / total as f64
+            };
+            writeln!(
+                stdout,
+                "{total} source lines, {} with a prediction, {correct} correct: P@1 {p1:.4} (error rate {:.4})",
+                best.len(),
+                1.0 - p1
+            )
+            .map_err(Error::Stdout)?;
+        }
+    }
+    Ok(exit_code::SUCCESS)
+}

@@ -1,0 +1,24 @@
+//! One file per subcommand, each with its `run`: it loads the configuration with the
+//! subcommand's overrides and calls into the library. The clap definitions are in `cli.rs`.
+
+pub mod align;
+pub mod backends;
+pub mod cache;
+pub mod config;
+pub mod detect;
+pub mod eval;
+pub mod lexicon;
+mod lines;
+pub mod run;
+pub mod translate;
+
+use std::path::Path;
+
+/// What every subcommand gets from the global flags.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// `--config PATH`.
+    pub config_file: Option<&'a Path>,
+    /// `--quiet`.
+    pub quiet: bool,
+}

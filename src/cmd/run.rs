@@ -1,0 +1,72 @@
+//! `transalign run`: the whole pipeline on files and directories, outputs in `--out`.
+
+use std::path::PathBuf;
+
+use super::Context;
+use crate::cli::{InputArgs, RunArgs};
+use crate::config::Config;
+use crate::error::{Error, Result, exit_code};
+use crate::pipeline::{self, RunOptions};
+use crate::translate::stage::{self, Chain};
+
+/// Runs `run` (or, with `--dry-run`, prints what translation would send).
+pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
+    let mut overrides = args
+        .input
+        .overrides
+        .to_overrides(args.out_dir.clone(), Some(&args.translation));
+    overrides.formats = args.formats.clone();
+    let config = Config::load(context.config_file, &overrides)?;
+    let inputs = inputs(&args.input, &config)?;
+    if args.dry_run {
+        return dry_run(&config, &inputs, context.quiet);
+    }
+    let options = RunOptions {
+        threshold: args.threshold.unwrap_or(config.raw.align.threshold),
+        top_k: args.top_k.unwrap_or(config.raw.align.top_k),
+        quiet: context.quiet,
+    };
+    let corpus = pipeline::run(&config, &inputs, options)?;
+    if !context.quiet {
+        eprintln!(
+            "wrote {} sentences of {} documents to {}",
+            corpus.sentences.len(),
+            corpus.documents.len(),
+            config.output.dir.display()
+        );
+    }
+    Ok(pipeline::finish(
+        &corpus,
+        args.input.keep_going,
+        context.quiet,
+    ))
+}
+
+/// `run --dry-run`: per backend, what would be sent after cache hits; sends and writes nothing.
+fn dry_run(config: &Config, inputs: &[PathBuf], quiet: bool) -> Result<u8> {
+    let corpus = pipeline::process(config, inputs, quiet);
+    let chain = Chain::required(config)?;
+    let (jobs, _) = stage::jobs_for(&corpus.sentences, &config.pivot);
+    let plan = stage::plan_jobs(config, chain, &config.pivot, &jobs)?;
+    stage::print_plan(&plan, &config.pivot, &mut std::io::stdout().lock())
+        .map_err(Error::Stdout)?;
+    Ok(exit_code::SUCCESS)
+}
+
+/// The inputs named on the command line, else `input.paths`.
+pub(super) fn inputs(args: &InputArgs, config: &Config) -> Result<Vec<PathBuf>> {
+    let inputs = if args.inputs.is_empty() {
+        &config.input.paths
+    } else {
+        &args.inputs
+    };
+    if inputs.is_empty() {
+        return Err(Error::NoInputs {
+            config: config.file.as_ref().map_or_else(
+                || "a configuration file".into(),
+                |p| p.display().to_string(),
+            ),
+        });
+    }
+    Ok(inputs.clone())
+}

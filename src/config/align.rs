@@ -1,0 +1,66 @@
+//! `[align]`: pairing translated sentences with pivot-language sentences.
+
+use serde::{Deserialize, Serialize};
+
+use super::locate::KeyLocator;
+use crate::error::ConfigError;
+
+/// `[align]` as written; validated in place (the stages read it as it is).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawAlign {
+    /// "comparable" (independent documents: claim matching) or "parallel" (documents that
+    /// translate each other: monotonic n-to-m beads). `run` uses it for the corpus.
+    pub mode: String,
+    /// Comparable: minimum margin score (similarity ÷ mean similarity of both sentences'
+    /// nearest neighbours); 0 emits the best candidate of every source sentence.
+    pub threshold: f64,
+    /// Comparable: minimum raw similarity (0 to 1) when the threshold is above 0.
+    pub min_similarity: f64,
+    /// Comparable: candidates kept per source sentence.
+    pub top_k: usize,
+    /// Parallel: largest bead, n + m ≤ max_bead (2 to 8; default 6: the Bleualign
+    /// development set has 22 gold beads of 5 or more sentences).
+    pub max_bead: usize,
+    /// Parallel: a line equal to this splits both sides into articles aligned one by one.
+    pub marker: String,
+}
+
+impl Default for RawAlign {
+    fn default() -> Self {
+        RawAlign {
+            mode: "comparable".into(),
+            threshold: 1.05,
+            min_similarity: 0.25,
+            top_k: 1,
+            max_bead: 6,
+            marker: ".EOA".into(),
+        }
+    }
+}
+
+/// Validates `[align]`.
+pub(crate) fn validate(raw: &RawAlign, locator: &KeyLocator) -> Result<(), ConfigError> {
+    if !["comparable", "parallel"].contains(&raw.mode.as_str()) {
+        return Err(locator.invalid(
+            "align.mode",
+            format!(
+                "expected \"comparable\" or \"parallel\", got \"{}\"",
+                raw.mode
+            ),
+        ));
+    }
+    if !(raw.threshold >= 0.0 && raw.threshold.is_finite()) {
+        return Err(locator.invalid("align.threshold", "must be a number ≥ 0".into()));
+    }
+    if !(0.0..=1.0).contains(&raw.min_similarity) {
+        return Err(locator.invalid("align.min_similarity", "must be between 0 and 1".into()));
+    }
+    if !(1..=100).contains(&raw.top_k) {
+        return Err(locator.invalid("align.top_k", "must be between 1 and 100".into()));
+    }
+    if !(2..=8).contains(&raw.max_bead) {
+        return Err(locator.invalid("align.max_bead", "must be between 2 and 8".into()));
+    }
+    Ok(())
+}

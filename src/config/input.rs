@@ -1,0 +1,95 @@
+//! `[input]`: which files are read and how they are decoded.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::locate::KeyLocator;
+use crate::error::ConfigError;
+
+/// `[input]` as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawInput {
+    /// Files and directories read when the command line names none (relative to the config file).
+    pub paths: Vec<PathBuf>,
+    /// Glob patterns a file found in a directory must match (against its path relative to
+    /// that directory). Files named explicitly are always read.
+    pub include: Vec<String>,
+    /// Glob patterns that exclude files found in a directory.
+    pub exclude: Vec<String>,
+    /// Decode invalid UTF-8 with U+FFFD replacement characters (with a warning) instead of
+    /// skipping the file.
+    pub lossy_utf8: bool,
+}
+
+impl Default for RawInput {
+    fn default() -> Self {
+        RawInput {
+            paths: Vec::new(),
+            include: vec!["*.txt".into(), "*.md".into()],
+            exclude: Vec::new(),
+            lossy_utf8: false,
+        }
+    }
+}
+
+/// Validated `[input]`.
+#[derive(Debug, Clone)]
+pub struct InputConfig {
+    pub paths: Vec<PathBuf>,
+    pub include: GlobSet,
+    pub exclude: GlobSet,
+    pub lossy_utf8: bool,
+}
+
+/// Validates `[input]`; relative `paths` are resolved against `base_dir` (the config file's).
+pub(crate) fn validate(
+    raw: &RawInput,
+    base_dir: &Path,
+    locator: &KeyLocator,
+) -> Result<InputConfig, ConfigError> {
+    let include = compile_globs(&raw.include, "input.include", locator)?;
+    let exclude = compile_globs(&raw.exclude, "input.exclude", locator)?;
+    let mut paths = Vec::with_capacity(raw.paths.len());
+    for (i, p) in raw.paths.iter().enumerate() {
+        let resolved = if p.is_absolute() {
+            p.clone()
+        } else {
+            base_dir.join(p)
+        };
+        if !resolved.exists() {
+            return Err(locator.invalid(
+                "input.paths",
+                format!(
+                    "entry {} ({}): no such file or directory",
+                    i + 1,
+                    resolved.display()
+                ),
+            ));
+        }
+        paths.push(resolved);
+    }
+    Ok(InputConfig {
+        paths,
+        include,
+        exclude,
+        lossy_utf8: raw.lossy_utf8,
+    })
+}
+
+fn compile_globs(
+    patterns: &[String],
+    key: &str,
+    locator: &KeyLocator,
+) -> Result<GlobSet, ConfigError> {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = Glob::new(p).map_err(|e| locator.invalid(key, format!("invalid glob: {e}")))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| locator.invalid(key, format!("invalid glob: {e}")))
+}

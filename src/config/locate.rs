@@ -1,0 +1,125 @@
+//! Where a key is written in the TOML file: `FILE:LINE:COLUMN` for validation errors, and
+//! `toml`'s parse errors with the dotted key of their line.
+
+use std::path::Path;
+
+use crate::error::ConfigError;
+
+/// Finds where a dotted key (`detect.languages`) is written in the file, for error messages.
+pub(crate) struct KeyLocator<'a> {
+    pub(crate) file: Option<&'a Path>,
+    pub(crate) text: &'a str,
+}
+
+impl KeyLocator<'_> {
+    /// An error about `--flag` on the command line, or about `key` in the file.
+    pub(crate) fn invalid_or_flag(
+        &self,
+        flag: Option<&str>,
+        key: &str,
+        message: String,
+    ) -> ConfigError {
+        match flag {
+            Some(flag) => ConfigError::Invalid {
+                location: "command line".into(),
+                key: flag.into(),
+                message,
+            },
+            None => self.invalid(key, message),
+        }
+    }
+
+    pub(crate) fn invalid(&self, key: &str, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            location: self.location(key),
+            key: key.to_string(),
+            message,
+        }
+    }
+
+    fn location(&self, key: &str) -> String {
+        let Some(file) = self.file else {
+            return "built-in defaults".into();
+        };
+        match find_key_line(self.text, key) {
+            Some((line, column)) => format!("{}:{line}:{column}", file.display()),
+            None => file.display().to_string(),
+        }
+    }
+}
+
+/// Every `key = value` line of a TOML text as (line, column, dotted key), 1-based, following
+/// `[table]` headers. Good enough to point error messages at a line; not a TOML parser.
+fn assignments(text: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
+    let mut table = String::new();
+    text.lines().enumerate().filter_map(move |(n, line)| {
+        let trimmed = line.trim_start();
+        if let Some(header) = trimmed.strip_prefix('[') {
+            let name = header
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("");
+            table = name.trim().to_string();
+            return None;
+        }
+        let (key, _) = trimmed.split_once('=')?;
+        let key = key.trim().trim_matches('"');
+        if key.is_empty() || key.starts_with('#') {
+            return None;
+        }
+        let dotted = if table.is_empty() {
+            key.to_string()
+        } else {
+            format!("{table}.{key}")
+        };
+        Some((n + 1, line.len() - trimmed.len() + 1, dotted))
+    })
+}
+
+/// Line and column of the dotted key `table.key` in a TOML text.
+fn find_key_line(text: &str, dotted: &str) -> Option<(usize, usize)> {
+    assignments(text)
+        .find(|(_, _, key)| key == dotted)
+        .map(|(line, column, _)| (line, column))
+}
+
+/// The dotted key assigned on 1-based `line`.
+fn key_at_line(text: &str, line: usize) -> Option<String> {
+    assignments(text)
+        .find(|(n, _, _)| *n == line)
+        .map(|(_, _, key)| key)
+}
+
+/// `toml`'s message with the line, column and — when the error sits on a `key = value`
+/// line — the dotted key (`toml` itself names unknown keys but not mistyped ones).
+pub(crate) fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
+    let message = error.message().trim_end();
+    let Some(span) = error.span() else {
+        return message.to_string();
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    match key_at_line(text, line) {
+        Some(key)
+            if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) =>
+        {
+            format!("line {line}, column {column}: key `{key}`: {message}")
+        }
+        _ => format!("line {line}, column {column}: {message}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_lines_are_found_under_their_table() {
+        let text = "pivot = \"en\"\n[input]\nlossy_utf8 = true\n[detect]\n  languages = []\n";
+        assert_eq!(find_key_line(text, "detect.languages"), Some((5, 3)));
+        assert_eq!(find_key_line(text, "pivot"), Some((1, 1)));
+        assert_eq!(find_key_line(text, "input.paths"), None);
+    }
+}

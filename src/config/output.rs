@@ -1,0 +1,105 @@
+//! `[output]`: where `run` writes its files and in which formats.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::locate::KeyLocator;
+use super::overrides::Overrides;
+use crate::error::ConfigError;
+
+/// `[output]` as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawOutput {
+    /// Output directory (relative to the current directory).
+    pub dir: PathBuf,
+    /// Alignment formats `run` writes: jsonl, tsv, tmx, moses (several at once).
+    pub formats: Vec<String>,
+    /// Moses files: minimum bead score of parallel alignments (0 to 1).
+    pub moses_min_score: f64,
+}
+
+impl Default for RawOutput {
+    fn default() -> Self {
+        RawOutput {
+            dir: "out".into(),
+            formats: vec!["jsonl".into()],
+            moses_min_score: 0.3,
+        }
+    }
+}
+
+/// An output format of the alignments (`--format`, `output.formats`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Tsv,
+    Tmx,
+    Moses,
+    Html,
+}
+
+impl Format {
+    /// Every format, in the order of the documentation.
+    pub const ALL: [Format; 5] = [
+        Format::Jsonl,
+        Format::Tsv,
+        Format::Tmx,
+        Format::Moses,
+        Format::Html,
+    ];
+
+    /// The name used in `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Tsv => "tsv",
+            Format::Tmx => "tmx",
+            Format::Moses => "moses",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format of a `--format` name.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Validated `[output]`.
+#[derive(Debug, Clone)]
+pub struct OutputConfig {
+    pub dir: PathBuf,
+    pub formats: Vec<Format>,
+    pub moses_min_score: f64,
+}
+
+/// Validates `[output]`.
+pub(crate) fn validate(
+    raw: &RawOutput,
+    locator: &KeyLocator,
+    overrides: &Overrides,
+) -> Result<OutputConfig, ConfigError> {
+    if raw.dir.as_os_str().is_empty() {
+        return Err(locator.invalid("output.dir", "must not be empty".into()));
+    }
+    let mut formats = Vec::with_capacity(raw.formats.len());
+    for name in &raw.formats {
+        let Some(format) = Format::from_name(name) else {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            let message = format!("unknown format \"{name}\"; formats: {}", names.join(", "));
+            let flag = overrides.formats.as_ref().map(|_| "--format");
+            return Err(locator.invalid_or_flag(flag, "output.formats", message));
+        };
+        formats.push(format);
+    }
+    if !(0.0..=1.0).contains(&raw.moses_min_score) {
+        return Err(locator.invalid("output.moses_min_score", "must be between 0 and 1".into()));
+    }
+    Ok(OutputConfig {
+        dir: raw.dir.clone(),
+        formats,
+        moses_min_score: raw.moses_min_score,
+    })
+}

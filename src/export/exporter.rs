@@ -1,0 +1,49 @@
+//! What every exporter implements and gets, and the markup escaping TMX and HTML share.
+
+use std::path::{Path, PathBuf};
+
+use crate::align::output::Alignment;
+use crate::error::Result;
+use crate::model::Sentence;
+
+/// What the exporters get.
+pub struct ExportInput<'a> {
+    pub alignments: &'a [Alignment],
+    /// Alignment mode of the run ("comparable" or "parallel").
+    pub mode: &'a str,
+    /// Minimum score for the Moses training files (parallel beads; comparable matches are
+    /// already above the alignment threshold).
+    pub moses_min_score: f64,
+    /// The sentences of the run (the report lists unmatched ones); empty for `align`.
+    pub sentences: &'a [Sentence],
+    /// `summary.json` of the run, for the report's header.
+    pub summary: Option<&'a serde_json::Value>,
+}
+
+/// One output format.
+pub trait Exporter {
+    /// The name used in `--format`.
+    fn name(&self) -> &'static str;
+    /// Writes the format into `dir`; returns the files written.
+    fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>>;
+}
+
+/// Text for XML or HTML content and attribute values: `& < > " '` escaped, characters XML 1.0
+/// forbids (controls other than tab, line feed and carriage return; U+FFFE, U+FFFF) removed.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,340 @@
+//! The pipeline of `run`, stage by stage: ingest → segment → detect → translate → align →
+//! export. Each stage is one call into its module with typed input and output; the timings
+//! and `summary.json` are assembled here. (Embedding and claim stages slot in after
+//! translate and after align.)
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::align;
+use crate::align::corpus::AlignmentReport;
+use crate::align::output::Alignment;
+use crate::config::Config;
+use crate::detect::Detector;
+use crate::error::{Error, Result, exit_code};
+use crate::export;
+use crate::ingest;
+use crate::model::{Document, Sentence, SkippedInput};
+use crate::output;
+use crate::progress;
+use crate::segment::Segmenter;
+use crate::translate::stage::{self, TranslationReport};
+
+/// Version of the `sentences.jsonl` and `summary.json` formats.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Everything the stages produced for one corpus.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub documents: Vec<Document>,
+    pub sentences: Vec<Sentence>,
+    pub skipped: Vec<SkippedInput>,
+    /// The translation stage's report; `None` when no backend is configured.
+    pub translation: Option<TranslationReport>,
+    /// Alignments of the alignment stage (`aligned.jsonl`).
+    pub alignments: Vec<Alignment>,
+    pub alignment: Option<AlignmentReport>,
+    /// Milliseconds per stage, in pipeline order.
+    pub timings_ms: BTreeMap<&'static str, u64>,
+}
+
+/// Settings of one `run` that come from the command line rather than the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Comparable alignment: minimum margin score.
+    pub threshold: f64,
+    /// Comparable alignment: candidates per source sentence.
+    pub top_k: usize,
+    pub quiet: bool,
+}
+
+/// The whole pipeline: reads, translates and aligns the corpus, then writes every output.
+/// Problems with single inputs or sentences are recorded in the corpus; only errors that
+/// stop the run (configuration, cache, outputs) are returned.
+pub fn run(config: &Config, inputs: &[PathBuf], options: RunOptions) -> Result<Corpus> {
+    let mut corpus = process(config, inputs, options.quiet);
+    translate(config, &mut corpus, options.quiet)?;
+    align(config, &mut corpus, options);
+    write_outputs(config, &corpus)?;
+    Ok(corpus)
+}
+
+/// The text stages: ingest → segment → detect. Problems with single inputs end up in
+/// `Corpus::skipped`; nothing here fails the whole run.
+pub fn process(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
+    let mut corpus = ingest_files(config, inputs, quiet);
+    segment_and_detect(config, &mut corpus, quiet);
+    corpus
+}
+
+/// Ingest: finds and decodes the input files.
+fn ingest_files(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
+    let mut corpus = Corpus::default();
+    let started = Instant::now();
+    let (files, mut skipped) = ingest::discover(inputs, &config.input);
+    let bar = progress::bar(files.len() as u64, "ingest", quiet);
+    for file in &files {
+        match ingest::read(file, config.input.lossy_utf8) {
+            Ok(doc) => corpus.documents.push(doc),
+            Err(s) => skipped.push(s),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    for s in &skipped {
+        tracing::warn!("{}: {}", s.path.display(), s.reason);
+    }
+    corpus.skipped = skipped;
+    corpus.timings_ms.insert("ingest", elapsed_ms(started));
+    corpus
+}
+
+/// Segment and detect, document by document: the document's language guides the sentence
+/// splitter, and the sentences vote for the document's final label.
+fn segment_and_detect(config: &Config, corpus: &mut Corpus, quiet: bool) {
+    let detector_started = Instant::now();
+    let detector = Detector::new(&config.detect);
+    let segmenter = Segmenter::new(&config.segment);
+    let mut detect_time = detector_started.elapsed();
+    let mut segment_time = Duration::ZERO;
+    let bar = progress::bar(corpus.documents.len() as u64, "detect", quiet);
+    for doc in &mut corpus.documents {
+        let t = Instant::now();
+        let guess = detector.guess(&doc.text);
+        detect_time += t.elapsed();
+
+        let t = Instant::now();
+        let mut sentences = segmenter.segment(doc, guess.as_deref().unwrap_or(&config.pivot));
+        segment_time += t.elapsed();
+
+        let t = Instant::now();
+        let (lang, confidence) = detector.label(&mut sentences, guess.as_deref());
+        doc.lang = lang;
+        doc.lang_confidence = confidence;
+        detect_time += t.elapsed();
+
+        tracing::info!(
+            "{}: {} sentences, language {}",
+            doc.id,
+            sentences.len(),
+            doc.lang.as_deref().unwrap_or("unknown")
+        );
+        corpus.sentences.extend(sentences);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    corpus
+        .timings_ms
+        .insert("segment", segment_time.as_millis() as u64);
+    corpus
+        .timings_ms
+        .insert("detect", detect_time.as_millis() as u64);
+}
+
+/// Translate: every non-pivot sentence through the cache and the configured backend(s).
+fn translate(config: &Config, corpus: &mut Corpus, quiet: bool) -> Result<()> {
+    let started = Instant::now();
+    corpus.translation = stage::translate_sentences(config, &mut corpus.sentences, quiet)?;
+    if corpus.translation.is_some() {
+        corpus.timings_ms.insert("translate", elapsed_ms(started));
+    }
+    Ok(())
+}
+
+/// Align: comparable claim matching or parallel beads, as `align.mode` says.
+fn align(config: &Config, corpus: &mut Corpus, options: RunOptions) {
+    let started = Instant::now();
+    let (alignments, report) =
+        align::corpus::align_corpus(config, &corpus.sentences, options.threshold, options.top_k);
+    corpus.alignments = alignments;
+    corpus.alignment = Some(report);
+    corpus.timings_ms.insert("align", elapsed_ms(started));
+}
+
+/// Export: `sentences.jsonl`, the alignment formats and `summary.json` into `output.dir`
+/// (or the alignments as JSON Lines on stdout for `--out -`).
+fn write_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
+    let started = Instant::now();
+    let dir = &config.output.dir;
+    if dir.as_os_str() == "-" {
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        return output::write_jsonl(&mut stdout, &corpus.alignments)
+            .and_then(|_| stdout.flush())
+            .map_err(Error::Stdout);
+    }
+    output::write_atomically(&dir.join("sentences.jsonl"), |w| {
+        output::write_jsonl(w, &corpus.sentences)
+    })?;
+    let mut outputs = vec![dir.join("sentences.jsonl")];
+    let mut summary = Summary::new(config, corpus);
+    if let Some(report) = &corpus.alignment {
+        let context = serde_json::to_value(&summary).ok();
+        outputs.extend(export::export(
+            &config.output.formats,
+            dir,
+            &export::ExportInput {
+                alignments: &corpus.alignments,
+                mode: &report.mode,
+                moses_min_score: config.output.moses_min_score,
+                sentences: &corpus.sentences,
+                summary: context.as_ref(),
+            },
+        )?);
+    }
+    outputs.push(dir.join("summary.json"));
+    summary.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
+    summary.timings_ms.insert("write", elapsed_ms(started));
+    output::write_atomically(&dir.join("summary.json"), |w| {
+        output::write_json(w, &summary)
+    })
+}
+
+/// Reports skipped inputs and translation problems on stderr and returns the exit code.
+pub fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
+    let mut code = exit_code::SUCCESS;
+    if let Some(t) = &corpus.translation {
+        let c = &t.counters;
+        if !quiet {
+            eprintln!(
+                "translation ({}): {} sentences, {c}",
+                t.backend, t.sentences
+            );
+        }
+        if let Some(reason) = &t.stopped {
+            eprintln!(
+                "translation stopped: {reason}\n{} of {} texts are translated and cached; run again to continue",
+                c.cache_hits + c.translated,
+                c.texts
+            );
+        }
+        if !t.failures.is_empty() && !quiet {
+            eprintln!(
+                "{} sentence(s) not translated (listed in summary.json):",
+                t.failures.len()
+            );
+            for f in t.failures.iter().take(10) {
+                eprintln!("  {} #{}: {}", f.doc, f.idx, f.error);
+            }
+        }
+        if t.interrupted {
+            return exit_code::INTERRUPTED;
+        }
+        if !t.complete() {
+            code = exit_code::INCOMPLETE;
+        }
+    }
+    if corpus.skipped.is_empty() {
+        return code;
+    }
+    if !quiet {
+        eprintln!("{} input(s) skipped:", corpus.skipped.len());
+        for s in &corpus.skipped {
+            eprintln!("  {}: {}", s.path.display(), s.reason);
+        }
+    }
+    if keep_going {
+        code
+    } else {
+        exit_code::INCOMPLETE
+    }
+}
+
+/// `summary.json`.
+#[derive(Debug, Serialize)]
+pub struct Summary<'a> {
+    pub schema_version: u32,
+    pub transalign_version: &'static str,
+    pub config: Option<String>,
+    pub pivot: &'a str,
+    pub complete: bool,
+    pub documents: Vec<DocumentSummary<'a>>,
+    pub sentences: usize,
+    pub boilerplate_sentences: usize,
+    /// Non-boilerplate sentences per language (`und` for none).
+    pub sentences_by_lang: BTreeMap<String, usize>,
+    pub skipped: &'a [SkippedInput],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation: Option<&'a TranslationReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<&'a AlignmentReport>,
+    /// Files this run wrote.
+    pub outputs: Vec<String>,
+    pub timings_ms: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocumentSummary<'a> {
+    pub id: &'a str,
+    pub path: String,
+    pub lang: Option<&'a str>,
+    pub lang_confidence: f64,
+    pub bytes: usize,
+    pub sentences: usize,
+    pub boilerplate_sentences: usize,
+    pub replaced_invalid_utf8: usize,
+}
+
+impl<'a> Summary<'a> {
+    pub fn new(config: &'a Config, corpus: &'a Corpus) -> Self {
+        let mut sentences_by_lang = BTreeMap::new();
+        // (sentences, boilerplate sentences) per document, in one pass.
+        let mut per_doc: HashMap<&str, (usize, usize)> = HashMap::new();
+        for s in &corpus.sentences {
+            let counts = per_doc.entry(s.doc.as_str()).or_default();
+            counts.0 += 1;
+            if s.boilerplate {
+                counts.1 += 1;
+                continue;
+            }
+            *sentences_by_lang
+                .entry(s.lang.clone().unwrap_or_else(|| "und".into()))
+                .or_insert(0) += 1;
+        }
+        let documents = corpus
+            .documents
+            .iter()
+            .map(|d| {
+                let (sentences, boilerplate_sentences) =
+                    per_doc.get(d.id.as_str()).copied().unwrap_or_default();
+                DocumentSummary {
+                    id: &d.id,
+                    path: d.path.display().to_string(),
+                    lang: d.lang.as_deref(),
+                    lang_confidence: d.lang_confidence,
+                    bytes: d.original_len,
+                    sentences,
+                    boilerplate_sentences,
+                    replaced_invalid_utf8: d.replaced_invalid_utf8,
+                }
+            })
+            .collect();
+        Summary {
+            schema_version: SCHEMA_VERSION,
+            transalign_version: env!("CARGO_PKG_VERSION"),
+            config: config.file.as_ref().map(|p| p.display().to_string()),
+            pivot: &config.pivot,
+            complete: corpus.skipped.is_empty()
+                && corpus
+                    .translation
+                    .as_ref()
+                    .is_none_or(TranslationReport::complete),
+            documents,
+            sentences: corpus.sentences.len(),
+            boilerplate_sentences: corpus.sentences.iter().filter(|s| s.boilerplate).count(),
+            sentences_by_lang,
+            skipped: &corpus.skipped,
+            translation: corpus.translation.as_ref(),
+            alignment: corpus.alignment.as_ref(),
+            outputs: Vec::new(),
+            timings_ms: corpus.timings_ms.clone(),
+        }
+    }
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
