@@ -26,7 +26,9 @@ pub mod pipeline;
 pub mod segment;
 pub mod translate;
 
-// The layers under them: data, configuration, errors, shared tables and writers.
+// The layers under them: remote work and its cache, data, configuration, errors, shared
+// tables and writers.
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod languages;
@@ -34,6 +36,7 @@ pub mod lexicon;
 pub mod model;
 pub mod output;
 pub mod progress;
+pub mod remote;
 
 // The command line.
 pub mod cli;

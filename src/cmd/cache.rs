@@ -4,11 +4,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::Context;
+use crate::cache::{self, Cache};
 use crate::cli::CacheCommand;
 use crate::config::{self, Config};
 use crate::error::{Error, Result, exit_code};
 use crate::translate::backends;
-use crate::translate::cache::{self, Cache};
 use crate::translate::stage;
 
 /// Runs `cache ...`; `cache_dir` is `cache --cache-dir DIR`.

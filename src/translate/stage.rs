@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::Backend;
 use super::backends;
-use super::cache::Cache;
 use super::driver::{Counters, Driver, Job, JobOutcome, Outcome, Plan};
+use crate::cache::Cache;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::Sentence;

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::service::{Common, Protocol, array_at, base_url, endpoint, malformed, string_field};
 use crate::config::BackendConfig;
+use crate::remote::http::{self, StatusPolicy};
 use crate::translate::codes::{Role, Scheme};
-use crate::translate::http::{self, StatusPolicy};
 use crate::translate::{BackendError, PairSupport, Translated};
 
 pub struct Apertium {

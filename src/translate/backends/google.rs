@@ -8,8 +8,8 @@ use super::service::{
     Common, Protocol, all_pairs, array_at, base_url, endpoint, string_field, translations_at,
 };
 use crate::config::BackendConfig;
+use crate::remote::http::{self, Secret, StatusPolicy};
 use crate::translate::codes::Scheme;
-use crate::translate::http::{self, Secret, StatusPolicy};
 use crate::translate::{BackendError, Fingerprint, PairSupport, Translated};
 
 pub struct Google {

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::service::{Common, Protocol, array_at, base_url, endpoint, malformed, string_field};
 use crate::config::BackendConfig;
+use crate::remote::http::{self, Secret, StatusPolicy};
 use crate::translate::codes::Scheme;
-use crate::translate::http::{self, Secret, StatusPolicy};
 use crate::translate::{BackendError, PairSupport, Translated};
 
 pub struct LibreTranslate {

@@ -12,9 +12,9 @@ mod service;
 use std::sync::Arc;
 
 use super::Backend;
-use super::http::Secret;
 use crate::config::{BackendConfig, BackendKind};
 pub use crate::error::SetupError;
+use crate::remote::http::Secret;
 use service::{Common, Protocol, Service};
 
 /// Builds the backend of a validated table; reads its API key from the environment.

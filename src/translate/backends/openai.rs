@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::service::{Common, Protocol, base_url, endpoint, malformed};
 use crate::config::BackendConfig;
+use crate::remote::http::{self, Secret, StatusPolicy};
 use crate::translate::codes::{Role, Scheme};
-use crate::translate::http::{self, Secret, StatusPolicy};
 use crate::translate::{BackendError, Fingerprint, PairSupport, Translated};
 
 /// System prompt when the table sets none.

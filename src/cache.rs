@@ -1,9 +1,12 @@
-//! The translation cache: a sled database that every translation goes through.
+//! The cache: a sled database that every translation and every embedding vector goes through.
 //!
-//! Nothing else in transalign touches sled. A key is the SHA-256 of the cache schema version,
-//! the backend fingerprint hash, the source language (`auto` is its own value), the target
-//! language and the NFC text; the value is a versioned JSON [`CacheRecord`]. Only validated,
-//! complete translations are ever written.
+//! Nothing else in transalign touches sled. Translations live in the default tree: a key is
+//! the SHA-256 of the cache schema version, the backend fingerprint hash, the source language
+//! (`auto` is its own value), the target language and the NFC text; the value is a versioned
+//! JSON [`CacheRecord`]. Vectors live in the tree `vectors`: a key is the SHA-256 of the
+//! vector schema version, the embedder fingerprint hash and the NFC text; the value is a
+//! [`VectorRecord`] in a compact binary form (little-endian f16 components after a short
+//! JSON header). Only validated, complete results are ever written.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -15,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
-use super::Fingerprint;
 pub use crate::error::CacheError;
 
 /// Version of the key derivation and of [`CacheRecord`]; bump it to invalidate every entry.
@@ -45,6 +47,150 @@ pub struct CacheRecord {
     /// Seconds since the Unix epoch.
     #[serde(default)]
     pub created: u64,
+}
+
+/// Everything about a backend or embedder that changes its output; hashed into every cache
+/// key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fingerprint {
+    pub kind: &'static str,
+    pub options: BTreeMap<&'static str, String>,
+}
+
+impl Fingerprint {
+    pub fn new(kind: &'static str) -> Self {
+        Fingerprint {
+            kind,
+            options: BTreeMap::new(),
+        }
+    }
+
+    /// Adds an option; `None` values are left out, so adding an unset option later does not
+    /// change existing keys.
+    pub fn with(mut self, key: &'static str, value: Option<impl ToString>) -> Self {
+        if let Some(v) = value {
+            self.options.insert(key, v.to_string());
+        }
+        self
+    }
+
+    /// Canonical text of the fingerprint (sorted keys).
+    pub fn canonical(&self) -> String {
+        serde_json::to_string(self).expect("a fingerprint is plain strings")
+    }
+}
+
+/// Version of the vector key derivation and of the stored [`VectorRecord`] layout.
+pub const VECTOR_SCHEMA_VERSION: u8 = 1;
+
+/// Name of the sled tree that holds vectors.
+const VECTOR_TREE: &str = "vectors";
+
+/// One cached embedding vector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorRecord {
+    /// Hash of the embedder fingerprint the vector was made with.
+    pub fingerprint: String,
+    /// Name of the embedder table at the time (informational).
+    pub embedder: String,
+    pub kind: String,
+    /// The embedded text (NFC).
+    pub text: String,
+    pub vector: Vec<f32>,
+    /// Seconds since the Unix epoch.
+    #[serde(default)]
+    pub created: u64,
+}
+
+/// The JSON header stored in front of a vector's components.
+#[derive(Serialize, Deserialize)]
+struct VectorHeader {
+    fingerprint: String,
+    embedder: String,
+    kind: String,
+    text: String,
+    created: u64,
+    dimension: usize,
+}
+
+impl VectorRecord {
+    /// A new record for a vector made now.
+    pub fn new(fingerprint_hash: &str, embedder: (&str, &str), text: &str, vector: &[f32]) -> Self {
+        VectorRecord {
+            fingerprint: fingerprint_hash.to_string(),
+            embedder: embedder.0.to_string(),
+            kind: embedder.1.to_string(),
+            text: text.nfc().collect(),
+            vector: vector.to_vec(),
+            created: now(),
+        }
+    }
+
+    /// `[version][u32 header length][JSON header][f16 components]`: half the size of f32
+    /// with no measurable effect on alignment (README, "Embeddings").
+    fn encode(&self) -> Vec<u8> {
+        let header = serde_json::to_vec(&VectorHeader {
+            fingerprint: self.fingerprint.clone(),
+            embedder: self.embedder.clone(),
+            kind: self.kind.clone(),
+            text: self.text.clone(),
+            created: self.created,
+            dimension: self.vector.len(),
+        })
+        .expect("plain data");
+        let mut out = Vec::with_capacity(5 + header.len() + 2 * self.vector.len());
+        out.push(VECTOR_SCHEMA_VERSION);
+        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        out.extend_from_slice(&header);
+        for x in &self.vector {
+            out.extend_from_slice(&half::f16::from_f32(*x).to_le_bytes());
+        }
+        out
+    }
+
+    /// The record of stored bytes; `None` for another version or damaged bytes.
+    fn decode(bytes: &[u8]) -> Option<VectorRecord> {
+        let (&version, rest) = bytes.split_first()?;
+        if version != VECTOR_SCHEMA_VERSION || rest.len() < 4 {
+            return None;
+        }
+        let header_len = u32::from_le_bytes(rest[..4].try_into().ok()?) as usize;
+        let header_bytes = rest.get(4..4 + header_len)?;
+        let header: VectorHeader = serde_json::from_slice(header_bytes).ok()?;
+        let data = &rest[4 + header_len..];
+        if data.len() != 2 * header.dimension {
+            return None;
+        }
+        let vector: Vec<f32> = data
+            .chunks_exact(2)
+            .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+            .collect();
+        vector
+            .iter()
+            .all(|x| x.is_finite())
+            .then_some(VectorRecord {
+                fingerprint: header.fingerprint,
+                embedder: header.embedder,
+                kind: header.kind,
+                text: header.text,
+                vector,
+                created: header.created,
+            })
+    }
+}
+
+/// The cache key of a text for an embedder fingerprint.
+pub fn vector_key(fingerprint_hash: &str, text: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for part in [
+        format!("transalign-vectors-v{VECTOR_SCHEMA_VERSION}").as_str(),
+        fingerprint_hash,
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher.update(text.nfc().collect::<String>().as_bytes());
+    hasher.finalize().into()
 }
 
 /// Hex SHA-256 of a fingerprint's canonical form.
@@ -88,11 +234,16 @@ pub struct CacheStats {
     pub by_backend: BTreeMap<String, usize>,
     /// Entries per language pair (`id→en`).
     pub by_pair: BTreeMap<String, usize>,
+    /// Embedding vectors.
+    pub vectors: usize,
+    /// Vectors per embedder (`name (kind)`).
+    pub vectors_by_embedder: BTreeMap<String, usize>,
 }
 
 /// The open cache. Cheap to share behind an `Arc`; sled handles concurrent access.
 pub struct Cache {
     db: sled::Db,
+    vectors: sled::Tree,
     path: PathBuf,
     /// Records stored so far, and how many of them a finished flush covers: concurrent
     /// writers share one flush (group commit) instead of queueing one each.
@@ -113,7 +264,7 @@ impl Cache {
     /// new, empty cache.
     pub fn open(path: &Path) -> Result<Cache, CacheError> {
         match Self::open_db(path) {
-            Ok(db) => Ok(Cache::new(db, path)),
+            Ok(db) => Cache::new(db, path),
             Err(OpenFailure::InUse) => Err(CacheError::InUse(path.to_path_buf())),
             Err(OpenFailure::Other(message)) => Err(CacheError::Open {
                 path: path.to_path_buf(),
@@ -139,19 +290,24 @@ impl Cache {
                     path: path.to_path_buf(),
                     message: e.to_string(),
                 })?;
-                Ok(Cache::new(db, path))
+                Cache::new(db, path)
             }
         }
     }
 
-    fn new(db: sled::Db, path: &Path) -> Cache {
-        Cache {
+    fn new(db: sled::Db, path: &Path) -> Result<Cache, CacheError> {
+        let vectors = db.open_tree(VECTOR_TREE).map_err(|e| CacheError::Open {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Ok(Cache {
             db,
+            vectors,
             path: path.to_path_buf(),
             stored: AtomicU64::new(0),
             flushed: AtomicU64::new(0),
             flush_gate: tokio::sync::Mutex::new(()),
-        }
+        })
     }
 
     fn open_db(path: &Path) -> Result<sled::Db, OpenFailure> {
@@ -227,13 +383,44 @@ impl Cache {
         Ok(())
     }
 
-    /// A new record for a translation made now.
+    /// The cached vector of `text` for an embedder, if any. Damaged records and records of
+    /// another layout are misses.
+    pub fn get_vector(
+        &self,
+        fingerprint_hash: &str,
+        text: &str,
+    ) -> Result<Option<Vec<f32>>, CacheError> {
+        let k = vector_key(fingerprint_hash, text);
+        let Some(bytes) = self.vectors.get(k).map_err(|e| self.storage_error(e))? else {
+            return Ok(None);
+        };
+        Ok(VectorRecord::decode(&bytes).map(|r| r.vector))
+    }
+
+    /// Stores a vector (not yet flushed to disk: call [`Cache::flush`]).
+    pub fn put_vector(&self, record: &VectorRecord) -> Result<(), CacheError> {
+        let k = vector_key(&record.fingerprint, &record.text);
+        self.vectors
+            .insert(k, record.encode())
+            .map_err(|e| self.storage_error(e))?;
+        self.stored.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn vector_records(&self) -> impl Iterator<Item = Result<VectorRecord, CacheError>> + '_ {
+        self.vectors.iter().filter_map(move |item| match item {
+            Ok((_, v)) => VectorRecord::decode(&v).map(Ok),
+            Err(e) => Some(Err(self.storage_error(e))),
+        })
+    }
+
+    /// A new record for a translation made now (no detected source, no coverage).
     pub fn record(
         fingerprint_hash: &str,
         backend: (&str, &str),
         pair: (&str, &str),
         text: &str,
-        translated: &super::Translated,
+        translation: &str,
     ) -> CacheRecord {
         CacheRecord {
             v: CACHE_SCHEMA_VERSION,
@@ -243,9 +430,9 @@ impl Cache {
             source: pair.0.to_string(),
             target: pair.1.to_string(),
             text: text.nfc().collect(),
-            translation: translated.text.clone(),
-            detected_source: translated.detected_source.clone(),
-            coverage: translated.coverage,
+            translation: translation.to_string(),
+            detected_source: None,
+            coverage: None,
             created: now(),
         }
     }
@@ -292,7 +479,17 @@ impl Cache {
             size_on_disk_bytes: self.db.size_on_disk().map_err(|e| self.storage_error(e))?,
             by_backend: BTreeMap::new(),
             by_pair: BTreeMap::new(),
+            vectors: 0,
+            vectors_by_embedder: BTreeMap::new(),
         };
+        for record in self.vector_records() {
+            let record = record?;
+            stats.vectors += 1;
+            *stats
+                .vectors_by_embedder
+                .entry(format!("{} ({})", record.embedder, record.kind))
+                .or_default() += 1;
+        }
         for record in self.records() {
             let record = record?;
             stats.entries += 1;
@@ -308,10 +505,21 @@ impl Cache {
         Ok(stats)
     }
 
-    /// Removes every entry, or only those made by the backend named `backend`; returns how
-    /// many were removed.
+    /// Removes every entry, or only those made by the backend or embedder named `backend`;
+    /// returns how many were removed.
     pub fn clear(&self, backend: Option<&str>) -> Result<usize, CacheError> {
         let mut removed = 0;
+        for item in self.vectors.iter() {
+            let (k, v) = item.map_err(|e| self.storage_error(e))?;
+            let matches = match backend {
+                None => true,
+                Some(name) => VectorRecord::decode(&v).is_some_and(|r| r.embedder == name),
+            };
+            if matches {
+                self.vectors.remove(k).map_err(|e| self.storage_error(e))?;
+                removed += 1;
+            }
+        }
         for item in self.db.iter() {
             let (k, v) = item.map_err(|e| self.storage_error(e))?;
             let matches = match backend {
@@ -333,6 +541,12 @@ impl Cache {
     pub fn export(&self, out: &mut dyn Write) -> Result<usize, CacheError> {
         let mut count = 0;
         for record in self.records() {
+            let record = record?;
+            serde_json::to_writer(&mut *out, &record).map_err(|e| CacheError::Export(e.into()))?;
+            out.write_all(b"\n").map_err(CacheError::Export)?;
+            count += 1;
+        }
+        for record in self.vector_records() {
             let record = record?;
             serde_json::to_writer(&mut *out, &record).map_err(|e| CacheError::Export(e.into()))?;
             out.write_all(b"\n").map_err(CacheError::Export)?;
@@ -372,6 +586,7 @@ impl Cache {
             created: Option<u64>,
         }
         let mut records = Vec::new();
+        let mut vectors = Vec::new();
         for (n, line) in input.lines().enumerate() {
             let location = format!("{origin}:{}", n + 1);
             let line = line.map_err(|e| CacheError::Import {
@@ -381,8 +596,17 @@ impl Cache {
             if line.trim().is_empty() {
                 continue;
             }
-            let parsed: ImportLine =
+            let value: serde_json::Value =
                 serde_json::from_str(&line).map_err(|e| CacheError::Import {
+                    location: location.clone(),
+                    message: e.to_string(),
+                })?;
+            if value.get("vector").is_some() {
+                vectors.push(checked_vector_record(value, &location)?);
+                continue;
+            }
+            let parsed: ImportLine =
+                serde_json::from_value(value).map_err(|e| CacheError::Import {
                     location: location.clone(),
                     message: e.to_string(),
                 })?;
@@ -439,9 +663,38 @@ impl Cache {
         for record in &records {
             self.put(record)?;
         }
+        for record in &vectors {
+            self.put_vector(record)?;
+        }
         self.flush()?;
-        Ok(records.len())
+        Ok(records.len() + vectors.len())
     }
+}
+
+/// A vector line of an import, checked: a 64-digit fingerprint and finite components.
+fn checked_vector_record(
+    value: serde_json::Value,
+    location: &str,
+) -> Result<VectorRecord, CacheError> {
+    let invalid = |message: String| CacheError::Import {
+        location: location.to_string(),
+        message,
+    };
+    let mut record: VectorRecord =
+        serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    if record.fingerprint.len() != 64 || !record.fingerprint.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Err(invalid(
+            "\"fingerprint\" must be 64 hexadecimal digits".into(),
+        ));
+    }
+    if record.vector.is_empty() || !record.vector.iter().all(|x| x.is_finite()) {
+        return Err(invalid(
+            "\"vector\" must be a non-empty array of finite numbers".into(),
+        ));
+    }
+    record.text = record.text.nfc().collect();
+    Ok(record)
 }
 
 enum OpenFailure {
@@ -484,12 +737,7 @@ mod tests {
         let fp = fingerprint_hash(&Fingerprint::new("test"));
         {
             let cache = Cache::open(&path).unwrap();
-            let hello = super::super::Translated {
-                text: "hello".into(),
-                detected_source: None,
-                coverage: None,
-            };
-            let r = Cache::record(&fp, ("t", "test"), ("es", "en"), "hola", &hello);
+            let r = Cache::record(&fp, ("t", "test"), ("es", "en"), "hola", "hello");
             cache.put(&r).unwrap();
             cache.flush().unwrap();
         }
