@@ -179,6 +179,15 @@ impl VectorRecord {
     }
 }
 
+/// Rounds vector components to what the cache stores (f16), so that a vector used fresh and
+/// the same vector read back from the cache are identical. Values beyond f16's range become
+/// infinite and are then rejected as non-finite.
+pub fn round_to_stored_precision(vector: &mut [f32]) {
+    for x in vector {
+        *x = half::f16::from_f32(*x).to_f32();
+    }
+}
+
 /// The cache key of a text for an embedder fingerprint.
 pub fn vector_key(fingerprint_hash: &str, text: &str) -> [u8; 32] {
     let mut hasher = Sha256::new();

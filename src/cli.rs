@@ -45,6 +45,9 @@ pub enum Command {
     },
     /// Align two one-sentence-per-line files (parallel or comparable); JSON Lines out.
     Align(AlignArgs),
+    /// Embed lines of text (stdin or files) through the configured embedder and cache;
+    /// prints one JSON array per line, or writes a NumPy matrix.
+    Embed(EmbedArgs),
     /// Evaluate alignments against a gold standard, or retrieval on line-parallel files.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -88,6 +91,8 @@ pub struct AlignArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub translation_args: TranslationArgs,
+    #[command(flatten)]
+    pub embedding: EmbedderArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,6 +189,36 @@ pub enum CacheCommand {
     },
 }
 
+/// The flag that chooses the embedder.
+#[derive(Debug, Args, Default, Clone)]
+pub struct EmbedderArgs {
+    /// Embedder to use: the name of an [embedders.NAME] table, or "none" (embed.backend).
+    #[arg(long, value_name = "NAME")]
+    pub embedder: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// Files to embed line by line ("-" or none: stdin).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// jsonl (one JSON array per line) or npy (a float32 NumPy matrix, one row per line;
+    /// needs --out).
+    #[arg(long, value_name = "FORMAT", default_value = "jsonl")]
+    pub format: String,
+    #[command(flatten)]
+    pub embedding: EmbedderArgs,
+    /// Never touch the network: cache hits and local embedders only.
+    #[arg(long)]
+    pub offline: bool,
+    /// Cache directory (translate.cache_dir).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
 /// Flags of the translation stage.
 #[derive(Debug, Args, Default, Clone)]
 pub struct TranslationArgs {
@@ -256,6 +291,8 @@ pub struct RunArgs {
     pub out_dir: Option<PathBuf>,
     #[command(flatten)]
     pub translation: TranslationArgs,
+    #[command(flatten)]
+    pub embedding: EmbedderArgs,
     /// Report per backend how many sentences and characters would be sent after cache hits;
     /// send nothing, write nothing.
     #[arg(long)]
@@ -287,6 +324,7 @@ impl OverrideArgs {
             backend: translation.and_then(|t| t.backend.clone()),
             offline: translation.is_some_and(|t| t.offline),
             cache_dir: translation.and_then(|t| t.cache_dir.clone()),
+            embedder: None,
             formats: None,
         }
     }

@@ -91,6 +91,11 @@ pub enum Error {
         "no translation backend: set [translate] backend = \"NAME\" with a [backends.NAME] table in {config}, or pass --backend NAME"
     )]
     NoBackend { config: String },
+    /// A command needs an embedder and none is chosen.
+    #[error(
+        "no embedder: set [embed] backend = \"NAME\" with an [embedders.NAME] table in {config}, or pass --embedder NAME"
+    )]
+    NoEmbedder { config: String },
     #[error("cannot read {path}: {source}")]
     Input {
         path: PathBuf,
@@ -115,6 +120,7 @@ impl Error {
             | Error::NoInputs { .. }
             | Error::Backend(_)
             | Error::NoBackend { .. }
+            | Error::NoEmbedder { .. }
             | Error::Input { .. }
             | Error::Data(_) => exit_code::USAGE,
             Error::Output { .. } | Error::Stdout(_) | Error::Cache(_) | Error::Runtime(_) => {

@@ -11,6 +11,7 @@
 //! | segment   | [`segment`]   | [`model::Sentence`]s, boilerplate marked |
 //! | detect    | [`detect`]    | languages of documents and sentences    |
 //! | translate | [`translate`] | translations through cache and backends |
+//! | embed     | [`embed`]     | sentence vectors through cache and an embedder |
 //! | align     | [`align`]     | comparable matches or parallel beads    |
 //! | export    | [`export`]    | jsonl · tsv · tmx · moses · html        |
 //!
@@ -20,6 +21,7 @@
 // The stages, in pipeline order.
 pub mod align;
 pub mod detect;
+pub mod embed;
 pub mod export;
 pub mod ingest;
 pub mod pipeline;
@@ -59,6 +61,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Backends(command) => cmd::backends::run(&context, command),
         Command::Cache { cache_dir, command } => cmd::cache::run(&context, cache_dir, command),
         Command::Align(args) => cmd::align::run(&context, args),
+        Command::Embed(args) => cmd::embed::run(&context, args),
         Command::Eval(command) => cmd::eval::run(command),
         Command::Lexicon(command) => cmd::lexicon::run(&context, command),
         Command::Config(ConfigCommand::Check(overrides)) => cmd::config::check(&context, overrides),

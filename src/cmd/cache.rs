@@ -43,6 +43,10 @@ fn cache_command(config: &Config, command: &CacheCommand, quiet: bool) -> Result
                 for (pair, n) in &stats.by_pair {
                     t.push_str(&format!("  pair {pair}: {n}\n"));
                 }
+                t.push_str(&format!("{} vectors\n", stats.vectors));
+                for (embedder, n) in &stats.vectors_by_embedder {
+                    t.push_str(&format!("  embedder {embedder}: {n}\n"));
+                }
                 t.trim_end().to_string()
             };
             writeln!(stdout, "{text}").map_err(Error::Stdout)?;

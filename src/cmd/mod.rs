@@ -6,6 +6,7 @@ pub mod backends;
 pub mod cache;
 pub mod config;
 pub mod detect;
+pub mod embed;
 pub mod eval;
 pub mod lexicon;
 mod lines;

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::locate::KeyLocator;
+use super::remote::{
+    DriverSettings, LimitDefaults, RawLimits, validate_key_variable, validate_limits, validate_url,
+};
 use crate::error::ConfigError;
 
 /// `[backends.NAME]`: one translation backend. Which keys apply depends on `kind`; a key
@@ -101,31 +103,6 @@ pub struct RawBackend {
     /// lexicon: English alternatives kept per word (`security|safety`), 1 to 10 (default 3).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<usize>,
-}
-
-/// How the driver may use a backend: request limits, concurrency, pacing and retries.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DriverSettings {
-    /// Most texts in one request.
-    pub max_items: usize,
-    /// Most bytes of text in one request.
-    pub max_bytes: usize,
-    /// Requests in flight at once.
-    pub concurrency: usize,
-    /// Requests per second; 0 = unlimited.
-    pub requests_per_second: f64,
-    /// Characters of text per minute; 0 = unlimited.
-    pub chars_per_minute: f64,
-    /// Time limit of one request.
-    pub timeout: Duration,
-    /// Retries of one request after transient failures.
-    pub max_retries: u32,
-    /// First back-off delay; later ones grow by 1.6× with jitter.
-    pub retry_initial: Duration,
-    /// Longest back-off delay.
-    pub retry_max: Duration,
-    /// Longest wait a `Retry-After` header can impose.
-    pub retry_after_cap: Duration,
 }
 
 /// The backend used when the configuration names none; a `[backends.lexicon]` table of kind
@@ -248,6 +225,23 @@ pub struct BackendConfig {
     pub alternatives: usize,
 }
 
+impl RawBackend {
+    pub(crate) fn limits(&self) -> RawLimits {
+        RawLimits {
+            batch_size: self.batch_size,
+            max_batch_bytes: self.max_batch_bytes,
+            concurrency: self.concurrency,
+            requests_per_second: self.requests_per_second,
+            chars_per_minute: self.chars_per_minute,
+            timeout_secs: self.timeout_secs,
+            max_retries: self.max_retries,
+            retry_initial_ms: self.retry_initial_ms,
+            retry_max_secs: self.retry_max_secs,
+            retry_after_cap_secs: self.retry_after_cap_secs,
+        }
+    }
+}
+
 /// Which kind-specific keys a table sets.
 fn keys_set(raw: &RawBackend) -> Vec<&'static str> {
     let mut set = Vec::new();
@@ -303,23 +297,10 @@ pub(crate) fn validate_backend(
 
     let url = match &raw.url {
         None => None,
-        Some(text) => {
-            let parsed = url::Url::parse(text)
-                .map_err(|e| invalid("url", format!("invalid URL \"{text}\": {e}")))?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(invalid("url", format!("\"{text}\" is not an http(s) URL")));
-            }
-            Some(parsed)
-        }
+        Some(text) => Some(validate_url(text, &invalid)?),
     };
-    if let Some(var) = &raw.api_key_env
-        && (var.is_empty() || var.contains('=') || var.contains(char::is_whitespace))
-    {
-        return Err(invalid(
-            "api_key_env",
-            "must be the NAME of an environment variable (such as DEEPL_AUTH_KEY), not a key"
-                .into(),
-        ));
+    if let Some(var) = &raw.api_key_env {
+        validate_key_variable(var, &invalid)?;
     }
     if matches!(kind, BackendKind::DeepL | BackendKind::Google) && raw.api_key_env.is_none() {
         return Err(invalid(
@@ -356,42 +337,22 @@ pub(crate) fn validate_backend(
         ));
     }
 
-    let (batch_default, bytes_default, concurrency_default, timeout_default) = kind.defaults();
-    let batch = raw.batch_size.unwrap_or(batch_default);
-    if batch == 0 || batch > kind.hard_max_items() {
-        return Err(invalid(
-            "batch_size",
-            format!(
-                "must be between 1 and {} for kind \"{}\", got {batch}",
-                kind.hard_max_items(),
-                kind.as_str()
-            ),
-        ));
-    }
-    let positive = |k: &str, v: Option<f64>, default: f64| -> Result<f64, ConfigError> {
-        let v = v.unwrap_or(default);
-        if v.is_finite() && v >= 0.0 {
-            Ok(v)
-        } else {
-            Err(invalid(k, format!("must be a number ≥ 0, got {v}")))
-        }
+    let (batch_size, max_batch_bytes, concurrency, timeout_secs) = kind.defaults();
+    let defaults = LimitDefaults {
+        batch_size,
+        max_batch_bytes,
+        concurrency,
+        timeout_secs,
+        hard_max_items: kind.hard_max_items(),
     };
-    let timeout = positive("timeout_secs", raw.timeout_secs, timeout_default)?;
-    if timeout == 0.0 {
-        return Err(invalid("timeout_secs", "must be greater than 0".into()));
-    }
-    let concurrency = raw.concurrency.unwrap_or(concurrency_default);
-    if concurrency == 0 || concurrency > 256 {
+    let settings = validate_limits(raw.limits(), defaults, kind.as_str(), &invalid)?;
+    let temperature = raw.temperature.unwrap_or(0.0);
+    if !(temperature.is_finite() && temperature >= 0.0) {
         return Err(invalid(
-            "concurrency",
-            format!("must be between 1 and 256, got {concurrency}"),
+            "temperature",
+            format!("must be a number ≥ 0, got {temperature}"),
         ));
     }
-    let max_bytes = raw.max_batch_bytes.unwrap_or(bytes_default);
-    if max_bytes == 0 {
-        return Err(invalid("max_batch_bytes", "must be greater than 0".into()));
-    }
-    let temperature = positive("temperature", raw.temperature, 0.0)?;
     let alternatives = raw.alternatives.unwrap_or(3);
     if !(1..=10).contains(&alternatives) {
         return Err(invalid(
@@ -436,26 +397,7 @@ pub(crate) fn validate_backend(
         kind,
         url,
         api_key_env: raw.api_key_env.clone(),
-        settings: DriverSettings {
-            max_items: batch,
-            max_bytes,
-            concurrency,
-            requests_per_second: positive("requests_per_second", raw.requests_per_second, 0.0)?,
-            chars_per_minute: positive("chars_per_minute", raw.chars_per_minute, 0.0)?,
-            timeout: Duration::from_secs_f64(timeout),
-            max_retries: raw.max_retries.unwrap_or(5),
-            retry_initial: Duration::from_millis(raw.retry_initial_ms.unwrap_or(1000)),
-            retry_max: Duration::from_secs_f64(positive(
-                "retry_max_secs",
-                raw.retry_max_secs,
-                120.0,
-            )?),
-            retry_after_cap: Duration::from_secs_f64(positive(
-                "retry_after_cap_secs",
-                raw.retry_after_cap_secs,
-                120.0,
-            )?),
-        },
+        settings,
         language_codes: raw.language_codes.clone(),
         languages: raw.languages.clone(),
         revision: raw.revision.clone(),

@@ -15,20 +15,26 @@ use crate::error::ConfigError;
 mod align;
 mod backend;
 mod detect;
+mod embed;
 mod input;
 mod locate;
 mod output;
 mod overrides;
+mod remote;
 mod segment;
 mod translate;
 
 pub use align::RawAlign;
-pub use backend::{BackendConfig, BackendKind, DEFAULT_BACKEND, DriverSettings, RawBackend};
+pub use backend::{BackendConfig, BackendKind, DEFAULT_BACKEND, RawBackend};
 pub use detect::{DetectConfig, RawDetect};
+pub use embed::{
+    EmbedConfig, EmbedderConfig, EmbedderKind, RawEmbed, RawEmbedder, SpawnConfig, VectorEncoding,
+};
 pub use input::{InputConfig, RawInput};
 use locate::{KeyLocator, describe_toml_error};
 pub use output::{Format, OutputConfig, RawOutput};
 pub use overrides::Overrides;
+pub use remote::DriverSettings;
 pub use segment::{ParagraphMode, RawSegment, SegmentConfig};
 pub use translate::{RawTranslate, TranslateConfig};
 
@@ -44,6 +50,9 @@ pub struct RawConfig {
     pub translate: RawTranslate,
     /// Translation backends by name: `[backends.NAME]`.
     pub backends: BTreeMap<String, RawBackend>,
+    pub embed: RawEmbed,
+    /// Embedding services by name: `[embedders.NAME]`.
+    pub embedders: BTreeMap<String, RawEmbedder>,
     pub align: RawAlign,
     pub output: RawOutput,
 }
@@ -57,6 +66,8 @@ impl Default for RawConfig {
             detect: RawDetect::default(),
             translate: RawTranslate::default(),
             backends: BTreeMap::new(),
+            embed: RawEmbed::default(),
+            embedders: BTreeMap::new(),
             align: RawAlign::default(),
             output: RawOutput::default(),
         }
@@ -77,6 +88,9 @@ pub struct Config {
     pub translate: TranslateConfig,
     /// Validated `[backends.NAME]` tables.
     pub backends: BTreeMap<String, BackendConfig>,
+    pub embed: EmbedConfig,
+    /// Validated `[embedders.NAME]` tables.
+    pub embedders: BTreeMap<String, EmbedderConfig>,
     pub output: OutputConfig,
 }
 
@@ -134,6 +148,8 @@ impl Config {
         let output = output::validate(&raw.output, &locator, overrides)?;
         let backends = backend::validate_backends(&raw.backends, &locator, &base_dir)?;
         let translate = translate::validate(&raw.translate, &backends, &locator, overrides)?;
+        let embedders = embed::validate_embedders(&raw.embedders, &locator)?;
+        let embed = embed::validate(&raw.embed, &embedders, &locator, overrides)?;
         align::validate(&raw.align, &locator)?;
 
         Ok(Config {
@@ -143,6 +159,8 @@ impl Config {
             detect,
             translate,
             backends,
+            embed,
+            embedders,
             output,
             raw,
             file,
@@ -176,6 +194,9 @@ fn apply_overrides(overrides: &Overrides, raw: &mut RawConfig) {
     }
     if let Some(b) = &overrides.backend {
         raw.translate.backend = Some(b.clone());
+    }
+    if let Some(e) = &overrides.embedder {
+        raw.embed.backend = e.clone();
     }
 }
 

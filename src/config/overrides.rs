@@ -15,6 +15,8 @@ pub struct Overrides {
     pub offline: bool,
     /// `--cache-dir DIR`.
     pub cache_dir: Option<PathBuf>,
+    /// `--embedder NAME`.
+    pub embedder: Option<String>,
     /// `--format a,b`.
     pub formats: Option<Vec<String>>,
 }

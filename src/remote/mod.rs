@@ -5,6 +5,8 @@
 pub mod driver;
 pub mod http;
 pub mod json;
+pub mod process;
+pub mod spawn;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -131,6 +133,14 @@ pub trait Memory<O>: Send + Sync {
     fn get(&self, group: &str, text: &str) -> Result<Option<O>, CacheError>;
     /// Stores one output (durable after the cache's next flush).
     fn put(&self, group: &str, text: &str, output: &O) -> Result<(), CacheError>;
+}
+
+/// A multi-threaded runtime sized for the machine (network-bound work; two workers are plenty).
+pub fn runtime() -> Result<tokio::runtime::Runtime, std::io::Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
 }
 
 /// Delay before retry `attempt` (1-based): `Retry-After` when the server sent one (up to the

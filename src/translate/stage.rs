@@ -92,13 +92,9 @@ impl Chain {
     }
 }
 
-/// A multi-threaded runtime sized for the machine (network-bound work; two workers are plenty).
+/// The tokio runtime remote work runs on.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(Error::Runtime)
+    crate::remote::runtime().map_err(Error::Runtime)
 }
 
 /// Opens the configured cache.

@@ -2,12 +2,9 @@
 //! stdout (Marian, CTranslate2, a script). `{source}` and `{target}` in the arguments are
 //! replaced by the language codes. Runs locally, so it is allowed with `--offline`.
 
-use std::process::Stdio;
-
-use tokio::io::AsyncWriteExt;
-
 use super::service::{Common, Protocol};
 use crate::config::BackendConfig;
+use crate::remote::process;
 use crate::translate::codes::Scheme;
 use crate::translate::{BackendError, Fingerprint, PairSupport, Translated};
 
@@ -58,59 +55,12 @@ impl Protocol for Command {
                     .replace("{target}", &target_code)
             })
             .collect();
-        let mut child = tokio::process::Command::new(&self.argv[0])
-            .args(&args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| {
-                BackendError::fatal(format!("{name}: cannot start `{}`: {e}", self.argv[0]))
-            })?;
-        // One text per line: line breaks inside a text would shift every later line.
-        let mut input = String::new();
-        for text in texts {
-            input.push_str(&text.replace(['\r', '\n'], " "));
-            input.push('\n');
-        }
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        let writer = tokio::spawn(async move {
-            let _ = stdin.write_all(input.as_bytes()).await;
-            // Dropping stdin closes it: the program sees the end of its input.
-        });
-        let output = tokio::time::timeout(self.timeout, child.wait_with_output())
-            .await
-            .map_err(|_| {
-                BackendError::transient(format!(
-                    "{name}: no answer within {:?} (killed)",
-                    self.timeout
-                ))
-            })?
-            .map_err(|e| BackendError::transient(format!("{name}: {e}")))?;
-        let _ = writer.await;
-        if !output.status.success() {
-            return Err(BackendError::rejected(format!(
-                "{name}: `{}` exited with {}: {}",
-                self.argv[0],
-                output.status,
-                String::from_utf8_lossy(&output.stderr).trim()
-            )));
-        }
-        let stdout = String::from_utf8(output.stdout)
-            .map_err(|e| BackendError::rejected(format!("{name}: output is not UTF-8: {e}")))?;
-        let lines: Vec<&str> = stdout.lines().collect();
-        if lines.len() != texts.len() {
-            return Err(BackendError::mismatch(format!(
-                "{name}: sent {} lines, got {} lines back",
-                texts.len(),
-                lines.len()
-            )));
-        }
+        let lines =
+            process::exchange_lines(name, &self.argv[0], &args, texts, self.timeout).await?;
         Ok(lines
             .into_iter()
-            .map(|l| Translated {
-                text: l.trim_end_matches('\r').to_string(),
+            .map(|text| Translated {
+                text,
                 detected_source: None,
                 coverage: None,
             })

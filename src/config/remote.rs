@@ -1,0 +1,151 @@
+//! Keys shared by `[backends.NAME]` and `[embedders.NAME]` tables: the URL, the API key
+//! variable and the request limits the remote driver works with.
+
+use std::time::Duration;
+
+use crate::error::ConfigError;
+
+/// How the driver may use a backend: request limits, concurrency, pacing and retries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverSettings {
+    /// Most texts in one request.
+    pub max_items: usize,
+    /// Most bytes of text in one request.
+    pub max_bytes: usize,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Requests per second; 0 = unlimited.
+    pub requests_per_second: f64,
+    /// Characters of text per minute; 0 = unlimited.
+    pub chars_per_minute: f64,
+    /// Time limit of one request.
+    pub timeout: Duration,
+    /// Retries of one request after transient failures.
+    pub max_retries: u32,
+    /// First back-off delay; later ones grow by 1.6× with jitter.
+    pub retry_initial: Duration,
+    /// Longest back-off delay.
+    pub retry_max: Duration,
+    /// Longest wait a `Retry-After` header can impose.
+    pub retry_after_cap: Duration,
+}
+
+/// The limit keys of a table as written.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RawLimits {
+    pub batch_size: Option<usize>,
+    pub max_batch_bytes: Option<usize>,
+    pub concurrency: Option<usize>,
+    pub requests_per_second: Option<f64>,
+    pub chars_per_minute: Option<f64>,
+    pub timeout_secs: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub retry_initial_ms: Option<u64>,
+    pub retry_max_secs: Option<f64>,
+    pub retry_after_cap_secs: Option<f64>,
+}
+
+/// What a kind uses when the table says nothing, and the most texts its service takes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LimitDefaults {
+    pub batch_size: usize,
+    pub max_batch_bytes: usize,
+    pub concurrency: usize,
+    pub timeout_secs: f64,
+    pub hard_max_items: usize,
+}
+
+/// The longest duration a table may set (a day): longer values are typing mistakes.
+const MAX_SECONDS: f64 = 86_400.0;
+
+/// Validates the limit keys; `invalid(key, message)` makes the error for a key of the table.
+pub(crate) fn validate_limits(
+    raw: RawLimits,
+    defaults: LimitDefaults,
+    kind: &str,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<DriverSettings, ConfigError> {
+    let batch = raw.batch_size.unwrap_or(defaults.batch_size);
+    if batch == 0 || batch > defaults.hard_max_items {
+        return Err(invalid(
+            "batch_size",
+            format!(
+                "must be between 1 and {} for kind \"{kind}\", got {batch}",
+                defaults.hard_max_items
+            ),
+        ));
+    }
+    let positive = |k: &str, v: Option<f64>, default: f64| -> Result<f64, ConfigError> {
+        let v = v.unwrap_or(default);
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(invalid(k, format!("must be a number ≥ 0, got {v}")))
+        }
+    };
+    let seconds = |k: &str, v: Option<f64>, default: f64| -> Result<Duration, ConfigError> {
+        let v = positive(k, v, default)?;
+        if v > MAX_SECONDS {
+            return Err(invalid(
+                k,
+                format!("must be at most {MAX_SECONDS} seconds (a day), got {v}"),
+            ));
+        }
+        Ok(Duration::from_secs_f64(v))
+    };
+    let timeout = seconds("timeout_secs", raw.timeout_secs, defaults.timeout_secs)?;
+    if timeout.is_zero() {
+        return Err(invalid("timeout_secs", "must be greater than 0".into()));
+    }
+    let concurrency = raw.concurrency.unwrap_or(defaults.concurrency);
+    if concurrency == 0 || concurrency > 256 {
+        return Err(invalid(
+            "concurrency",
+            format!("must be between 1 and 256, got {concurrency}"),
+        ));
+    }
+    let max_bytes = raw.max_batch_bytes.unwrap_or(defaults.max_batch_bytes);
+    if max_bytes == 0 {
+        return Err(invalid("max_batch_bytes", "must be greater than 0".into()));
+    }
+    Ok(DriverSettings {
+        max_items: batch,
+        max_bytes,
+        concurrency,
+        requests_per_second: positive("requests_per_second", raw.requests_per_second, 0.0)?,
+        chars_per_minute: positive("chars_per_minute", raw.chars_per_minute, 0.0)?,
+        timeout,
+        max_retries: raw.max_retries.unwrap_or(5),
+        retry_initial: Duration::from_millis(raw.retry_initial_ms.unwrap_or(1000)),
+        retry_max: seconds("retry_max_secs", raw.retry_max_secs, 120.0)?,
+        retry_after_cap: seconds("retry_after_cap_secs", raw.retry_after_cap_secs, 120.0)?,
+    })
+}
+
+/// An http(s) URL. `{port}` (for a server `spawn` starts) may stand for the port.
+pub(crate) fn validate_url(
+    text: &str,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<url::Url, ConfigError> {
+    let parsed = url::Url::parse(&text.replace("{port}", "1"))
+        .map_err(|e| invalid("url", format!("invalid URL \"{text}\": {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("url", format!("\"{text}\" is not an http(s) URL")));
+    }
+    Ok(parsed)
+}
+
+/// The name of an environment variable, never a key.
+pub(crate) fn validate_key_variable(
+    var: &str,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    if var.is_empty() || var.contains('=') || var.contains(char::is_whitespace) {
+        return Err(invalid(
+            "api_key_env",
+            "must be the NAME of an environment variable (such as DEEPL_AUTH_KEY), not a key"
+                .into(),
+        ));
+    }
+    Ok(())
+}

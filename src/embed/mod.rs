@@ -1,0 +1,418 @@
+//! Embedding stage: sentences → multilingual sentence vectors through an embedding service,
+//! with every vector cached. One module per protocol (`openai`, `tei`, `ollama`, `command`)
+//! implements only its request and answer; [`Embedder`] adds what they share (name, limits,
+//! prefix, fingerprint, the vector checks) and plugs them into the remote driver.
+
+mod command;
+mod ollama;
+mod openai;
+mod protocol;
+pub mod stage;
+mod tei;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use serde::Serialize;
+
+use crate::cache::{self, Cache, CacheError, Fingerprint, VectorRecord};
+use crate::config::{EmbedderConfig, EmbedderKind};
+use crate::error::SetupError;
+use crate::remote::driver::{self, Counters, Lane, Outcome, Plan};
+use crate::remote::http::Secret;
+use crate::remote::{BackendError, BoxFuture, DriverSettings, Memory, Service};
+use protocol::Protocol;
+
+/// An embedding service with the shared parts: a [`Service`] for the remote driver.
+pub struct Embedder {
+    name: String,
+    kind: EmbedderKind,
+    settings: DriverSettings,
+    prefix: String,
+    /// The dimension every vector must have: from `dimensions`, else the first vector seen.
+    dimension: OnceLock<usize>,
+    fingerprint: Fingerprint,
+    protocol: Box<dyn Protocol>,
+}
+
+impl Embedder {
+    pub fn kind(&self) -> &'static str {
+        self.kind.as_str()
+    }
+    pub fn fingerprint(&self) -> &Fingerprint {
+        &self.fingerprint
+    }
+    /// The vector dimension, once known.
+    pub fn dimension(&self) -> Option<usize> {
+        self.dimension.get().copied()
+    }
+}
+
+impl Service for Embedder {
+    type Output = Vec<f32>;
+    const DONE: &'static str = "embedded";
+
+    fn describe(&self, _group: &str) -> String {
+        "embeds".into()
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn is_offline(&self) -> bool {
+        self.kind == EmbedderKind::Command
+    }
+    fn settings(&self) -> &DriverSettings {
+        &self.settings
+    }
+    fn send<'a>(
+        &'a self,
+        _group: &'a str,
+        texts: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, BackendError>> {
+        Box::pin(async move {
+            let mut vectors = if self.prefix.is_empty() {
+                self.protocol.embed(&self.name, texts).await?
+            } else {
+                let prefixed: Vec<String> = texts
+                    .iter()
+                    .map(|t| format!("{}{t}", self.prefix))
+                    .collect();
+                self.protocol.embed(&self.name, &prefixed).await?
+            };
+            // Rounded to the cache's precision, so a fresh vector and a cached one are equal.
+            for v in &mut vectors {
+                cache::round_to_stored_precision(v);
+            }
+            Ok(vectors)
+        })
+    }
+    fn check(&self, _text: &str, vector: &Vec<f32>) -> Result<(), String> {
+        check_vector(vector, &self.dimension)
+    }
+}
+
+/// A vector is usable when it has the model's dimension, only finite numbers and a length.
+fn check_vector(vector: &[f32], dimension: &OnceLock<usize>) -> Result<(), String> {
+    let expected = *dimension.get_or_init(|| vector.len());
+    if vector.len() != expected {
+        return Err(format!(
+            "a vector of {} dimensions where the model gives {expected}",
+            vector.len()
+        ));
+    }
+    if vector.is_empty() {
+        return Err("an empty vector".into());
+    }
+    if let Some(x) = vector.iter().find(|x| !x.is_finite()) {
+        return Err(format!("a vector with the non-finite number {x}"));
+    }
+    if vector.iter().all(|x| *x == 0.0) {
+        return Err("a zero vector".into());
+    }
+    Ok(())
+}
+
+/// Builds the embedder of a validated table; reads its API key from the environment.
+/// `url` is the base URL to use (the table's, or the one of a server started for the run).
+pub fn build(config: &EmbedderConfig, url: Option<&str>) -> Result<Arc<Embedder>, SetupError> {
+    let key = match &config.api_key_env {
+        None => None,
+        Some(var) => match std::env::var(var) {
+            Ok(value) if !value.trim().is_empty() => Some(Secret::new(value.trim().to_string())),
+            _ => {
+                return Err(SetupError {
+                    backend: config.name.clone(),
+                    message: format!(
+                        "environment variable {var} (named by embedders.{}.api_key_env) is not set or empty",
+                        config.name
+                    ),
+                });
+            }
+        },
+    };
+    let url = url.or(config.url.as_deref());
+    // A server started for the run gets a new port every time: its identity is the command.
+    let identity = match &config.spawn {
+        Some(spawn) => Some(format!("spawn:{}", spawn.command.join(" "))),
+        None => url.map(str::to_string),
+    };
+    let protocol: Box<dyn Protocol> = match config.kind {
+        EmbedderKind::OpenAi => Box::new(openai::OpenAi::new(config, url, key)),
+        EmbedderKind::Tei => Box::new(tei::Tei::new(config, url, key)),
+        EmbedderKind::Ollama => Box::new(ollama::Ollama::new(config, url)),
+        EmbedderKind::Command => Box::new(command::Command::new(config)),
+    };
+    let base = Fingerprint::new(config.kind.as_str())
+        .with("url", identity)
+        .with("prefix", Some(&config.prefix).filter(|p| !p.is_empty()))
+        .with("dimensions", config.dimensions)
+        .with("revision", config.revision.as_deref());
+    let dimension = OnceLock::new();
+    if let Some(d) = config.dimensions {
+        let _ = dimension.set(d);
+    }
+    Ok(Arc::new(Embedder {
+        name: config.name.clone(),
+        kind: config.kind,
+        settings: config.settings.clone(),
+        prefix: config.prefix.clone(),
+        dimension,
+        fingerprint: protocol.fingerprint(base),
+        protocol,
+    }))
+}
+
+/// The vector records of one embedder fingerprint.
+struct VectorMemory {
+    cache: Arc<Cache>,
+    fingerprint: String,
+    embedder: (String, &'static str),
+}
+
+impl Memory<Vec<f32>> for VectorMemory {
+    fn get(&self, _group: &str, text: &str) -> Result<Option<Vec<f32>>, CacheError> {
+        self.cache.get_vector(&self.fingerprint, text)
+    }
+    fn put(&self, _group: &str, text: &str, vector: &Vec<f32>) -> Result<(), CacheError> {
+        self.cache.put_vector(&VectorRecord::new(
+            &self.fingerprint,
+            (&self.embedder.0, self.embedder.1),
+            text,
+            vector,
+        ))
+    }
+}
+
+/// L2-normalised vectors of distinct texts, looked up by text.
+#[derive(Debug, Clone, Default)]
+pub struct Vectors {
+    dimension: usize,
+    index: HashMap<String, usize>,
+    data: Vec<f32>,
+}
+
+impl Vectors {
+    /// An empty set of vectors of one dimension.
+    pub fn new(dimension: usize) -> Self {
+        Vectors {
+            dimension,
+            ..Vectors::default()
+        }
+    }
+
+    /// Adds (or replaces) the vector of `text`, normalised to unit length.
+    pub fn insert(&mut self, text: &str, vector: &[f32]) {
+        if self.dimension == 0 {
+            self.dimension = vector.len();
+        }
+        if vector.len() != self.dimension {
+            return;
+        }
+        let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        let row = match self.index.get(text) {
+            Some(&row) => row,
+            None => {
+                let row = self.index.len();
+                self.index.insert(text.to_string(), row);
+                self.data.resize(self.data.len() + self.dimension, 0.0);
+                row
+            }
+        };
+        let start = row * self.dimension;
+        for (slot, x) in self.data[start..start + self.dimension]
+            .iter_mut()
+            .zip(vector)
+        {
+            *slot = x / norm;
+        }
+    }
+
+    /// The unit vector of `text`, if it was embedded.
+    pub fn get(&self, text: &str) -> Option<&[f32]> {
+        let row = *self.index.get(text)?;
+        let start = row * self.dimension;
+        Some(&self.data[start..start + self.dimension])
+    }
+
+    pub fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+}
+
+/// The embedding part of `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbeddingReport {
+    pub embedder: String,
+    pub kind: String,
+    pub dimension: usize,
+    /// Counters over distinct texts.
+    pub texts: u64,
+    pub cache_hits: u64,
+    pub embedded: u64,
+    pub failed: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub splits: u64,
+    pub characters_sent: u64,
+    pub time_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    pub interrupted: bool,
+    /// The first few texts that got no vector, with the reason.
+    pub failures: Vec<String>,
+}
+
+impl EmbeddingReport {
+    pub fn complete(&self) -> bool {
+        self.failed == 0 && self.stopped.is_none()
+    }
+}
+
+/// Vectors of `texts` and what it took to get them: one outcome per text, in order.
+pub struct Embedded {
+    pub outcomes: Vec<Result<Vec<f32>, String>>,
+    pub report: EmbeddingReport,
+}
+
+impl Embedded {
+    /// The vectors of the texts that got one.
+    pub fn vectors(&self, texts: &[String]) -> Vectors {
+        let mut vectors = Vectors::new(self.report.dimension);
+        for (text, outcome) in texts.iter().zip(&self.outcomes) {
+            if let Ok(v) = outcome {
+                vectors.insert(text, v);
+            }
+        }
+        vectors
+    }
+}
+
+fn driver_for(
+    embedder: Arc<Embedder>,
+    cache: Arc<Cache>,
+    offline: bool,
+    progress: indicatif::ProgressBar,
+) -> driver::Driver<Embedder> {
+    let memory = VectorMemory {
+        cache: Arc::clone(&cache),
+        fingerprint: cache::fingerprint_hash(embedder.fingerprint()),
+        embedder: (embedder.name.clone(), embedder.kind()),
+    };
+    let lane = Lane::new(embedder, Box::new(memory));
+    driver::Driver::new(vec![lane], cache, offline, progress)
+}
+
+fn jobs(texts: &[String]) -> Vec<driver::Job> {
+    texts
+        .iter()
+        .map(|t| driver::Job {
+            group: String::new(),
+            text: t.clone(),
+        })
+        .collect()
+}
+
+/// Embeds distinct `texts` through the cache and the embedder.
+pub async fn embed_texts(
+    embedder: Arc<Embedder>,
+    cache: Arc<Cache>,
+    texts: &[String],
+    offline: bool,
+    progress: indicatif::ProgressBar,
+) -> Result<Embedded, CacheError> {
+    let started = std::time::Instant::now();
+    let driver = driver_for(Arc::clone(&embedder), cache, offline, progress);
+    let report = driver.run(jobs(texts)).await?;
+    let outcomes: Vec<Result<Vec<f32>, String>> = report
+        .results
+        .into_iter()
+        .map(|o| match o {
+            Outcome::Done { output, .. } => Ok(output),
+            Outcome::Failed { error } => Err(error),
+        })
+        .collect();
+    let dimension = embedder
+        .dimension()
+        .or_else(|| outcomes.iter().find_map(|o| o.as_ref().ok().map(Vec::len)))
+        .unwrap_or(0);
+    let Counters {
+        texts: count,
+        cache_hits,
+        done,
+        failed,
+        requests,
+        retries,
+        splits,
+        characters_sent,
+    } = report.counters;
+    let failures = texts
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(t, o)| o.as_ref().err().map(|e| format!("{t:?}: {e}")))
+        .take(10)
+        .collect();
+    Ok(Embedded {
+        report: EmbeddingReport {
+            embedder: embedder.name.clone(),
+            kind: embedder.kind().to_string(),
+            dimension,
+            texts: count,
+            cache_hits,
+            embedded: done,
+            failed,
+            requests,
+            retries,
+            splits,
+            characters_sent,
+            time_ms: started.elapsed().as_millis() as u64,
+            stopped: report.stopped,
+            interrupted: report.interrupted,
+            failures,
+        },
+        outcomes,
+    })
+}
+
+/// What embedding `texts` would send after cache hits; sends nothing.
+pub async fn plan_texts(
+    embedder: Arc<Embedder>,
+    cache: Arc<Cache>,
+    texts: &[String],
+    offline: bool,
+) -> Result<Plan, CacheError> {
+    let driver = driver_for(embedder, cache, offline, indicatif::ProgressBar::hidden());
+    driver.plan(&jobs(texts)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_are_checked_for_dimension_finiteness_and_length() {
+        let dimension = OnceLock::new();
+        assert!(check_vector(&[1.0, 0.0], &dimension).is_ok());
+        assert!(check_vector(&[1.0, 0.0, 0.0], &dimension).is_err());
+        assert!(check_vector(&[f32::NAN, 0.0], &dimension).is_err());
+        assert!(check_vector(&[0.0, 0.0], &dimension).is_err());
+    }
+
+    #[test]
+    fn vectors_are_normalised_and_found_by_text() {
+        let mut v = Vectors::new(2);
+        v.insert("a", &[3.0, 4.0]);
+        v.insert("b", &[0.0, 2.0]);
+        assert_eq!(v.get("a"), Some(&[0.6, 0.8][..]));
+        assert_eq!(v.get("b"), Some(&[0.0, 1.0][..]));
+        assert!(v.get("c").is_none());
+        assert_eq!(v.len(), 2);
+    }
+}

@@ -1,0 +1,112 @@
+//! The embedding stage of `run` and the plumbing `embed` and `align` share: the configured
+//! embedder (with its local server when the table says `spawn`), the cache, and the driver
+//! run on a tokio runtime.
+
+use std::sync::Arc;
+
+use super::{Embedded, Embedder, EmbeddingReport, Vectors, build, embed_texts, plan_texts};
+use crate::cache::Cache;
+use crate::config::{Config, EmbedderConfig, EmbedderKind};
+use crate::error::{Error, Result};
+use crate::progress;
+use crate::remote::driver::Plan;
+use crate::remote::spawn::LocalServer;
+
+/// The chosen embedder, ready to use; a server started for it stops when this is dropped.
+pub struct Session {
+    pub embedder: Arc<Embedder>,
+    offline: bool,
+    cache_dir: std::path::PathBuf,
+    _server: Option<LocalServer>,
+}
+
+impl Session {
+    /// The embedder `embed.backend` names; `None` when embedding is off. `start_servers`
+    /// false (a dry run) builds the embedder without starting its `spawn` server.
+    pub fn open(config: &Config, start_servers: bool) -> Result<Option<Session>> {
+        let Some(name) = &config.embed.embedder else {
+            return Ok(None);
+        };
+        Session::open_table(config, &config.embedders[name], start_servers).map(Some)
+    }
+
+    /// Like [`Session::open`], but a missing embedder is an error.
+    pub fn required(config: &Config, start_servers: bool) -> Result<Session> {
+        Session::open(config, start_servers)?.ok_or_else(|| Error::NoEmbedder {
+            config: config
+                .file
+                .as_ref()
+                .map_or_else(|| "config.toml".into(), |p| p.display().to_string()),
+        })
+    }
+
+    fn open_table(config: &Config, table: &EmbedderConfig, start_servers: bool) -> Result<Session> {
+        let (server, url) = match &table.spawn {
+            Some(spawn) if start_servers && !config.translate.offline => {
+                let server = LocalServer::start(&table.name, spawn)?;
+                let url = spawned_url(table, server.port());
+                (Some(server), Some(url))
+            }
+            Some(_) => (None, Some(spawned_url(table, 0))),
+            None => (None, None),
+        };
+        Ok(Session {
+            embedder: build(table, url.as_deref())?,
+            offline: config.translate.offline,
+            cache_dir: config.translate.cache_dir.clone(),
+            _server: server,
+        })
+    }
+
+    /// Embeds distinct `texts` through the cache and the embedder.
+    pub fn embed(&self, texts: &[String], quiet: bool) -> Result<Embedded> {
+        let cache = Arc::new(Cache::open(&self.cache_dir)?);
+        let bar = progress::bar(texts.len() as u64, "embed", quiet);
+        let runtime = crate::remote::runtime().map_err(Error::Runtime)?;
+        let embedded = runtime.block_on(embed_texts(
+            Arc::clone(&self.embedder),
+            cache,
+            texts,
+            self.offline,
+            bar.clone(),
+        ))?;
+        bar.finish_and_clear();
+        Ok(embedded)
+    }
+
+    /// What embedding `texts` would send; sends nothing.
+    pub fn plan(&self, texts: &[String]) -> Result<Plan> {
+        let cache = Arc::new(Cache::open(&self.cache_dir)?);
+        let runtime = crate::remote::runtime().map_err(Error::Runtime)?;
+        Ok(runtime.block_on(plan_texts(
+            Arc::clone(&self.embedder),
+            cache,
+            texts,
+            self.offline,
+        ))?)
+    }
+}
+
+/// The URL of a server started on `port`: the table's `url` with `{port}` filled in, else
+/// the kind's usual path on 127.0.0.1.
+fn spawned_url(table: &EmbedderConfig, port: u16) -> String {
+    match &table.url {
+        Some(url) => url.replace("{port}", &port.to_string()),
+        None if table.kind == EmbedderKind::OpenAi => format!("http://127.0.0.1:{port}/v1"),
+        None => format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// The embedding stage of `run`: vectors of `texts` (the ones the aligner asks for), or
+/// `None` when no embedder is configured.
+pub fn embed_for_alignment(
+    config: &Config,
+    texts: &[String],
+    quiet: bool,
+) -> Result<Option<(Vectors, EmbeddingReport)>> {
+    let Some(session) = Session::open(config, true)? else {
+        return Ok(None);
+    };
+    let embedded = session.embed(texts, quiet)?;
+    Ok(Some((embedded.vectors(texts), embedded.report)))
+}
