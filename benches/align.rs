@@ -114,6 +114,7 @@ fn main() {
         &prepared.target,
         &prepared.vocabulary,
         ParallelParams::default(),
+        None,
     );
     let secs = started.elapsed().as_secs_f64();
     let non_null = beads
@@ -160,6 +161,7 @@ fn main() {
         &prepared.target,
         &prepared.vocabulary,
         ComparableParams::default(),
+        None,
     );
     let secs = started.elapsed().as_secs_f64();
     let correct = matches

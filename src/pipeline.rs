@@ -15,6 +15,7 @@ use crate::align::corpus::AlignmentReport;
 use crate::align::output::Alignment;
 use crate::config::Config;
 use crate::detect::Detector;
+use crate::embed::{EmbeddingReport, Vectors};
 use crate::error::{Error, Result, exit_code};
 use crate::export;
 use crate::ingest;
@@ -35,6 +36,10 @@ pub struct Corpus {
     pub skipped: Vec<SkippedInput>,
     /// The translation stage's report; `None` when no backend is configured.
     pub translation: Option<TranslationReport>,
+    /// The embedding stage's report; `None` when no embedder is configured.
+    pub embedding: Option<EmbeddingReport>,
+    /// Sentence (or overlap) vectors the alignment stage asked for.
+    pub vectors: Option<Vectors>,
     /// Alignments of the alignment stage (`aligned.jsonl`).
     pub alignments: Vec<Alignment>,
     pub alignment: Option<AlignmentReport>,
@@ -45,8 +50,9 @@ pub struct Corpus {
 /// Settings of one `run` that come from the command line rather than the configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
-    /// Comparable alignment: minimum margin score.
-    pub threshold: f64,
+    /// Comparable alignment: minimum margin score (`None`: the configured one for the
+    /// similarity in use).
+    pub threshold: Option<f64>,
     /// Comparable alignment: candidates per source sentence.
     pub top_k: usize,
     pub quiet: bool,
@@ -58,6 +64,7 @@ pub struct RunOptions {
 pub fn run(config: &Config, inputs: &[PathBuf], options: RunOptions) -> Result<Corpus> {
     let mut corpus = process(config, inputs, options.quiet);
     translate(config, &mut corpus, options.quiet)?;
+    embed(config, &mut corpus, options.quiet)?;
     align(config, &mut corpus, options);
     write_outputs(config, &corpus)?;
     Ok(corpus)
@@ -145,11 +152,33 @@ fn translate(config: &Config, corpus: &mut Corpus, quiet: bool) -> Result<()> {
     Ok(())
 }
 
+/// Embed: vectors of the texts the aligner asks for, through the cache and the embedder.
+fn embed(config: &Config, corpus: &mut Corpus, quiet: bool) -> Result<()> {
+    if config.embed.embedder.is_none() {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let texts = align::corpus::texts_to_embed(config, &corpus.sentences);
+    if let Some((vectors, report)) =
+        crate::embed::stage::embed_for_alignment(config, &texts, quiet)?
+    {
+        corpus.vectors = Some(vectors);
+        corpus.embedding = Some(report);
+        corpus.timings_ms.insert("embed", elapsed_ms(started));
+    }
+    Ok(())
+}
+
 /// Align: comparable claim matching or parallel beads, as `align.mode` says.
 fn align(config: &Config, corpus: &mut Corpus, options: RunOptions) {
     let started = Instant::now();
-    let (alignments, report) =
-        align::corpus::align_corpus(config, &corpus.sentences, options.threshold, options.top_k);
+    let (alignments, report) = align::corpus::align_corpus(
+        config,
+        &corpus.sentences,
+        options.threshold,
+        options.top_k,
+        corpus.vectors.as_ref(),
+    );
     corpus.alignments = alignments;
     corpus.alignment = Some(report);
     corpus.timings_ms.insert("align", elapsed_ms(started));
@@ -227,6 +256,33 @@ pub fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
             code = exit_code::INCOMPLETE;
         }
     }
+    if let Some(e) = &corpus.embedding {
+        if !quiet {
+            eprintln!(
+                "embedding ({}): {} texts: {} from the cache, {} embedded, {} failed; {} requests, {} retries",
+                e.embedder, e.texts, e.cache_hits, e.embedded, e.failed, e.requests, e.retries
+            );
+        }
+        if let Some(reason) = &e.stopped {
+            eprintln!(
+                "embedding stopped: {reason}\n{} of {} texts are embedded and cached; run again to continue",
+                e.cache_hits + e.embedded,
+                e.texts
+            );
+        }
+        if !e.failures.is_empty() && !quiet {
+            eprintln!("{} text(s) not embedded (they align lexically):", e.failed);
+            for f in &e.failures {
+                eprintln!("  {f}");
+            }
+        }
+        if e.interrupted {
+            return exit_code::INTERRUPTED;
+        }
+        if !e.complete() {
+            code = exit_code::INCOMPLETE;
+        }
+    }
     if corpus.skipped.is_empty() {
         return code;
     }
@@ -259,6 +315,8 @@ pub struct Summary<'a> {
     pub skipped: &'a [SkippedInput],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translation: Option<&'a TranslationReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<&'a EmbeddingReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alignment: Option<&'a AlignmentReport>,
     /// Files this run wrote.
@@ -321,13 +379,18 @@ impl<'a> Summary<'a> {
                 && corpus
                     .translation
                     .as_ref()
-                    .is_none_or(TranslationReport::complete),
+                    .is_none_or(TranslationReport::complete)
+                && corpus
+                    .embedding
+                    .as_ref()
+                    .is_none_or(EmbeddingReport::complete),
             documents,
             sentences: corpus.sentences.len(),
             boilerplate_sentences: corpus.sentences.iter().filter(|s| s.boilerplate).count(),
             sentences_by_lang,
             skipped: &corpus.skipped,
             translation: corpus.translation.as_ref(),
+            embedding: corpus.embedding.as_ref(),
             alignment: corpus.alignment.as_ref(),
             outputs: Vec::new(),
             timings_ms: corpus.timings_ms.clone(),

@@ -6,17 +6,22 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::comparable::{self, ComparableParams};
+use super::comparable::{self, ComparableParams, SentenceVectors};
 use super::output::Alignment;
-use super::parallel::{self, ParallelParams};
+use super::parallel::{self, OverlapVectors, ParallelParams};
+use super::vectors::{overlap_text, overlap_texts};
 use crate::config::Config;
+use crate::embed::Vectors;
 use crate::model::Sentence;
 
 /// The alignment part of `summary.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct AlignmentReport {
     pub mode: String,
+    /// The margin threshold that applied (comparable mode).
     pub threshold: f64,
+    /// True when sentence vectors took part.
+    pub embedded: bool,
     pub top_k: usize,
     /// Source sentences (translated, not pivot, not boilerplate) and target candidates.
     pub source_sentences: usize,
@@ -67,47 +72,122 @@ fn record(
     .with_flags()
 }
 
-/// Aligns the corpus; returns the records and the report.
+/// The sentences that take part: sources (not pivot, not boilerplate, and translated unless
+/// sentence vectors carry them) and targets (pivot, not boilerplate).
+fn sides<'a>(
+    sentences: &'a [Sentence],
+    pivot: &str,
+    embedded: bool,
+) -> (Vec<&'a Sentence>, Vec<&'a Sentence>) {
+    let sources = sentences
+        .iter()
+        .filter(|s| {
+            !s.boilerplate
+                && s.lang.as_deref().is_some_and(|l| l != pivot)
+                && (embedded || s.translation.is_some())
+        })
+        .collect();
+    let targets = sentences
+        .iter()
+        .filter(|s| !s.boilerplate && s.lang.as_deref() == Some(pivot))
+        .collect();
+    (sources, targets)
+}
+
+/// The sentences of one document, in order.
+fn of_document<'a>(sentences: &[&'a Sentence], doc: &str) -> Vec<&'a Sentence> {
+    sentences.iter().copied().filter(|x| x.doc == doc).collect()
+}
+
+fn texts_of<'a>(sentences: &[&'a Sentence]) -> Vec<&'a str> {
+    sentences.iter().map(|x| x.text.as_str()).collect()
+}
+
+/// The distinct texts the alignment stage wants vectors of: every source and target
+/// sentence (comparable mode), or every overlap of up to `align.overlap` sentences of the
+/// paired documents (parallel mode).
+pub fn texts_to_embed(config: &Config, sentences: &[Sentence]) -> Vec<String> {
+    let pivot = config.pivot.as_str();
+    let (sources, targets) = sides(sentences, pivot, true);
+    let mut out: Vec<String> = if config.raw.align.mode == "parallel" {
+        let overlap = overlap_size(config);
+        parallel_pairs(&sources, &targets, pivot)
+            .iter()
+            .flat_map(|(s, t)| {
+                let mut texts = overlap_texts(&texts_of(&of_document(&sources, s)), overlap);
+                texts.extend(overlap_texts(&texts_of(&of_document(&targets, t)), overlap));
+                texts
+            })
+            .collect()
+    } else {
+        sources
+            .iter()
+            .chain(&targets)
+            .map(|s| s.text.clone())
+            .collect()
+    };
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn overlap_size(config: &Config) -> usize {
+    config
+        .raw
+        .align
+        .overlap
+        .min(config.raw.align.max_bead.saturating_sub(1).max(1))
+}
+
+/// For every sentence of a document, the vectors of the overlaps starting at it.
+pub fn span_vectors<'v>(
+    texts: &[&str],
+    overlap: usize,
+    vectors: &'v Vectors,
+) -> Vec<Vec<Option<&'v [f32]>>> {
+    (0..texts.len())
+        .map(|i| {
+            (1..=overlap.min(texts.len() - i))
+                .map(|n| vectors.get(&overlap_text(&texts[i..i + n])))
+                .collect()
+        })
+        .collect()
+}
+
+/// Aligns the corpus; returns the records and the report. `threshold` (from `--threshold`)
+/// replaces the configured one; `vectors` are the embedding stage's, if it ran.
 pub fn align_corpus(
     config: &Config,
     sentences: &[Sentence],
-    threshold: f64,
+    threshold: Option<f64>,
     top_k: usize,
+    vectors: Option<&Vectors>,
 ) -> (Vec<Alignment>, AlignmentReport) {
     let started = std::time::Instant::now();
     let pivot = config.pivot.as_str();
     let mode = config.raw.align.mode.clone();
-    let sources: Vec<&Sentence> = sentences
-        .iter()
-        .filter(|s| !s.boilerplate && s.translation.is_some() && s.lang.as_deref() != Some(pivot))
-        .collect();
-    let targets: Vec<&Sentence> = sentences
-        .iter()
-        .filter(|s| !s.boilerplate && s.lang.as_deref() == Some(pivot))
-        .collect();
+    let fused = vectors.is_some();
+    let (sources, targets) = sides(sentences, pivot, fused);
+    let params = ComparableParams::from_config(&config.raw.align, fused, threshold, top_k);
     let mut records = Vec::new();
     let mut matched_sources = 0;
     if mode == "parallel" {
+        let overlap = overlap_size(config);
         for (source_doc, target_doc) in parallel_pairs(&sources, &targets, pivot) {
-            let s: Vec<&Sentence> = sources
-                .iter()
-                .copied()
-                .filter(|x| x.doc == source_doc)
-                .collect();
-            let t: Vec<&Sentence> = targets
-                .iter()
-                .copied()
-                .filter(|x| x.doc == target_doc)
-                .collect();
+            let s = of_document(&sources, &source_doc);
+            let t = of_document(&targets, &target_doc);
             let pairs: Vec<(&str, &str)> = s
                 .iter()
                 .map(|x| (x.text.as_str(), x.translation.as_deref().unwrap_or("")))
                 .collect();
-            let texts: Vec<&str> = t.iter().map(|x| x.text.as_str()).collect();
-            let prepared = super::prepare(&pairs, &texts);
-            let params = ParallelParams {
-                max_bead: config.raw.align.max_bead,
-                ..ParallelParams::default()
+            let target_texts = texts_of(&t);
+            let prepared = super::prepare(&pairs, &target_texts);
+            let params = ParallelParams::from_config(&config.raw.align);
+            let source_spans = vectors.map(|v| span_vectors(&texts_of(&s), overlap, v));
+            let target_spans = vectors.map(|v| span_vectors(&target_texts, overlap, v));
+            let overlap_vectors = match (&source_spans, &target_spans) {
+                (Some(source), Some(target)) => Some(OverlapVectors { source, target }),
+                _ => None,
             };
             matched_sources += 1;
             for bead in parallel::align(
@@ -115,6 +195,7 @@ pub fn align_corpus(
                 &prepared.target,
                 &prepared.vocabulary,
                 params,
+                overlap_vectors,
             ) {
                 let src: Vec<&Sentence> = bead.source.clone().map(|i| s[i]).collect();
                 let tgt: Vec<&Sentence> = bead.target.clone().map(|j| t[j]).collect();
@@ -133,21 +214,29 @@ pub fn align_corpus(
             .iter()
             .map(|x| (x.text.as_str(), x.translation.as_deref().unwrap_or("")))
             .collect();
-        let texts: Vec<&str> = targets.iter().map(|x| x.text.as_str()).collect();
-        let prepared = super::prepare(&pairs, &texts);
+        let prepared = super::prepare(&pairs, &texts_of(&targets));
+        // Ask for more, then drop candidates from the source's own document.
         let params = ComparableParams {
-            // Ask for more, then drop candidates from the source's own document.
             top_k: top_k + 2,
-            threshold: threshold as f32,
-            min_similarity: config.raw.align.min_similarity as f32,
-            ..ComparableParams::default()
+            ..params
         };
+        let lookup = |side: &[&Sentence]| -> Vec<Option<&[f32]>> {
+            side.iter()
+                .map(|x| vectors.and_then(|v| v.get(&x.text)))
+                .collect()
+        };
+        let (source_vectors, target_vectors) = (lookup(&sources), lookup(&targets));
+        let sentence_vectors = vectors.map(|_| SentenceVectors {
+            source: &source_vectors,
+            target: &target_vectors,
+        });
         let mut per_source: HashMap<usize, usize> = HashMap::new();
         for m in comparable::matches(
             &prepared.source,
             &prepared.target,
             &prepared.vocabulary,
             params,
+            sentence_vectors,
         ) {
             let (s, t) = (sources[m.source], targets[m.target]);
             if s.doc == t.doc {
@@ -172,7 +261,8 @@ pub fn align_corpus(
     }
     let report = AlignmentReport {
         mode,
-        threshold,
+        threshold: params.threshold as f64,
+        embedded: fused,
         top_k,
         source_sentences: sources.len(),
         target_sentences: targets.len(),

@@ -8,6 +8,7 @@ pub mod features;
 
 pub mod output;
 pub mod parallel;
+pub mod vectors;
 
 use features::{Features, Vocabulary};
 

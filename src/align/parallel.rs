@@ -1,11 +1,14 @@
 //! Parallel mode: monotonic dynamic programming over alignment beads (1-1, 1-2, 2-1, 2-2,
 //! 1-0, 0-1, ... up to n+m ≤ `max_bead`) with a length model and the sentence similarity,
 //! restricted to a band around a skeleton path of high-confidence anchors so that time and
-//! memory stay linear in document length.
+//! memory stay linear in document length. With sentence vectors (as Vecalign and Bertalign
+//! do), a bead is also scored by the cosine of the vectors of its two sides' overlaps — the
+//! concatenated sentences embedded as one text — so that n-m beads are judged as wholes.
 
 use std::ops::Range;
 
 use super::features::{Features, SimilarityWeights, Vocabulary, similarity_of_parts};
+use super::vectors::{self, Baseline};
 
 /// Tunable parameters of the parallel aligner.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +24,8 @@ pub struct ParallelParams {
     /// Half width of the band around the skeleton path, in sentences.
     pub band: usize,
     pub weights: SimilarityWeights,
+    /// With vectors: the share of the lexical cost in a bead's cost.
+    pub lexical_weight: f32,
 }
 
 impl Default for ParallelParams {
@@ -34,6 +39,35 @@ impl Default for ParallelParams {
             length_weight: 0.2,
             band: 60,
             weights: SimilarityWeights { words: 0.4 },
+            lexical_weight: 0.2,
+        }
+    }
+}
+
+/// Unit vectors of overlaps: `source[i][n - 1]` is the vector of source sentences
+/// `i..i + n` embedded as one text (likewise `target`), for n up to the overlap size.
+#[derive(Debug, Clone, Copy)]
+pub struct OverlapVectors<'a> {
+    pub source: &'a [Vec<Option<&'a [f32]>>],
+    pub target: &'a [Vec<Option<&'a [f32]>>],
+}
+
+impl<'a> OverlapVectors<'a> {
+    fn source_span(&self, i: usize, n: usize) -> Option<&'a [f32]> {
+        *self.source.get(i)?.get(n.checked_sub(1)?)?
+    }
+    fn target_span(&self, j: usize, m: usize) -> Option<&'a [f32]> {
+        *self.target.get(j)?.get(m.checked_sub(1)?)?
+    }
+}
+
+impl ParallelParams {
+    /// The parameters `[align]` sets.
+    pub fn from_config(raw: &crate::config::RawAlign) -> Self {
+        ParallelParams {
+            max_bead: raw.max_bead,
+            lexical_weight: raw.lexical_weight as f32,
+            ..ParallelParams::default()
         }
     }
 }
@@ -45,6 +79,30 @@ pub struct Bead {
     pub source: Range<usize>,
     pub target: Range<usize>,
     pub score: f32,
+}
+
+/// The overlap vectors and the cosine of unrelated sentences, for scoring beads.
+#[derive(Debug, Clone, Copy)]
+struct Semantic<'a> {
+    spans: OverlapVectors<'a>,
+    baseline: Baseline,
+}
+
+impl<'a> Semantic<'a> {
+    fn new(spans: OverlapVectors<'a>) -> Self {
+        let baseline = Baseline::of(
+            &single_sentences(spans.source),
+            &single_sentences(spans.target),
+        );
+        Semantic { spans, baseline }
+    }
+
+    /// The rescaled cosine of the two overlaps of a bead; `None` when one has no vector.
+    fn similarity(&self, i: usize, n: usize, j: usize, m: usize) -> Option<f32> {
+        let x = self.spans.source_span(i, n)?;
+        let y = self.spans.target_span(j, m)?;
+        Some(self.baseline.rescale(vectors::dot(x, y)))
+    }
 }
 
 /// Bead shapes allowed by `max_bead`, 1-1 first.
@@ -69,6 +127,7 @@ struct Scorer<'a> {
     params: ParallelParams,
     /// Mean log ratio of source to target length (in characters).
     length_mean: f32,
+    vectors: Option<Semantic<'a>>,
 }
 
 impl Scorer<'_> {
@@ -77,7 +136,14 @@ impl Scorer<'_> {
         let tw: f32 = self.target_weight[j..j + m].iter().sum();
         let weights = self.params.weights;
         let (s, t) = (&self.source[i..i + n], &self.target[j..j + m]);
-        let sim = similarity_of_parts(s, sw, t, tw, self.vocabulary, weights);
+        let lexical = similarity_of_parts(s, sw, t, tw, self.vocabulary, weights);
+        let sim = match self.vectors.and_then(|v| v.similarity(i, n, j, m)) {
+            Some(semantic) => {
+                let w = self.params.lexical_weight;
+                (1.0 - w) * semantic + w * lexical
+            }
+            None => lexical,
+        };
         let source_chars: usize = self.source[i..i + n].iter().map(|f| f.chars).sum();
         let target_chars: usize = self.target[j..j + m].iter().map(|f| f.chars).sum();
         let ratio =
@@ -101,7 +167,12 @@ impl Scorer<'_> {
             0.0
         };
         let w = self.params.weights.words;
-        let sim_bound = w * word_bound + (1.0 - w);
+        let mut sim_bound = w * word_bound + (1.0 - w);
+        if self.vectors.is_some() {
+            // The semantic part can reach 1 whatever the words say.
+            let lw = self.params.lexical_weight;
+            sim_bound = (1.0 - lw) + lw * sim_bound;
+        }
         let source_chars: usize = self.source[i..i + n].iter().map(|f| f.chars).sum();
         let target_chars: usize = self.target[j..j + m].iter().map(|f| f.chars).sum();
         let ratio =
@@ -128,12 +199,14 @@ impl Scorer<'_> {
 }
 
 /// Aligns two sentence sequences monotonically. `source` are the features of the source
-/// sentences' translations (with invariants), `target` those of the target sentences.
+/// sentences' translations (with invariants), `target` those of the target sentences;
+/// `vectors`, when given, are the overlap vectors of both sides.
 pub fn align(
     source: &[Features],
     target: &[Features],
     vocabulary: &Vocabulary,
     params: ParallelParams,
+    vectors: Option<OverlapVectors>,
 ) -> Vec<Bead> {
     let (n, m) = (source.len(), target.len());
     if n == 0 || m == 0 {
@@ -160,6 +233,7 @@ pub fn align(
         vocabulary,
         params,
         length_mean: (total_s / total_t).ln(),
+        vectors: vectors.map(Semantic::new),
     };
     // Long documents get a narrower band: their skeleton has many anchors.
     let half_width = if n.max(m) > 5_000 {
@@ -169,6 +243,13 @@ pub fn align(
     };
     let ranges = band(&scorer, half_width);
     dynamic_programme(&scorer, &ranges)
+}
+
+/// The vectors of the one-sentence overlaps.
+fn single_sentences<'a>(side: &[Vec<Option<&'a [f32]>>]) -> Vec<Option<&'a [f32]>> {
+    side.iter()
+        .map(|spans| spans.first().copied().flatten())
+        .collect()
 }
 
 /// For every source position 0..=n, the allowed target positions: the whole document when
@@ -336,7 +417,7 @@ mod tests {
             v.count(f.bag.clone());
         }
         v.finish();
-        align(&s, &t, &v, ParallelParams::default())
+        align(&s, &t, &v, ParallelParams::default(), None)
             .into_iter()
             .map(|b| (b.source.collect(), b.target.collect()))
             .collect()

@@ -5,11 +5,14 @@ use std::io::Write;
 use std::path::Path;
 
 use super::Context;
-use crate::align::comparable::{self, ComparableParams};
+use crate::align::comparable::{self, ComparableParams, SentenceVectors};
 use crate::align::output::Alignment;
-use crate::align::parallel::{self, ParallelParams};
+use crate::align::parallel::{self, OverlapVectors, ParallelParams};
+use crate::align::vectors::{overlap_text, overlap_texts};
 use crate::cli::{AlignArgs, OverrideArgs};
 use crate::config::Config;
+use crate::embed::EmbeddingReport;
+use crate::embed::stage::Session;
 use crate::error::{ConfigError, Error, Result, exit_code};
 use crate::translate::driver::{Job, JobOutcome};
 use crate::translate::stage::{self, Chain};
@@ -32,10 +35,9 @@ fn usage(key: &str, message: String) -> Error {
 
 /// Runs `align`.
 pub fn run(context: &Context, args: &AlignArgs) -> Result<u8> {
-    let config = Config::load(
-        context.config_file,
-        &OverrideArgs::default().to_overrides(None, Some(&args.translation_args)),
-    )?;
+    let mut overrides = OverrideArgs::default().to_overrides(None, Some(&args.translation_args));
+    overrides.embedder = args.embedding.embedder.clone();
+    let config = Config::load(context.config_file, &overrides)?;
     align_files(&config, args, context.quiet)
 }
 
@@ -118,14 +120,37 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
 
     let marker = config.raw.align.marker.as_str();
     let alignments = match mode.as_str() {
-        "parallel" => align_parallel(&source, &translation, &target, marker, config)?,
+        "parallel" => align_parallel(&source, &translation, &target, marker, config, quiet)?,
         _ => {
-            let params = ComparableParams {
-                top_k: args.top_k.unwrap_or(config.raw.align.top_k),
-                threshold: args.threshold.unwrap_or(config.raw.align.threshold) as f32,
-                min_similarity: config.raw.align.min_similarity as f32,
-                ..ComparableParams::default()
+            let vectors = match Session::open(config, true)? {
+                Some(session) => {
+                    let mut texts: Vec<String> = source.iter().chain(&target).cloned().collect();
+                    texts.sort();
+                    texts.dedup();
+                    let embedded = session.embed(&texts, quiet)?;
+                    warn_unembedded(&embedded.report);
+                    Some(embedded.vectors(&texts))
+                }
+                None => None,
             };
+            let source_vectors: Vec<Option<&[f32]>> = source
+                .iter()
+                .map(|l| vectors.as_ref().and_then(|v| v.get(l)))
+                .collect();
+            let target_vectors: Vec<Option<&[f32]>> = target
+                .iter()
+                .map(|l| vectors.as_ref().and_then(|v| v.get(l)))
+                .collect();
+            let sentence_vectors = vectors.as_ref().map(|_| SentenceVectors {
+                source: &source_vectors,
+                target: &target_vectors,
+            });
+            let params = ComparableParams::from_config(
+                &config.raw.align,
+                sentence_vectors.is_some(),
+                args.threshold,
+                args.top_k.unwrap_or(config.raw.align.top_k),
+            );
             let pairs: Vec<(&str, &str)> = source
                 .iter()
                 .zip(&translation)
@@ -138,6 +163,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                 &prepared.target,
                 &prepared.vocabulary,
                 params,
+                sentence_vectors,
             )
             .into_iter()
             .map(|m| {
@@ -206,6 +232,19 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
     Ok(exit_code::SUCCESS)
 }
 
+/// Says on stderr when some texts got no vector (they align on the lexical similarity).
+fn warn_unembedded(report: &EmbeddingReport) {
+    if report.failed > 0 {
+        eprintln!(
+            "warning: {} texts could not be embedded; they align on the lexical similarity only",
+            report.failed
+        );
+    }
+    if let Some(reason) = &report.stopped {
+        eprintln!("embedding stopped: {reason}");
+    }
+}
+
 type Row = (Vec<usize>, Vec<usize>, f32, f32, usize);
 
 /// Parallel alignment article by article: marker lines split both sides and must be equally
@@ -216,6 +255,7 @@ fn align_parallel(
     target: &[String],
     marker: &str,
     config: &Config,
+    quiet: bool,
 ) -> Result<Vec<Row>> {
     let articles = |lines: &[String]| -> Vec<Vec<usize>> {
         let mut out = vec![Vec::new()];
@@ -240,12 +280,48 @@ fn align_parallel(
             ),
         ));
     }
-    let params = ParallelParams {
-        max_bead: config.raw.align.max_bead,
-        ..ParallelParams::default()
+    let params = ParallelParams::from_config(&config.raw.align);
+    let overlap = config.raw.align.overlap.min(params.max_bead - 1);
+    let lines = |ids: &[usize], side: &'_ [String]| -> Vec<String> {
+        ids.iter().map(|&i| side[i].clone()).collect()
+    };
+
+    let vectors = match Session::open(config, true)? {
+        Some(session) => {
+            let mut texts = Vec::new();
+            for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
+                for side in [lines(s_ids, source), lines(t_ids, target)] {
+                    let refs: Vec<&str> = side.iter().map(String::as_str).collect();
+                    texts.extend(overlap_texts(&refs, overlap));
+                }
+            }
+            texts.sort();
+            texts.dedup();
+            let embedded = session.embed(&texts, quiet)?;
+            warn_unembedded(&embedded.report);
+            Some(embedded.vectors(&texts))
+        }
+        None => None,
     };
     let mut rows = Vec::new();
     for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
+        let spans = |side_lines: Vec<String>| -> Vec<Vec<Option<&[f32]>>> {
+            let v = vectors.as_ref();
+            let texts: Vec<&str> = side_lines.iter().map(String::as_str).collect();
+            (0..texts.len())
+                .map(|i| {
+                    (1..=overlap.min(texts.len() - i))
+                        .map(|n| v.and_then(|v| v.get(&overlap_text(&texts[i..i + n]))))
+                        .collect()
+                })
+                .collect()
+        };
+        let source_spans = spans(lines(s_ids, source));
+        let target_spans = spans(lines(t_ids, target));
+        let overlap_vectors = vectors.as_ref().map(|_| OverlapVectors {
+            source: &source_spans,
+            target: &target_spans,
+        });
         let pairs: Vec<(&str, &str)> = s_ids
             .iter()
             .map(|&i| (source[i].as_str(), translation[i].as_str()))
@@ -257,6 +333,7 @@ fn align_parallel(
             &prepared.target,
             &prepared.vocabulary,
             params,
+            overlap_vectors,
         ) {
             rows.push((
                 bead.source.map(|i| s_ids[i]).collect(),

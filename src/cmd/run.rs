@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use super::Context;
 use crate::cli::{InputArgs, RunArgs};
+use std::io::Write;
+
 use crate::config::Config;
+use crate::embed::stage::Session;
 use crate::error::{Error, Result, exit_code};
 use crate::pipeline::{self, RunOptions};
 use crate::translate::stage::{self, Chain};
@@ -16,13 +19,14 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
         .overrides
         .to_overrides(args.out_dir.clone(), Some(&args.translation));
     overrides.formats = args.formats.clone();
+    overrides.embedder = args.embedding.embedder.clone();
     let config = Config::load(context.config_file, &overrides)?;
     let inputs = inputs(&args.input, &config)?;
     if args.dry_run {
         return dry_run(&config, &inputs, context.quiet);
     }
     let options = RunOptions {
-        threshold: args.threshold.unwrap_or(config.raw.align.threshold),
+        threshold: args.threshold,
         top_k: args.top_k.unwrap_or(config.raw.align.top_k),
         quiet: context.quiet,
     };
@@ -48,8 +52,30 @@ fn dry_run(config: &Config, inputs: &[PathBuf], quiet: bool) -> Result<u8> {
     let chain = Chain::required(config)?;
     let (jobs, _) = stage::jobs_for(&corpus.sentences, &config.pivot);
     let plan = stage::plan_jobs(config, chain, &config.pivot, &jobs)?;
-    stage::print_plan(&plan, &config.pivot, &mut std::io::stdout().lock())
+    let mut stdout = std::io::stdout().lock();
+    stage::print_plan(&plan, &config.pivot, &mut stdout).map_err(Error::Stdout)?;
+    if let Some(session) = Session::open(config, false)? {
+        // Vectors are asked for the original sentences (or overlaps), which translation does
+        // not change: the plan is exact.
+        let texts = crate::align::corpus::texts_to_embed(config, &corpus.sentences);
+        let plan = session.plan(&texts)?;
+        writeln!(
+            stdout,
+            "dry run: {} distinct texts to embed, {} cached, {} to send",
+            plan.texts,
+            plan.cache_hits,
+            plan.texts - plan.cache_hits
+        )
         .map_err(Error::Stdout)?;
+        for (name, work) in &plan.by_backend {
+            writeln!(
+                stdout,
+                "{:<20} {:>10} {:>12} {:>9}",
+                name, work.sentences, work.characters, work.requests
+            )
+            .map_err(Error::Stdout)?;
+        }
+    }
     Ok(exit_code::SUCCESS)
 }
 

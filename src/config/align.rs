@@ -24,6 +24,21 @@ pub struct RawAlign {
     pub max_bead: usize,
     /// Parallel: a line equal to this splits both sides into articles aligned one by one.
     pub marker: String,
+    /// With an embedder: the share of the lexical similarity (translations, glosses, names,
+    /// numbers) in the fused similarity `(1 − w)·cosine + w·lexical` (0 to 1).
+    pub lexical_weight: f64,
+    /// Comparable, with an embedder: minimum margin score of the fused similarity (it
+    /// replaces `threshold`); 0 emits the best candidate of every source sentence.
+    pub embedding_threshold: f64,
+    /// Comparable, with an embedder: minimum fused similarity (0 to 1) when the threshold
+    /// is above 0 (it replaces `min_similarity`).
+    pub embedding_min_similarity: f64,
+    /// Comparable, with an embedder: nearest neighbours averaged on both sides for the
+    /// margin (1 to 32).
+    pub neighbours: usize,
+    /// Parallel, with an embedder: most consecutive sentences embedded together as one
+    /// overlap (1 to 8); beads with more sentences on a side are scored lexically only.
+    pub overlap: usize,
 }
 
 impl Default for RawAlign {
@@ -35,6 +50,11 @@ impl Default for RawAlign {
             top_k: 1,
             max_bead: 6,
             marker: ".EOA".into(),
+            lexical_weight: 0.2,
+            embedding_threshold: 1.24,
+            embedding_min_similarity: 0.2,
+            neighbours: 4,
+            overlap: 4,
         }
     }
 }
@@ -58,6 +78,24 @@ pub(crate) fn validate(raw: &RawAlign, locator: &KeyLocator) -> Result<(), Confi
     }
     if !(1..=100).contains(&raw.top_k) {
         return Err(locator.invalid("align.top_k", "must be between 1 and 100".into()));
+    }
+    if !(0.0..=1.0).contains(&raw.lexical_weight) {
+        return Err(locator.invalid("align.lexical_weight", "must be between 0 and 1".into()));
+    }
+    if !(raw.embedding_threshold >= 0.0 && raw.embedding_threshold.is_finite()) {
+        return Err(locator.invalid("align.embedding_threshold", "must be a number ≥ 0".into()));
+    }
+    if !(0.0..=1.0).contains(&raw.embedding_min_similarity) {
+        return Err(locator.invalid(
+            "align.embedding_min_similarity",
+            "must be between 0 and 1".into(),
+        ));
+    }
+    if !(1..=32).contains(&raw.neighbours) {
+        return Err(locator.invalid("align.neighbours", "must be between 1 and 32".into()));
+    }
+    if !(1..=8).contains(&raw.overlap) {
+        return Err(locator.invalid("align.overlap", "must be between 1 and 8".into()));
     }
     if !(2..=8).contains(&raw.max_bead) {
         return Err(locator.invalid("align.max_bead", "must be between 2 and 8".into()));

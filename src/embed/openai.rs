@@ -102,17 +102,22 @@ impl Protocol for OpenAi {
     }
 }
 
+/// A vector component; `null` (a NaN or infinity the server wrote) is NaN, for the vector
+/// check to reject.
+pub(super) fn number(name: &str, value: &Value) -> Result<f32, BackendError> {
+    match value {
+        Value::Null => Ok(f32::NAN),
+        v => v
+            .as_f64()
+            .map(|x| x as f32)
+            .ok_or_else(|| malformed(name, "an embedding with a non-number")),
+    }
+}
+
 /// An `embedding` value: an array of numbers, or base64 of little-endian f32.
 fn read_embedding(name: &str, value: Option<&Value>) -> Result<Vec<f32>, BackendError> {
     match value {
-        Some(Value::Array(numbers)) => numbers
-            .iter()
-            .map(|n| {
-                n.as_f64()
-                    .map(|x| x as f32)
-                    .ok_or_else(|| malformed(name, "an embedding with a non-number"))
-            })
-            .collect(),
+        Some(Value::Array(numbers)) => numbers.iter().map(|n| number(name, n)).collect(),
         Some(Value::String(encoded)) => {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(encoded)

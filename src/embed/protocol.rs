@@ -28,10 +28,12 @@ pub(super) fn vectors_at(
             row.as_array()
                 .ok_or_else(|| malformed(name, "a vector that is not an array"))?
                 .iter()
-                .map(|x| {
-                    x.as_f64()
+                .map(|x| match x {
+                    serde_json::Value::Null => Ok(f32::NAN),
+                    x => x
+                        .as_f64()
                         .map(|x| x as f32)
-                        .ok_or_else(|| malformed(name, "a vector with a non-number"))
+                        .ok_or_else(|| malformed(name, "a vector with a non-number")),
                 })
                 .collect()
         })

@@ -39,12 +39,28 @@ impl Response {
     /// The body as JSON, or a transient "malformed body" error (a proxy's error page, a
     /// truncated answer).
     pub fn json(&self, backend: &str) -> Result<serde_json::Value, BackendError> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            BackendError::transient(format!(
-                "{backend}: malformed response body ({e}): {}",
-                snippet(&self.body)
-            ))
-        })
+        serde_json::from_slice(&self.body)
+            .or_else(|e| {
+                // Python servers write NaN and Infinity, which JSON does not have: read them as
+                // null, so that the one bad item is found and failed instead of the whole batch.
+                let text = String::from_utf8_lossy(&self.body);
+                if text.contains("NaN") || text.contains("Infinity") {
+                    let cleaned = text
+                        .replace("-Infinity", "null")
+                        .replace("Infinity", "null")
+                        .replace("NaN", "null");
+                    if let Ok(value) = serde_json::from_str(&cleaned) {
+                        return Ok(value);
+                    }
+                }
+                Err(e)
+            })
+            .map_err(|e| {
+                BackendError::transient(format!(
+                    "{backend}: malformed response body ({e}): {}",
+                    snippet(&self.body)
+                ))
+            })
     }
 }
 
