@@ -75,6 +75,15 @@ pub struct Features {
     /// The trigrams as a 2,048-bit set: unions of several sentences are a bitwise OR
     /// (used by the parallel aligner's multi-sentence beads).
     pub sketch: Sketch,
+    /// The bag as a 256-bit Bloom filter (one bit per id): most look-ups of a word that is
+    /// not in a sentence end here, without a search of the bag.
+    pub bloom: [u64; 4],
+}
+
+/// The Bloom filter bit of an id.
+fn bloom_bit(id: u32) -> (usize, u64) {
+    let bit = (id.wrapping_mul(2_654_435_761) >> 24) as usize; // 8 bits
+    (bit / 64, 1 << (bit % 64))
 }
 
 /// Bits of a trigram sketch.
@@ -197,6 +206,7 @@ impl Features {
             }
         }
         self.bag.sort_unstable();
+        self.fill_bloom();
         self.chars = original.chars().count();
     }
 
@@ -205,6 +215,21 @@ impl Features {
         bag.sort_unstable();
         bag.dedup();
         self.bag = bag;
+        self.fill_bloom();
+    }
+
+    fn fill_bloom(&mut self) {
+        self.bloom = [0; 4];
+        for &id in &self.bag {
+            let (word, bit) = bloom_bit(id);
+            self.bloom[word] |= bit;
+        }
+    }
+
+    /// True when `id` is in the bag.
+    pub fn contains(&self, id: u32) -> bool {
+        let (word, bit) = bloom_bit(id);
+        self.bloom[word] & bit != 0 && self.bag.binary_search(&id).is_ok()
     }
 
     /// The features of several sentences as one unit (a bead of 2 or more).
@@ -261,7 +286,7 @@ pub fn similarity(
 ) -> f32 {
     let word = slot_dice(
         source.slots.iter(),
-        |id| target.bag.binary_search(id).is_ok(),
+        |id| target.contains(*id),
         source_weight + target_weight,
         vocabulary,
     );
@@ -302,6 +327,21 @@ fn dice(shared: usize, sizes: usize) -> f32 {
     }
 }
 
+/// The IDF weight of `source`'s slots found in any of `targets`: each slot counts its best
+/// alternative present in one of them.
+pub fn matched_weight(source: &Features, targets: &[Features], vocabulary: &Vocabulary) -> f32 {
+    source
+        .slots
+        .iter()
+        .map(|slot| {
+            slot.iter()
+                .filter(|&&id| targets.iter().any(|t| t.contains(id)))
+                .map(|&id| vocabulary.idf(id))
+                .fold(0.0f32, f32::max)
+        })
+        .sum()
+}
+
 /// The similarity the parallel aligner uses for a bead of several source sentences against
 /// several target sentences, as if each side were one text: a slot matches when any target
 /// part has one of its alternatives; the trigram part is the Dice of the OR-ed sketches.
@@ -313,25 +353,80 @@ pub fn similarity_of_parts(
     vocabulary: &Vocabulary,
     weights: SimilarityWeights,
 ) -> f32 {
-    let word = slot_dice(
-        source.iter().flat_map(|part| part.slots.iter()),
-        |id| target.iter().any(|t| t.bag.binary_search(id).is_ok()),
-        source_weight + target_weight,
-        vocabulary,
-    );
-    let union = |parts: &[Features]| {
-        let mut s = [0u64; 32];
+    let matched: f32 = source
+        .iter()
+        .map(|s| matched_weight(s, target, vocabulary))
+        .sum();
+    similarity_of_matched_parts(
+        matched,
+        &RunSketch::of(source),
+        source_weight,
+        &RunSketch::of(target),
+        target_weight,
+        weights,
+    )
+}
+
+/// The trigram sketch of several sentences taken as one text (a bitwise OR), with its
+/// number of set bits.
+#[derive(Debug, Clone, Copy)]
+pub struct RunSketch {
+    pub bits: Sketch,
+    pub ones: u32,
+}
+
+impl RunSketch {
+    pub fn of(parts: &[Features]) -> RunSketch {
+        let mut bits = [0u64; 32];
         for p in parts {
-            for (x, y) in s.iter_mut().zip(&p.sketch) {
+            for (x, y) in bits.iter_mut().zip(&p.sketch) {
                 *x |= y;
             }
         }
-        s
+        RunSketch::from_bits(bits)
+    }
+
+    pub fn from_bits(bits: Sketch) -> RunSketch {
+        RunSketch {
+            ones: bits.iter().map(|x| x.count_ones()).sum(),
+            bits,
+        }
+    }
+
+    /// This run extended by one more sentence.
+    pub fn with(&self, part: &Features) -> RunSketch {
+        let mut bits = self.bits;
+        for (x, y) in bits.iter_mut().zip(&part.sketch) {
+            *x |= y;
+        }
+        RunSketch::from_bits(bits)
+    }
+}
+
+/// [`similarity_of_parts`] from the matched weight of the source slots (the sum of
+/// [`matched_weight`] over the source parts) and the two sides' run sketches, which a
+/// caller may have cached.
+pub fn similarity_of_matched_parts(
+    matched: f32,
+    source: &RunSketch,
+    source_weight: f32,
+    target: &RunSketch,
+    target_weight: f32,
+    weights: SimilarityWeights,
+) -> f32 {
+    let total = source_weight + target_weight;
+    let word = if total > 0.0 {
+        (2.0 * matched / total).min(1.0)
+    } else {
+        0.0
     };
-    let (a, b) = (union(source), union(target));
-    let ones = |s: &Sketch| s.iter().map(|x| x.count_ones()).sum::<u32>();
-    let shared: u32 = a.iter().zip(&b).map(|(x, y)| (x & y).count_ones()).sum();
-    let chars = dice(shared as usize, (ones(&a) + ones(&b)) as usize);
+    let shared: u32 = source
+        .bits
+        .iter()
+        .zip(&target.bits)
+        .map(|(x, y)| (x & y).count_ones())
+        .sum();
+    let chars = dice(shared as usize, (source.ones + target.ones) as usize);
     weights.words * word + (1.0 - weights.words) * chars
 }
 

@@ -7,7 +7,11 @@
 
 use std::ops::Range;
 
-use super::features::{Features, SimilarityWeights, Vocabulary, similarity_of_parts};
+use std::cell::RefCell;
+
+use super::features::{
+    Features, RunSketch, SimilarityWeights, Vocabulary, matched_weight, similarity_of_matched_parts,
+};
 use super::vectors::{self, Baseline};
 
 /// Tunable parameters of the parallel aligner.
@@ -118,6 +122,30 @@ fn shapes(max_bead: usize) -> Vec<(usize, usize)> {
     s
 }
 
+/// A bead's side weights and length-model score.
+struct BeadTotals {
+    source_weight: f32,
+    target_weight: f32,
+    length: f32,
+}
+
+/// Run sketches of the source and target runs ending at a DP cell, by run length − 1.
+type Runs<'r> = (&'r [RunSketch], &'r [RunSketch]);
+
+/// The sketches of the runs of 1..=max sentences that end at `end`.
+fn runs_ending_at(features: &[Features], end: usize, max: usize) -> Vec<RunSketch> {
+    let mut runs: Vec<RunSketch> = Vec::with_capacity(max);
+    for k in 1..=max.min(end) {
+        let part = &features[end - k];
+        let run = match runs.last() {
+            Some(previous) => previous.with(part),
+            None => RunSketch::of(std::slice::from_ref(part)),
+        };
+        runs.push(run);
+    }
+    runs
+}
+
 struct Scorer<'a> {
     source: &'a [Features],
     target: &'a [Features],
@@ -128,15 +156,156 @@ struct Scorer<'a> {
     /// Mean log ratio of source to target length (in characters).
     length_mean: f32,
     vectors: Option<Semantic<'a>>,
+    /// Matched word weights cached while the DP passes (set once the band is known).
+    memo: Option<RefCell<WordMemo>>,
+}
+
+/// The matched word weight of one source sentence against each run of up to `max_run`
+/// target sentences it can meet in the band, computed once: a bead of n sentences reuses the
+/// values of its n sentences instead of searching every word again. Rows live in a ring of
+/// `max_run + 1` source sentences, as the DP only looks that far back.
+struct WordMemo {
+    rows: Vec<MemoRow>,
+    max_run: usize,
+    /// For every source sentence, the first and one-past-last target start it can meet.
+    windows: Vec<(usize, usize)>,
+}
+
+struct MemoRow {
+    sentence: usize,
+    first_target: usize,
+    /// `values[(j - first_target) * max_run + m - 1]`; NaN until computed.
+    values: Vec<f32>,
+    /// Slots of the sentence.
+    slots: usize,
+    /// `slot_weights[(t - first_target) * slots + k]`: the weight slot k finds in target t
+    /// alone (valid where `slot_done[t - first_target]`).
+    slot_weights: Vec<f32>,
+    slot_done: Vec<bool>,
+}
+
+impl WordMemo {
+    fn new(ranges: &[Range<usize>], max_run: usize) -> Self {
+        let n = ranges.len().saturating_sub(1);
+        let windows = (0..n)
+            .map(|s| {
+                let rows = &ranges[s + 1..(s + 1 + max_run).min(ranges.len())];
+                let first = rows.iter().map(|r| r.start).min().unwrap_or(0);
+                let last = rows.iter().map(|r| r.end).max().unwrap_or(0);
+                (first.saturating_sub(max_run), last)
+            })
+            .collect();
+        WordMemo {
+            rows: (0..=max_run)
+                .map(|_| MemoRow {
+                    sentence: usize::MAX,
+                    first_target: 0,
+                    values: Vec::new(),
+                    slots: 0,
+                    slot_weights: Vec::new(),
+                    slot_done: Vec::new(),
+                })
+                .collect(),
+            max_run,
+            windows,
+        }
+    }
+
+    /// The matched weight of source sentence `s` against targets `j..j + m`: the sum over
+    /// its slots of the best weight a slot finds in one of the targets (what
+    /// [`matched_weight`] computes), from per-target slot weights computed once per pair.
+    fn get(
+        &mut self,
+        s: usize,
+        j: usize,
+        m: usize,
+        source: &Features,
+        target: &[Features],
+        vocabulary: &Vocabulary,
+    ) -> f32 {
+        let (first, last) = self.windows.get(s).copied().unwrap_or((0, 0));
+        if j < first || j + m > last + self.max_run || m == 0 || m > self.max_run {
+            return matched_weight(source, &target[j..j + m], vocabulary);
+        }
+        let ring = self.rows.len();
+        let row = &mut self.rows[s % ring];
+        let span = last + self.max_run - first;
+        if row.sentence != s {
+            row.sentence = s;
+            row.first_target = first;
+            row.slots = source.slots.len();
+            row.values.clear();
+            row.values.resize(span * self.max_run, f32::NAN);
+            row.slot_weights.clear();
+            row.slot_weights.resize(span * row.slots, 0.0);
+            row.slot_done.clear();
+            row.slot_done.resize(span, false);
+        }
+        let at = (j - first) * self.max_run + m - 1;
+        if !row.values[at].is_nan() {
+            return row.values[at];
+        }
+        let slots = row.slots;
+        for (t, part) in target.iter().enumerate().skip(j).take(m) {
+            let k = t - first;
+            if !row.slot_done[k] {
+                for (slot, weight) in source
+                    .slots
+                    .iter()
+                    .zip(&mut row.slot_weights[k * slots..(k + 1) * slots])
+                {
+                    *weight = slot
+                        .iter()
+                        .filter(|&&id| part.contains(id))
+                        .map(|&id| vocabulary.idf(id))
+                        .fold(0.0f32, f32::max);
+                }
+                row.slot_done[k] = true;
+            }
+        }
+        let base = (j - first) * slots;
+        let matched: f32 = (0..slots)
+            .map(|k| {
+                (0..m)
+                    .map(|r| row.slot_weights[base + r * slots + k])
+                    .fold(0.0f32, f32::max)
+            })
+            .sum();
+        row.values[at] = matched;
+        matched
+    }
 }
 
 impl Scorer<'_> {
-    fn score(&self, i: usize, n: usize, j: usize, m: usize) -> f32 {
-        let sw: f32 = self.source_weight[i..i + n].iter().sum();
-        let tw: f32 = self.target_weight[j..j + m].iter().sum();
+    /// `runs`: the sketches of the source runs ending at `i + n` and the target runs ending
+    /// at `j + m` (index = run length − 1), when the caller has them.
+    fn score(
+        &self,
+        i: usize,
+        n: usize,
+        j: usize,
+        m: usize,
+        runs: Option<Runs>,
+        totals: &BeadTotals,
+    ) -> f32 {
+        let (sw, tw) = (totals.source_weight, totals.target_weight);
         let weights = self.params.weights;
         let (s, t) = (&self.source[i..i + n], &self.target[j..j + m]);
-        let lexical = similarity_of_parts(s, sw, t, tw, self.vocabulary, weights);
+        let matched: f32 = (i..i + n)
+            .map(|k| match &self.memo {
+                Some(memo) => {
+                    memo.borrow_mut()
+                        .get(k, j, m, &self.source[k], self.target, self.vocabulary)
+                }
+                None => matched_weight(&self.source[k], t, self.vocabulary),
+            })
+            .sum();
+        let (source_run, target_run) = match runs {
+            Some((a, b)) => (a[n - 1], b[m - 1]),
+            None => (RunSketch::of(s), RunSketch::of(t)),
+        };
+        let lexical =
+            similarity_of_matched_parts(matched, &source_run, sw, &target_run, tw, weights);
         let sim = match self.vectors.and_then(|v| v.similarity(i, n, j, m)) {
             Some(semantic) => {
                 let w = self.params.lexical_weight;
@@ -144,23 +313,30 @@ impl Scorer<'_> {
             }
             None => lexical,
         };
+        (1.0 - self.params.length_weight) * sim + self.params.length_weight * totals.length
+    }
+
+    /// What a bead's lower bound and score share: both sides' weights and the length model.
+    fn totals(&self, i: usize, n: usize, j: usize, m: usize) -> BeadTotals {
         let source_chars: usize = self.source[i..i + n].iter().map(|f| f.chars).sum();
         let target_chars: usize = self.target[j..j + m].iter().map(|f| f.chars).sum();
         let ratio =
             ((source_chars as f32 + 1.0) / (target_chars as f32 + 1.0)).ln() - self.length_mean;
-        let length = (-(ratio * ratio) / 0.245).exp();
-        (1.0 - self.params.length_weight) * sim + self.params.length_weight * length
+        BeadTotals {
+            source_weight: self.source_weight[i..i + n].iter().sum(),
+            target_weight: self.target_weight[j..j + m].iter().sum(),
+            length: (-(ratio * ratio) / 0.245).exp(),
+        }
     }
 
     /// The least this bead can cost, from cheap quantities only (its penalty, the length
     /// model, and the best word overlap the two sides' weights allow), to skip hopeless
     /// beads without scoring them.
-    fn lower_bound(&self, i: usize, n: usize, j: usize, m: usize) -> f32 {
+    fn lower_bound(&self, n: usize, m: usize, totals: &BeadTotals) -> f32 {
         if n == 0 || m == 0 {
             return self.params.skip_cost * (n + m) as f32;
         }
-        let sw: f32 = self.source_weight[i..i + n].iter().sum();
-        let tw: f32 = self.target_weight[j..j + m].iter().sum();
+        let (sw, tw) = (totals.source_weight, totals.target_weight);
         let word_bound = if sw + tw > 0.0 {
             (2.0 * sw / (sw + tw)).min(1.0)
         } else {
@@ -173,21 +349,24 @@ impl Scorer<'_> {
             let lw = self.params.lexical_weight;
             sim_bound = (1.0 - lw) + lw * sim_bound;
         }
-        let source_chars: usize = self.source[i..i + n].iter().map(|f| f.chars).sum();
-        let target_chars: usize = self.target[j..j + m].iter().map(|f| f.chars).sum();
-        let ratio =
-            ((source_chars as f32 + 1.0) / (target_chars as f32 + 1.0)).ln() - self.length_mean;
-        let length = (-(ratio * ratio) / 0.245).exp();
         let lw = self.params.length_weight;
-        let score_bound = (1.0 - lw) * sim_bound + lw * length;
+        let score_bound = (1.0 - lw) * sim_bound + lw * totals.length;
         (1.0 - score_bound) * (n + m) as f32 / 2.0 + self.params.merge_penalty * (n + m - 2) as f32
     }
 
-    fn cost(&self, i: usize, n: usize, j: usize, m: usize) -> (f32, f32) {
+    fn cost(
+        &self,
+        i: usize,
+        n: usize,
+        j: usize,
+        m: usize,
+        runs: Option<Runs>,
+        totals: &BeadTotals,
+    ) -> (f32, f32) {
         if n == 0 || m == 0 {
             return (self.params.skip_cost * (n + m) as f32, 0.0);
         }
-        let score = self.score(i, n, j, m);
+        let score = self.score(i, n, j, m, runs, totals);
         // A bead of n + m sentences costs as much as (n + m) / 2 one-to-one beads of the same
         // score, plus a penalty per extra sentence.
         let mut cost = (1.0 - score) * (n + m) as f32 / 2.0;
@@ -225,7 +404,7 @@ pub fn align(
     }
     let total_s: f32 = source.iter().map(|f| f.chars as f32).sum::<f32>() + 1.0;
     let total_t: f32 = target.iter().map(|f| f.chars as f32).sum::<f32>() + 1.0;
-    let scorer = Scorer {
+    let mut scorer = Scorer {
         source,
         target,
         source_weight: source.iter().map(|f| f.weight(vocabulary)).collect(),
@@ -234,6 +413,7 @@ pub fn align(
         params,
         length_mean: (total_s / total_t).ln(),
         vectors: vectors.map(Semantic::new),
+        memo: None,
     };
     // Long documents get a narrower band: their skeleton has many anchors.
     let half_width = if n.max(m) > 5_000 {
@@ -242,6 +422,7 @@ pub fn align(
         params.band
     };
     let ranges = band(&scorer, half_width);
+    scorer.memo = Some(RefCell::new(WordMemo::new(&ranges, params.max_bead)));
     dynamic_programme(&scorer, &ranges)
 }
 
@@ -346,11 +527,30 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
     if ranges[0].start == 0 {
         cost[0][0] = 0.0;
     }
+    let max_run = scorer.params.max_bead;
+    // Target runs of the cells of the current row; the band only moves right, so the runs
+    // of a column are computed once and dropped when the band has passed it.
+    let mut target_runs: std::collections::VecDeque<Vec<RunSketch>> = Default::default();
+    let mut first_column = 0;
     for i in 0..=n {
-        for j in ranges[i].clone() {
+        let source_runs = runs_ending_at(scorer.source, i, max_run);
+        let row = ranges[i].clone();
+        while first_column < row.start && !target_runs.is_empty() {
+            target_runs.pop_front();
+            first_column += 1;
+        }
+        if target_runs.is_empty() {
+            first_column = row.start;
+        }
+        while first_column + target_runs.len() < row.end {
+            let column = first_column + target_runs.len();
+            target_runs.push_back(runs_ending_at(scorer.target, column, max_run));
+        }
+        for j in row {
             if i == 0 && j == 0 {
                 continue;
             }
+            let target_runs = &target_runs[j - first_column];
             let mut best = f32::INFINITY;
             let mut best_shape = 0u8;
             let mut best_score = 0.0;
@@ -363,10 +563,23 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
                     continue;
                 }
                 let previous = cost[pi][pj - ranges[pi].start];
-                if !previous.is_finite() || previous + scorer.lower_bound(pi, a, pj, b) >= best {
+                if !previous.is_finite() {
                     continue;
                 }
-                let (c, s) = scorer.cost(pi, a, pj, b);
+                let totals = if a == 0 || b == 0 {
+                    BeadTotals {
+                        source_weight: 0.0,
+                        target_weight: 0.0,
+                        length: 0.0,
+                    }
+                } else {
+                    scorer.totals(pi, a, pj, b)
+                };
+                if previous + scorer.lower_bound(a, b, &totals) >= best {
+                    continue;
+                }
+                let runs = Some((source_runs.as_slice(), target_runs.as_slice()));
+                let (c, s) = scorer.cost(pi, a, pj, b, runs, &totals);
                 if previous + c < best {
                     best = previous + c;
                     best_shape = k as u8 + 1;
