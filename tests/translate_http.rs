@@ -548,3 +548,26 @@ fn keys_never_reach_logs_outputs_or_the_cache() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&config.stdout).contains(secret));
 }
+
+#[test]
+fn backends_check_really_contacts_an_openai_backend() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = common::project(&format!(
+        "[backends.llm]\nkind = \"openai\"\nurl = \"http://127.0.0.1:{port}/v1\"\nmodel = \"m\"\nmax_retries = 0\n"
+    ));
+    let out = common::transalign(dir.path())
+        .args(["backends", "check", "--backend", "llm"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("llm (openai): UNREACHABLE"));
+}

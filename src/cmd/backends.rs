@@ -6,7 +6,10 @@ use std::time::Instant;
 use super::Context;
 use crate::cli::BackendsCommand;
 use crate::config::Config;
+use crate::embed::stage::Session;
 use crate::error::{Error, Result, exit_code};
+use crate::remote::Service;
+use crate::translate::PairSupport;
 use crate::translate::backends;
 use crate::translate::stage;
 
@@ -19,20 +22,24 @@ pub fn run(context: &Context, command: &BackendsCommand) -> Result<u8> {
 /// `transalign backends check`.
 fn check(config: &Config, command: &BackendsCommand) -> Result<u8> {
     let BackendsCommand::Check { backend } = command;
-    let names: Vec<&String> = match backend {
+    let (names, embedders): (Vec<&String>, Vec<&String>) = match backend {
+        Some(name) if config.embedders.contains_key(name) => (Vec::new(), vec![name]),
         Some(name) => {
             if !config.backends.contains_key(name) {
                 return Err(Error::Config(crate::error::ConfigError::Invalid {
                     location: "command line".into(),
                     key: "--backend".into(),
-                    message: format!("no backend named \"{name}\""),
+                    message: format!("no backend or embedder named \"{name}\""),
                 }));
             }
-            vec![name]
+            (vec![name], Vec::new())
         }
-        None => config.backends.keys().collect(),
+        None => (
+            config.backends.keys().collect(),
+            config.embedders.keys().collect(),
+        ),
     };
-    if names.is_empty() {
+    if names.is_empty() && embedders.is_empty() {
         return Err(Error::NoBackend {
             config: config
                 .file
@@ -61,6 +68,19 @@ fn check(config: &Config, command: &BackendsCommand) -> Result<u8> {
                             .example()
                             .unwrap_or_else(|| (config.pivot.clone(), config.pivot.clone()));
                         backend.translate(&source, &target, &[]).await?;
+                    } else if pairs == PairSupport::Any {
+                        // A service that lists no pairs (a language model) has not been
+                        // contacted yet: one short request proves it answers.
+                        let source = config
+                            .detect
+                            .languages
+                            .iter()
+                            .map(|l| crate::languages::iso_code(*l))
+                            .find(|c| *c != config.pivot && backend.knows_pair(c, &config.pivot))
+                            .unwrap_or_else(|| "auto".into());
+                        backend
+                            .translate(&source, &config.pivot, &["ok".to_string()])
+                            .await?;
                     }
                     Ok::<_, crate::translate::BackendError>(pairs)
                 });
@@ -100,6 +120,41 @@ fn check(config: &Config, command: &BackendsCommand) -> Result<u8> {
                         )
                     }
                 }
+            }
+        };
+        writeln!(stdout, "{line}").map_err(Error::Stdout)?;
+    }
+    for name in embedders {
+        let table = &config.embedders[name];
+        let started = Instant::now();
+        let result = Session::for_table(config, table, true).and_then(|session| {
+            let texts = ["transalign backends check".to_string()];
+            runtime
+                .block_on(session.embedder.send("", &texts))
+                .map_err(|e| Error::Data(e.to_string()))
+                .and_then(|vectors| {
+                    let vector = vectors
+                        .first()
+                        .ok_or_else(|| Error::Data(format!("{name}: no vector in the answer")))?;
+                    session
+                        .embedder
+                        .check("", vector)
+                        .map(|()| vector.len())
+                        .map_err(|e| Error::Data(format!("{name}: {e}")))
+                })
+        });
+        let ms = started.elapsed().as_millis();
+        let line = match result {
+            Ok(dimension) => format!(
+                "{name} (embedder {}): ok in {ms} ms; {dimension} dimensions",
+                table.kind.as_str()
+            ),
+            Err(e) => {
+                failures += 1;
+                format!(
+                    "{name} (embedder {}): UNREACHABLE after {ms} ms: {e}",
+                    table.kind.as_str()
+                )
             }
         };
         writeln!(stdout, "{line}").map_err(Error::Stdout)?;

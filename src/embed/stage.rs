@@ -27,7 +27,7 @@ impl Session {
         let Some(name) = &config.embed.embedder else {
             return Ok(None);
         };
-        Session::open_table(config, &config.embedders[name], start_servers).map(Some)
+        Session::for_table(config, &config.embedders[name], start_servers).map(Some)
     }
 
     /// Like [`Session::open`], but a missing embedder is an error.
@@ -40,7 +40,12 @@ impl Session {
         })
     }
 
-    fn open_table(config: &Config, table: &EmbedderConfig, start_servers: bool) -> Result<Session> {
+    /// The embedder of one table (`backends check` checks every table).
+    pub fn for_table(
+        config: &Config,
+        table: &EmbedderConfig,
+        start_servers: bool,
+    ) -> Result<Session> {
         let (server, url) = match &table.spawn {
             Some(spawn) if start_servers && !config.translate.offline => {
                 let server = LocalServer::start(&table.name, spawn)?;

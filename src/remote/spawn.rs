@@ -42,9 +42,10 @@ impl LocalServer {
             .spawn()
             .map_err(|e| setup(format!("cannot start `{}` (spawn): {e}", argv[0])))?;
         let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = None;
         if let Some(mut pipe) = child.stderr.take() {
             let tail = Arc::clone(&stderr);
-            std::thread::spawn(move || {
+            reader = Some(std::thread::spawn(move || {
                 let mut chunk = [0u8; 1024];
                 while let Ok(n) = pipe.read(&mut chunk) {
                     if n == 0 {
@@ -55,13 +56,17 @@ impl LocalServer {
                     let excess = kept.len().saturating_sub(STDERR_TAIL);
                     kept.drain(..excess);
                 }
-            });
+            }));
         }
         let mut server = LocalServer { child, port };
         let started = Instant::now();
         tracing::info!("{name}: started `{}` on port {port}", argv.join(" "));
         loop {
             if let Ok(Some(status)) = server.child.try_wait() {
+                // The program has exited: its stderr ends, so the reader finishes.
+                if let Some(reader) = reader.take() {
+                    let _ = reader.join();
+                }
                 let tail =
                     String::from_utf8_lossy(&stderr.lock().expect("stderr lock")).into_owned();
                 return Err(setup(format!(
