@@ -86,6 +86,65 @@ fn bloom_bit(id: u32) -> (usize, u64) {
     (bit / 64, 1 << (bit % 64))
 }
 
+/// The text side of [`Features`], before stems become ids: what can be computed for many
+/// sentences at once, on several threads.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    /// Stems per word position (alternatives of a gloss word together).
+    slots: Vec<Vec<String>>,
+    trigrams: Vec<u32>,
+    chars: usize,
+    /// Stems of the names, numbers and acronyms of the original text.
+    invariants: Vec<String>,
+}
+
+impl Tokens {
+    /// The tokens of a translation (or target-language text), with the invariants of the
+    /// `original` text when there is one.
+    pub fn of_translation(text: &str, original: Option<&str>) -> Tokens {
+        let mut slots = Vec::new();
+        let mut plain = String::new();
+        for token in text.split_whitespace() {
+            let token = token.trim_start_matches('~');
+            let mut slot: Vec<String> = Vec::new();
+            for (k, alternative) in token.split('|').enumerate() {
+                for w in words(alternative) {
+                    let s = stem(&w);
+                    if !slot.contains(&s) {
+                        slot.push(s);
+                    }
+                    if k == 0 {
+                        plain.push_str(&w);
+                        plain.push(' ');
+                    }
+                }
+            }
+            if !slot.is_empty() {
+                slots.push(slot);
+            }
+        }
+        Tokens {
+            slots,
+            trigrams: trigram_hashes(&plain),
+            chars: original.unwrap_or(text).chars().count(),
+            invariants: original.map(invariant_stems).unwrap_or_default(),
+        }
+    }
+}
+
+/// Stems of the names, numbers and acronyms of an original text, in order.
+fn invariant_stems(original: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, token) in original.split_whitespace().enumerate() {
+        let token = token.trim_matches(|c: char| !c.is_alphanumeric());
+        if token.is_empty() || !is_invariant(token, i == 0) {
+            continue;
+        }
+        out.extend(words(token).iter().map(|w| stem(w)));
+    }
+    out
+}
+
 /// Bits of a trigram sketch.
 pub type Sketch = [u64; 32];
 
@@ -157,52 +216,54 @@ impl Features {
     /// Features of a text in the target language (or of a translation into it). Words of a
     /// gloss may carry alternatives (`a|b`) and the `~` guess mark.
     pub fn of_translation(text: &str, vocabulary: &mut Vocabulary) -> Features {
-        let mut slots = Vec::new();
-        let mut plain = String::new();
-        for token in text.split_whitespace() {
-            let token = token.trim_start_matches('~');
-            let mut slot: Vec<u32> = Vec::new();
-            for (k, alternative) in token.split('|').enumerate() {
-                for w in words(alternative) {
-                    let id = vocabulary.id(&stem(&w));
+        Features::of_tokens(Tokens::of_translation(text, None), vocabulary)
+    }
+
+    /// The features of tokens (from [`Tokens::of_translation`]): stems become ids.
+    pub fn of_tokens(tokens: Tokens, vocabulary: &mut Vocabulary) -> Features {
+        let slots: Vec<Vec<u32>> = tokens
+            .slots
+            .iter()
+            .map(|stems| {
+                let mut slot: Vec<u32> = Vec::with_capacity(stems.len());
+                for s in stems {
+                    let id = vocabulary.id(s);
                     if !slot.contains(&id) {
                         slot.push(id);
                     }
-                    if k == 0 {
-                        plain.push_str(&w);
-                        plain.push(' ');
-                    }
                 }
-            }
-            if !slot.is_empty() {
-                slots.push(slot);
-            }
-        }
-        let trigrams = trigram_hashes(&plain);
+                slot
+            })
+            .collect();
         let mut f = Features {
             slots,
-            sketch: sketch_of(&trigrams),
-            trigrams,
-            chars: text.chars().count(),
+            sketch: sketch_of(&tokens.trigrams),
+            trigrams: tokens.trigrams,
+            chars: tokens.chars,
             ..Features::default()
         };
         f.fill_bag();
+        if !tokens.invariants.is_empty() {
+            for stem in &tokens.invariants {
+                let id = vocabulary.id(stem);
+                if !f.bag.contains(&id) {
+                    f.slots.push(vec![id]);
+                    f.bag.push(id);
+                }
+            }
+            f.bag.sort_unstable();
+            f.fill_bloom();
+        }
         f
     }
 
     /// Adds the names, numbers and acronyms of the original (untranslated) text as slots.
     pub fn add_invariants(&mut self, original: &str, vocabulary: &mut Vocabulary) {
-        for (i, token) in original.split_whitespace().enumerate() {
-            let token = token.trim_matches(|c: char| !c.is_alphanumeric());
-            if token.is_empty() || !is_invariant(token, i == 0) {
-                continue;
-            }
-            for w in words(token) {
-                let id = vocabulary.id(&stem(&w));
-                if !self.bag.contains(&id) {
-                    self.slots.push(vec![id]);
-                    self.bag.push(id);
-                }
+        for stem in invariant_stems(original) {
+            let id = vocabulary.id(&stem);
+            if !self.bag.contains(&id) {
+                self.slots.push(vec![id]);
+                self.bag.push(id);
             }
         }
         self.bag.sort_unstable();

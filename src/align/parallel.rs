@@ -155,6 +155,9 @@ struct Scorer<'a> {
     params: ParallelParams,
     /// Mean log ratio of source to target length (in characters).
     length_mean: f32,
+    /// Characters of the sentences before each position (prefix sums).
+    source_chars: Vec<usize>,
+    target_chars: Vec<usize>,
     vectors: Option<Semantic<'a>>,
     /// Matched word weights cached while the DP passes (set once the band is known).
     memo: Option<RefCell<WordMemo>>,
@@ -318,8 +321,8 @@ impl Scorer<'_> {
 
     /// What a bead's lower bound and score share: both sides' weights and the length model.
     fn totals(&self, i: usize, n: usize, j: usize, m: usize) -> BeadTotals {
-        let source_chars: usize = self.source[i..i + n].iter().map(|f| f.chars).sum();
-        let target_chars: usize = self.target[j..j + m].iter().map(|f| f.chars).sum();
+        let source_chars = self.source_chars[i + n] - self.source_chars[i];
+        let target_chars = self.target_chars[j + m] - self.target_chars[j];
         let ratio =
             ((source_chars as f32 + 1.0) / (target_chars as f32 + 1.0)).ln() - self.length_mean;
         BeadTotals {
@@ -412,6 +415,8 @@ pub fn align(
         vocabulary,
         params,
         length_mean: (total_s / total_t).ln(),
+        source_chars: prefix_sums(source),
+        target_chars: prefix_sums(target),
         vectors: vectors.map(Semantic::new),
         memo: None,
     };
@@ -424,6 +429,16 @@ pub fn align(
     let ranges = band(&scorer, half_width);
     scorer.memo = Some(RefCell::new(WordMemo::new(&ranges, params.max_bead)));
     dynamic_programme(&scorer, &ranges)
+}
+
+/// `out[k]` = characters of the first k sentences.
+fn prefix_sums(features: &[Features]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(features.len() + 1);
+    out.push(0);
+    for f in features {
+        out.push(out.last().copied().unwrap_or(0) + f.chars);
+    }
+    out
 }
 
 /// The vectors of the one-sentence overlaps.
