@@ -480,3 +480,60 @@ fn embedder_tables_are_validated_with_the_key_named() {
         stderr_of(&out)
     );
 }
+
+/// Vectors in the cache, through `cache stats --json`.
+fn cached_vectors(dir: &std::path::Path) -> usize {
+    let out = transalign(dir)
+        .args(["cache", "stats", "--json"])
+        .output()
+        .unwrap();
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+    stats["vectors"].as_u64().unwrap() as usize
+}
+
+#[test]
+fn a_run_killed_with_sigkill_keeps_every_vector_it_received_and_resumes() {
+    let server = MockServer::start(|req, _| {
+        Reply::json(200, openai_answer(&inputs(req, "input"))).after(Duration::from_millis(100))
+    });
+    let dir = project(&openai_config(
+        &server.url(),
+        "batch_size = 1\nconcurrency = 1",
+    ));
+    let lines = texts(40);
+    std::fs::write(dir.path().join("lines.txt"), lines.join("\n") + "\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("transalign"))
+        .current_dir(dir.path())
+        .args(["embed", "lines.txt", "--out", "v.jsonl"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // 15 vectors answered and the 16th asked: kill in the middle.
+    assert!(server.wait_for(16, Duration::from_secs(60)));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let cached = cached_vectors(dir.path());
+    // Every batch is stored and flushed before the next request goes out.
+    assert!(
+        (15..40).contains(&cached),
+        "{cached} vectors cached after the kill"
+    );
+
+    let before = server.count();
+    let out = transalign(dir.path())
+        .args(["embed", "lines.txt", "--out", "v.jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        server.count() - before,
+        40 - cached,
+        "only what was missing is sent"
+    );
+    let rows = parse_jsonl(&std::fs::read_to_string(dir.path().join("v.jsonl")).unwrap());
+    assert_eq!(rows.len(), 40);
+    for (row, line) in rows.iter().zip(&lines) {
+        assert_eq!(row[0].as_f64().unwrap() as usize, line.len());
+    }
+}
