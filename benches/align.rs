@@ -2,7 +2,8 @@
 //! documents (the banded, linear-time path) and comparable matching of 20,000 × 20,000
 //! sentences. Reports time, peak memory (VmHWM) and accuracy on the generated truth.
 //! Run: `cargo bench --bench align [-- PARALLEL_SENTENCES COMPARABLE_SENTENCES]` for the
-//! lexical path; add `vectors` (and optionally `overlap=N`) for the same sizes with
+//! lexical path; add `vectors` (and optionally `overlap=N`, `search=exact|approximate`) for
+//! the same sizes with
 //! 384-dimensional sentence vectors (generated: the aligner is measured, not an encoder).
 
 use std::time::Instant;
@@ -10,6 +11,7 @@ use std::time::Instant;
 use transalign::align::comparable::{self, ComparableParams, SentenceVectors};
 use transalign::align::parallel::{self, OverlapVectors, ParallelParams};
 use transalign::align::prepare;
+use transalign::align::vectors::Search;
 
 struct Rng(u64);
 impl Rng {
@@ -127,8 +129,13 @@ fn main() {
     let args: Vec<usize> = all.iter().filter_map(|a| a.parse().ok()).collect();
     let n_parallel = args.first().copied().unwrap_or(100_000);
     let n_comparable = args.get(1).copied().unwrap_or(20_000);
+    let search = match all.iter().find_map(|a| a.strip_prefix("search=")) {
+        Some("approximate") => Search::Approximate,
+        Some("auto") => Search::Auto,
+        _ => Search::Exact,
+    };
     if with_vectors {
-        bench_vectors(n_parallel, n_comparable, overlap);
+        bench_vectors(n_parallel, n_comparable, overlap, search);
         return;
     }
     let mut rng = Rng(7);
@@ -238,7 +245,7 @@ fn main() {
 
 /// The aligners with generated sentence vectors: comparable (exact neighbour search over
 /// every pair, fused with the lexical similarity) and parallel (overlap vectors).
-fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize) {
+fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search: Search) {
     // Comparable: half of the sources have a counterpart (its meaning, re-encoded).
     let mut rng = Rng(13);
     let mut source_text = Vec::new();
@@ -276,6 +283,7 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize) {
         neighbours: 4,
         threshold: 1.24,
         min_similarity: 0.2,
+        search,
         ..ComparableParams::default()
     };
     let matches = comparable::matches(
@@ -294,7 +302,7 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize) {
         .filter(|m| expected[m.source] == Some(m.target))
         .count();
     println!(
-        "comparable with {DIMENSIONS}-d vectors: {} × {} sentences in {secs:.1} s, {} matches ({correct} correct of {} with a counterpart), peak memory {:.0} MB",
+        "comparable with {DIMENSIONS}-d vectors ({search:?} neighbours): {} × {} sentences in {secs:.1} s, {} matches ({correct} correct of {} with a counterpart), peak memory {:.0} MB",
         source_text.len(),
         target_text.len(),
         matches.len(),

@@ -29,6 +29,8 @@ pub struct ComparableParams {
     /// With vectors: the share of the lexical similarity in the fused similarity
     /// `(1 − w)·cosine + w·lexical`.
     pub lexical_weight: f32,
+    /// With vectors: how nearest neighbours are found.
+    pub search: vectors::Search,
 }
 
 impl Default for ComparableParams {
@@ -42,6 +44,7 @@ impl Default for ComparableParams {
             neighbours: 2,
             weights: SimilarityWeights { words: 0.6 },
             lexical_weight: 0.2,
+            search: vectors::Search::Auto,
         }
     }
 }
@@ -64,6 +67,11 @@ impl ComparableParams {
                 min_similarity: raw.embedding_min_similarity as f32,
                 neighbours: raw.neighbours,
                 lexical_weight: raw.lexical_weight as f32,
+                search: match raw.neighbour_search.as_str() {
+                    "exact" => vectors::Search::Exact,
+                    "approximate" => vectors::Search::Approximate,
+                    _ => vectors::Search::Auto,
+                },
                 ..defaults
             }
         } else {
@@ -253,7 +261,8 @@ fn fused_candidates(
     vectors: SentenceVectors,
 ) -> Scored {
     let index = Index::new(target);
-    let neighbours = vectors::nearest(
+    let neighbours = vectors::nearest_by(
+        params.search,
         vectors.source,
         vectors.target,
         params.candidates,

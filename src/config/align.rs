@@ -39,6 +39,9 @@ pub struct RawAlign {
     /// Parallel, with an embedder: most consecutive sentences embedded together as one
     /// overlap (1 to 8); beads with more sentences on a side are scored lexically only.
     pub overlap: usize,
+    /// Comparable, with an embedder: "exact" (every pair scored), "approximate" (an HNSW
+    /// index) or "auto" (exact up to 10¹⁰ pairs, about 100,000 × 100,000; approximate beyond).
+    pub neighbour_search: String,
 }
 
 impl Default for RawAlign {
@@ -55,6 +58,7 @@ impl Default for RawAlign {
             embedding_min_similarity: 0.2,
             neighbours: 4,
             overlap: 4,
+            neighbour_search: "auto".into(),
         }
     }
 }
@@ -93,6 +97,15 @@ pub(crate) fn validate(raw: &RawAlign, locator: &KeyLocator) -> Result<(), Confi
     }
     if !(1..=32).contains(&raw.neighbours) {
         return Err(locator.invalid("align.neighbours", "must be between 1 and 32".into()));
+    }
+    if !["auto", "exact", "approximate"].contains(&raw.neighbour_search.as_str()) {
+        return Err(locator.invalid(
+            "align.neighbour_search",
+            format!(
+                "expected \"auto\", \"exact\" or \"approximate\", got \"{}\"",
+                raw.neighbour_search
+            ),
+        ));
     }
     if !(1..=8).contains(&raw.overlap) {
         return Err(locator.invalid("align.overlap", "must be between 1 and 8".into()));
