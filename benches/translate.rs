@@ -72,7 +72,7 @@ fn config(url: &str, cache: &std::path::Path, batch_size: usize) -> Config {
 }
 
 fn run(config: &Config, jobs: &[Job]) -> (Duration, u64) {
-    let chain = Chain::required(config).expect("backend");
+    let chain = Chain::required(config, true).expect("backend");
     let started = Instant::now();
     let outcome = stage::translate_jobs(config, chain, "en", jobs.to_vec(), true).expect("run");
     let elapsed = started.elapsed();

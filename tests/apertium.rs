@@ -235,3 +235,60 @@ fn backends_check_reports_the_installed_pairs() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("apy (apertium): UNREACHABLE"));
 }
+
+#[test]
+fn a_spawned_apertium_server_translates_for_the_run_and_is_stopped() {
+    assert!(
+        Path::new(MODES).join("spa-eng.mode").exists(),
+        "no Spanish→English Apertium pair in {MODES}: {INSTALL}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // A wrapper that records the server's process id, so the test can see it gone.
+    let wrapper = dir.path().join("apy.sh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho $$ > {}\nexec apertium-apy \"$@\"\n",
+            dir.path().join("pid").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "[translate]\nbackend = \"apy\"\n[backends.apy]\nkind = \"apertium\"\nspawn = [\"{}\", \"-p\", \"{{port}}\", \"{MODES}\"]\nready_timeout_secs = 60\n",
+            wrapper.display()
+        ),
+    )
+    .unwrap();
+    let out = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .write_stdin("Hola mundo.\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Hello World.");
+    let pid = std::fs::read_to_string(dir.path().join("pid")).unwrap();
+    let state = std::fs::read_to_string(Path::new("/proc").join(pid.trim()).join("status"))
+        .unwrap_or_default();
+    assert!(
+        state.is_empty() || state.contains("zombie"),
+        "the spawned server is stopped when the command ends: {state}"
+    );
+    // Cache keys do not depend on the port: the second run is served from the cache.
+    let again = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .write_stdin("Hola mundo.\n")
+        .output()
+        .unwrap();
+    assert!(
+        stderr_of(&again).contains("0 requests"),
+        "{}",
+        stderr_of(&again)
+    );
+}

@@ -87,7 +87,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                     "needed when the backend translates (no --translation)".into(),
                 )
             })?;
-            let chain = Chain::required(config)?;
+            let chain = Chain::required(config, true)?;
             let name = chain.names()[0].clone();
             let jobs: Vec<Job> = source
                 .iter()

@@ -10,7 +10,6 @@ use crate::embed::stage::Session;
 use crate::error::{Error, Result, exit_code};
 use crate::remote::Service;
 use crate::translate::PairSupport;
-use crate::translate::backends;
 use crate::translate::stage;
 
 /// Runs `backends ...`.
@@ -52,12 +51,12 @@ fn check(config: &Config, command: &BackendsCommand) -> Result<u8> {
     let mut stdout = std::io::stdout().lock();
     for name in names {
         let backend_config = &config.backends[name];
-        let line = match backends::build(backend_config) {
+        let line = match stage::start_backend(config, backend_config, true) {
             Err(e) => {
                 failures += 1;
                 format!("{name} ({}): NOT READY: {e}", backend_config.kind.as_str())
             }
-            Ok(backend) => {
+            Ok((backend, _server)) => {
                 let started = Instant::now();
                 let result = runtime.block_on(async {
                     let pairs = backend.supported_pairs().await?;

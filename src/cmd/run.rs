@@ -49,7 +49,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
 /// `run --dry-run`: per backend, what would be sent after cache hits; sends and writes nothing.
 fn dry_run(config: &Config, inputs: &[PathBuf], quiet: bool) -> Result<u8> {
     let corpus = pipeline::process(config, inputs, quiet);
-    let chain = Chain::required(config)?;
+    let chain = Chain::required(config, false)?;
     let (jobs, _) = stage::jobs_for(&corpus.sentences, &config.pivot);
     let plan = stage::plan_jobs(config, chain, &config.pivot, &jobs)?;
     let mut stdout = std::io::stdout().lock();

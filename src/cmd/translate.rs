@@ -25,7 +25,7 @@ fn translate(config: &Config, args: &TranslateArgs, quiet: bool) -> Result<u8> {
     let target = args.to.clone().unwrap_or_else(|| config.pivot.clone());
     let source = args.from.to_ascii_lowercase();
     let lines = read_lines(&args.files)?;
-    let chain = Chain::required(config)?;
+    let chain = Chain::required(config, true)?;
     let mut jobs: Vec<Job> = Vec::new();
     let mut job_of = Vec::with_capacity(lines.len());
     let mut seen = std::collections::HashMap::new();

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::locate::KeyLocator;
 use super::remote::{
-    DriverSettings, LimitDefaults, RawLimits, validate_key_variable, validate_limits, validate_url,
+    DriverSettings, LimitDefaults, RawLimits, SpawnConfig, validate_key_variable, validate_limits,
+    validate_spawn, validate_url,
 };
 use crate::error::ConfigError;
 
@@ -61,6 +62,18 @@ pub struct RawBackend {
     /// Source languages this backend may be used for (ISO 639-1); empty = any it supports.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
+    /// A local server transalign starts for the run and stops at the end (apertium-apy, a
+    /// llama.cpp server, LibreTranslate): program and arguments; `{port}` is replaced by a
+    /// free loopback port, and `url` may use `{port}` too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spawn: Vec<String>,
+    /// With `spawn`: the path that answers 200 once the server is ready (default: the
+    /// kind's pair list, e.g. "/listPairs" for apertium, "/languages" for libretranslate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready: Option<String>,
+    /// With `spawn`: seconds to wait for the server to become ready (default 120).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_timeout_secs: Option<f64>,
     /// Free text that goes into the cache key: change it when the service's model changes
     /// behind the same URL.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -148,6 +161,15 @@ impl BackendKind {
         BackendKind::ALL.into_iter().find(|k| k.as_str() == kind)
     }
 
+    /// The path that answers once a spawned server of this kind is ready.
+    fn ready_path(self) -> &'static str {
+        match self {
+            BackendKind::Apertium => "/listPairs",
+            BackendKind::LibreTranslate => "/languages",
+            _ => "/v1/models",
+        }
+    }
+
     /// Most texts per request the service accepts.
     fn hard_max_items(self) -> usize {
         match self {
@@ -176,10 +198,12 @@ impl BackendKind {
     /// Keys only some kinds accept, with the kinds that accept them.
     fn specific_keys(self) -> &'static [&'static str] {
         match self {
-            BackendKind::LibreTranslate => &["url", "api_key_env"],
+            BackendKind::LibreTranslate => {
+                &["url", "api_key_env", "spawn", "ready", "ready_timeout_secs"]
+            }
             BackendKind::DeepL => &["url", "api_key_env", "formality", "glossary_id"],
             BackendKind::Google => &["url", "api_key_env", "model"],
-            BackendKind::Apertium => &["url"],
+            BackendKind::Apertium => &["url", "spawn", "ready", "ready_timeout_secs"],
             BackendKind::OpenAi => &[
                 "url",
                 "api_key_env",
@@ -190,6 +214,9 @@ impl BackendKind {
                 "seed",
                 "max_tokens",
                 "json_mode",
+                "spawn",
+                "ready",
+                "ready_timeout_secs",
             ],
             BackendKind::Command => &["command"],
             BackendKind::Lexicon => &["files", "alternatives"],
@@ -219,6 +246,10 @@ pub struct BackendConfig {
     pub max_tokens: Option<u32>,
     pub json_mode: bool,
     pub command: Vec<String>,
+    /// A local server started for the run.
+    pub spawn: Option<SpawnConfig>,
+    /// The `url` as written, `{port}` included (with `spawn`).
+    pub url_template: Option<String>,
     /// lexicon: extra lexicon files (`SRC-en...tsv`), resolved against the config file.
     pub files: Vec<std::path::PathBuf>,
     /// lexicon: alternatives kept per word.
@@ -264,6 +295,9 @@ fn keys_set(raw: &RawBackend) -> Vec<&'static str> {
     note("command", !raw.command.is_empty());
     note("files", !raw.files.is_empty());
     note("alternatives", raw.alternatives.is_some());
+    note("spawn", !raw.spawn.is_empty());
+    note("ready", raw.ready.is_some());
+    note("ready_timeout_secs", raw.ready_timeout_secs.is_some());
     set
 }
 
@@ -297,7 +331,7 @@ pub(crate) fn validate_backend(
 
     let url = match &raw.url {
         None => None,
-        Some(text) => Some(validate_url(text, &invalid)?),
+        Some(text) => Some(validate_url(text, !raw.spawn.is_empty(), &invalid)?),
     };
     if let Some(var) = &raw.api_key_env {
         validate_key_variable(var, &invalid)?;
@@ -411,6 +445,14 @@ pub(crate) fn validate_backend(
         max_tokens: raw.max_tokens,
         json_mode: raw.json_mode.unwrap_or(false),
         command: raw.command.clone(),
+        spawn: validate_spawn(
+            &raw.spawn,
+            raw.ready.as_deref(),
+            raw.ready_timeout_secs,
+            kind.ready_path(),
+            &invalid,
+        )?,
+        url_template: raw.url.clone(),
         files,
         alternatives,
     })

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::locate::KeyLocator;
 use super::overrides::Overrides;
 use super::remote::{
-    DriverSettings, LimitDefaults, RawLimits, validate_key_variable, validate_limits, validate_url,
+    DriverSettings, LimitDefaults, RawLimits, SpawnConfig, validate_key_variable, validate_limits,
+    validate_spawn, validate_url,
 };
 use crate::error::ConfigError;
 
@@ -204,16 +205,6 @@ pub enum VectorEncoding {
     Base64,
 }
 
-/// A local server to start for the run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpawnConfig {
-    /// Program and arguments; `{port}` is replaced by the port.
-    pub command: Vec<String>,
-    /// Path that answers 200 once the server is ready.
-    pub ready: String,
-    pub ready_timeout: std::time::Duration,
-}
-
 /// A validated `[embedders.NAME]` table. Holds the *name* of the key's environment
 /// variable, never the key.
 #[derive(Debug, Clone)]
@@ -319,13 +310,7 @@ fn validate_embedder(
         }
     }
     if let Some(url) = &raw.url {
-        validate_url(url, &invalid)?;
-        if url.contains("{port}") && raw.spawn.is_empty() {
-            return Err(invalid(
-                "url",
-                "contains {port}, but no `spawn` starts a server on it".into(),
-            ));
-        }
+        validate_url(url, !raw.spawn.is_empty(), &invalid)?;
     }
     if let Some(var) = &raw.api_key_env {
         validate_key_variable(var, &invalid)?;
@@ -370,38 +355,13 @@ fn validate_embedder(
             format!("expected \"query\", \"passage\" or \"document\", got \"{t}\""),
         ));
     }
-    let spawn = if raw.spawn.is_empty() {
-        None
-    } else {
-        if raw.spawn[0].is_empty() {
-            return Err(invalid("spawn", "the program must not be empty".into()));
-        }
-        if !raw.spawn.iter().any(|a| a.contains("{port}")) {
-            return Err(invalid(
-                "spawn",
-                "must pass {port} to the server (transalign picks a free port)".into(),
-            ));
-        }
-        let ready = raw.ready.clone().unwrap_or_else(|| "/health".into());
-        if !ready.starts_with('/') {
-            return Err(invalid(
-                "ready",
-                format!("must be a path starting with /, got \"{ready}\""),
-            ));
-        }
-        let wait = raw.ready_timeout_secs.unwrap_or(120.0);
-        if !(wait.is_finite() && wait > 0.0 && wait <= 3600.0) {
-            return Err(invalid(
-                "ready_timeout_secs",
-                format!("must be between 0 and 3600 seconds, got {wait}"),
-            ));
-        }
-        Some(SpawnConfig {
-            command: raw.spawn.clone(),
-            ready,
-            ready_timeout: std::time::Duration::from_secs_f64(wait),
-        })
-    };
+    let spawn = validate_spawn(
+        &raw.spawn,
+        raw.ready.as_deref(),
+        raw.ready_timeout_secs,
+        "/health",
+        &invalid,
+    )?;
     let settings = validate_limits(raw.limits(), kind.defaults(), kind.as_str(), &invalid)?;
     Ok(EmbedderConfig {
         name: name.to_string(),

@@ -27,14 +27,12 @@ mod translate;
 pub use align::RawAlign;
 pub use backend::{BackendConfig, BackendKind, DEFAULT_BACKEND, RawBackend};
 pub use detect::{DetectConfig, RawDetect};
-pub use embed::{
-    EmbedConfig, EmbedderConfig, EmbedderKind, RawEmbed, RawEmbedder, SpawnConfig, VectorEncoding,
-};
+pub use embed::{EmbedConfig, EmbedderConfig, EmbedderKind, RawEmbed, RawEmbedder, VectorEncoding};
 pub use input::{InputConfig, RawInput};
 use locate::{KeyLocator, describe_toml_error};
 pub use output::{Format, OutputConfig, RawOutput};
 pub use overrides::Overrides;
-pub use remote::DriverSettings;
+pub use remote::{DriverSettings, SpawnConfig};
 pub use segment::{ParagraphMode, RawSegment, SegmentConfig};
 pub use translate::{RawTranslate, TranslateConfig};
 

@@ -122,11 +122,18 @@ pub(crate) fn validate_limits(
     })
 }
 
-/// An http(s) URL. `{port}` (for a server `spawn` starts) may stand for the port.
+/// An http(s) URL. `{port}` may stand for the port of a server `spawn` starts (`spawned`).
 pub(crate) fn validate_url(
     text: &str,
+    spawned: bool,
     invalid: &dyn Fn(&str, String) -> ConfigError,
 ) -> Result<url::Url, ConfigError> {
+    if text.contains("{port}") && !spawned {
+        return Err(invalid(
+            "url",
+            "contains {port}, but no `spawn` starts a server on it".into(),
+        ));
+    }
     let parsed = url::Url::parse(&text.replace("{port}", "1"))
         .map_err(|e| invalid("url", format!("invalid URL \"{text}\": {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -148,4 +155,71 @@ pub(crate) fn validate_key_variable(
         ));
     }
     Ok(())
+}
+
+/// A local server to start for the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpawnConfig {
+    /// Program and arguments; `{port}` is replaced by the port.
+    pub command: Vec<String>,
+    /// Path that answers 200 once the server is ready.
+    pub ready: String,
+    pub ready_timeout: std::time::Duration,
+}
+
+/// The `spawn`, `ready` and `ready_timeout_secs` keys of a table; `None` without `spawn`.
+pub(crate) fn validate_spawn(
+    command: &[String],
+    ready: Option<&str>,
+    ready_timeout_secs: Option<f64>,
+    default_ready: &str,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<Option<SpawnConfig>, ConfigError> {
+    if command.is_empty() {
+        return Ok(None);
+    }
+    if command[0].is_empty() {
+        return Err(invalid("spawn", "the program must not be empty".into()));
+    }
+    if !command.iter().any(|a| a.contains("{port}")) {
+        return Err(invalid(
+            "spawn",
+            "must pass {port} to the server (transalign picks a free port)".into(),
+        ));
+    }
+    let ready = ready.unwrap_or(default_ready).to_string();
+    if !ready.starts_with('/') {
+        return Err(invalid(
+            "ready",
+            format!("must be a path starting with /, got \"{ready}\""),
+        ));
+    }
+    let wait = ready_timeout_secs.unwrap_or(120.0);
+    if !(wait.is_finite() && wait > 0.0 && wait <= 3600.0) {
+        return Err(invalid(
+            "ready_timeout_secs",
+            format!("must be between 0 and 3600 seconds, got {wait}"),
+        ));
+    }
+    Ok(Some(SpawnConfig {
+        command: command.to_vec(),
+        ready,
+        ready_timeout: Duration::from_secs_f64(wait),
+    }))
+}
+
+impl SpawnConfig {
+    /// The base URL of the server started on `port`: `url` (the table's, `{port}` filled
+    /// in), else `http://127.0.0.1:{port}` + `default_path`.
+    pub fn url(&self, url: Option<&str>, port: u16, default_path: &str) -> String {
+        match url {
+            Some(url) => url.replace("{port}", &port.to_string()),
+            None => format!("http://127.0.0.1:{port}{default_path}"),
+        }
+    }
+
+    /// What identifies the server in cache keys (not its port, new every run).
+    pub fn identity(&self) -> String {
+        format!("spawn:{}", self.command.join(" "))
+    }
 }

@@ -133,7 +133,7 @@ pub fn build(config: &EmbedderConfig, url: Option<&str>) -> Result<Arc<Embedder>
     let url = url.or(config.url.as_deref());
     // A server started for the run gets a new port every time: its identity is the command.
     let identity = match &config.spawn {
-        Some(spawn) => Some(format!("spawn:{}", spawn.command.join(" "))),
+        Some(spawn) => Some(spawn.identity()),
         None => url.map(str::to_string),
     };
     let protocol: Box<dyn Protocol> = match config.kind {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{Embedded, Embedder, EmbeddingReport, Vectors, build, embed_texts, plan_texts};
 use crate::cache::Cache;
-use crate::config::{Config, EmbedderConfig, EmbedderKind};
+use crate::config::{Config, EmbedderConfig, EmbedderKind, SpawnConfig};
 use crate::error::{Error, Result};
 use crate::progress;
 use crate::remote::driver::Plan;
@@ -49,10 +49,10 @@ impl Session {
         let (server, url) = match &table.spawn {
             Some(spawn) if start_servers && !config.translate.offline => {
                 let server = LocalServer::start(&table.name, spawn)?;
-                let url = spawned_url(table, server.port());
+                let url = spawned_url(table, spawn, server.port());
                 (Some(server), Some(url))
             }
-            Some(_) => (None, Some(spawned_url(table, 0))),
+            Some(spawn) => (None, Some(spawned_url(table, spawn, 0))),
             None => (None, None),
         };
         Ok(Session {
@@ -94,12 +94,13 @@ impl Session {
 
 /// The URL of a server started on `port`: the table's `url` with `{port}` filled in, else
 /// the kind's usual path on 127.0.0.1.
-fn spawned_url(table: &EmbedderConfig, port: u16) -> String {
-    match &table.url {
-        Some(url) => url.replace("{port}", &port.to_string()),
-        None if table.kind == EmbedderKind::OpenAi => format!("http://127.0.0.1:{port}/v1"),
-        None => format!("http://127.0.0.1:{port}"),
-    }
+fn spawned_url(table: &EmbedderConfig, spawn: &SpawnConfig, port: u16) -> String {
+    let default_path = if table.kind == EmbedderKind::OpenAi {
+        "/v1"
+    } else {
+        ""
+    };
+    spawn.url(table.url.as_deref(), port, default_path)
 }
 
 /// The embedding stage of `run`: vectors of `texts` (the ones the aligner asks for), or

@@ -11,10 +11,11 @@ use super::Backend;
 use super::backends;
 use super::driver::{Counters, Driver, Job, JobOutcome, Outcome, Plan};
 use crate::cache::Cache;
-use crate::config::Config;
+use crate::config::{BackendConfig, BackendKind, Config};
 use crate::error::{Error, Result};
 use crate::model::Sentence;
 use crate::progress;
+use crate::remote::spawn::LocalServer;
 
 /// A sentence the stage could not translate.
 #[derive(Debug, Clone, Serialize)]
@@ -53,14 +54,50 @@ impl TranslationReport {
     }
 }
 
-/// The chosen backend and its fallbacks, built and ready.
+/// The chosen backend and its fallbacks, built and ready; servers started for them stop
+/// when the chain is dropped.
 pub struct Chain {
     pub backends: Vec<Arc<dyn Backend>>,
+    _servers: Vec<LocalServer>,
+}
+
+/// Builds one backend; with `spawn` (and `start_server`, and not offline) its server is
+/// started first and the backend points at it.
+pub fn start_backend(
+    config: &Config,
+    table: &BackendConfig,
+    start_server: bool,
+) -> Result<(Arc<dyn Backend>, Option<LocalServer>)> {
+    let Some(spawn) = &table.spawn else {
+        return Ok((backends::build(table)?, None));
+    };
+    let default_path = if table.kind == BackendKind::OpenAi {
+        "/v1"
+    } else {
+        ""
+    };
+    let (server, port) = if start_server && !config.translate.offline {
+        let server = LocalServer::start(&table.name, spawn)?;
+        let port = server.port();
+        (Some(server), port)
+    } else {
+        (None, 0)
+    };
+    let url = spawn.url(table.url_template.as_deref(), port, default_path);
+    let mut table = table.clone();
+    table.url = Some(url::Url::parse(&url).map_err(|e| {
+        Error::Backend(crate::error::SetupError {
+            backend: table.name.clone(),
+            message: format!("the spawned server's URL \"{url}\" is invalid: {e}"),
+        })
+    })?);
+    Ok((backends::build(&table)?, server))
 }
 
 impl Chain {
-    /// Builds the chain from the configuration; `None` when no backend is chosen.
-    pub fn from_config(config: &Config) -> Result<Option<Chain>> {
+    /// Builds the chain from the configuration (starting `spawn` servers when
+    /// `start_servers`; a dry run does not); `None` when no backend is chosen.
+    pub fn from_config(config: &Config, start_servers: bool) -> Result<Option<Chain>> {
         let Some(primary) = &config.translate.backend else {
             return Ok(None);
         };
@@ -70,16 +107,22 @@ impl Chain {
                 names.push(f.clone());
             }
         }
-        let backends = names
-            .iter()
-            .map(|n| backends::build(&config.backends[n]))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(Chain { backends }))
+        let mut backends = Vec::with_capacity(names.len());
+        let mut servers = Vec::new();
+        for name in &names {
+            let (backend, server) = start_backend(config, &config.backends[name], start_servers)?;
+            backends.push(backend);
+            servers.extend(server);
+        }
+        Ok(Some(Chain {
+            backends,
+            _servers: servers,
+        }))
     }
 
     /// Like [`Chain::from_config`], but a missing backend is an error.
-    pub fn required(config: &Config) -> Result<Chain> {
-        Chain::from_config(config)?.ok_or_else(|| Error::NoBackend {
+    pub fn required(config: &Config, start_servers: bool) -> Result<Chain> {
+        Chain::from_config(config, start_servers)?.ok_or_else(|| Error::NoBackend {
             config: config
                 .file
                 .as_ref()
@@ -169,7 +212,7 @@ pub fn translate_sentences(
     sentences: &mut [Sentence],
     quiet: bool,
 ) -> Result<Option<TranslationReport>> {
-    let Some(chain) = Chain::from_config(config)? else {
+    let Some(chain) = Chain::from_config(config, true)? else {
         tracing::info!(
             "no translation backend configured ([translate] backend); skipping translation"
         );

@@ -34,7 +34,13 @@ pub fn build(config: &BackendConfig) -> Result<Arc<dyn Backend>, SetupError> {
 }
 
 fn service<P: Protocol>(config: &BackendConfig, protocol: P) -> Arc<dyn Backend> {
-    let common = Common::new(config, P::SCHEME, protocol.base_url());
+    // A server started for the run has a new port every time: its identity is the command.
+    let identity = config.spawn.as_ref().map(|s| s.identity());
+    let common = Common::new(
+        config,
+        P::SCHEME,
+        identity.as_deref().or(protocol.base_url()),
+    );
     Arc::new(Service { common, protocol })
 }
 
