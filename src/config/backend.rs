@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::locate::KeyLocator;
 use super::remote::{
-    DriverSettings, LimitDefaults, RawLimits, SpawnConfig, validate_key_variable, validate_limits,
+    DriverSettings, LimitDefaults, SpawnConfig, validate_key_variable, validate_limits,
     validate_spawn, validate_url,
 };
 use crate::error::ConfigError;
@@ -256,22 +256,7 @@ pub struct BackendConfig {
     pub alternatives: usize,
 }
 
-impl RawBackend {
-    pub(crate) fn limits(&self) -> RawLimits {
-        RawLimits {
-            batch_size: self.batch_size,
-            max_batch_bytes: self.max_batch_bytes,
-            concurrency: self.concurrency,
-            requests_per_second: self.requests_per_second,
-            chars_per_minute: self.chars_per_minute,
-            timeout_secs: self.timeout_secs,
-            max_retries: self.max_retries,
-            retry_initial_ms: self.retry_initial_ms,
-            retry_max_secs: self.retry_max_secs,
-            retry_after_cap_secs: self.retry_after_cap_secs,
-        }
-    }
-}
+super::remote::limits_of!(RawBackend);
 
 /// Which kind-specific keys a table sets.
 fn keys_set(raw: &RawBackend) -> Vec<&'static str> {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::locate::KeyLocator;
 use super::overrides::Overrides;
 use super::remote::{
-    DriverSettings, LimitDefaults, RawLimits, SpawnConfig, validate_key_variable, validate_limits,
+    DriverSettings, LimitDefaults, SpawnConfig, validate_key_variable, validate_limits,
     validate_spawn, validate_url,
 };
 use crate::error::ConfigError;
@@ -227,6 +227,8 @@ pub struct EmbedderConfig {
     pub revision: Option<String>,
 }
 
+super::remote::limits_of!(RawEmbedder);
+
 /// Validated `[embed]`: the chosen embedder, `None` when embedding is off.
 #[derive(Debug, Clone)]
 pub struct EmbedConfig {
@@ -234,21 +236,6 @@ pub struct EmbedConfig {
 }
 
 impl RawEmbedder {
-    fn limits(&self) -> RawLimits {
-        RawLimits {
-            batch_size: self.batch_size,
-            max_batch_bytes: self.max_batch_bytes,
-            concurrency: self.concurrency,
-            requests_per_second: self.requests_per_second,
-            chars_per_minute: self.chars_per_minute,
-            timeout_secs: self.timeout_secs,
-            max_retries: self.max_retries,
-            retry_initial_ms: self.retry_initial_ms,
-            retry_max_secs: self.retry_max_secs,
-            retry_after_cap_secs: self.retry_after_cap_secs,
-        }
-    }
-
     /// Which kind-specific keys the table sets.
     fn keys_set(&self) -> Vec<&'static str> {
         [

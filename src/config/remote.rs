@@ -45,6 +45,30 @@ pub(crate) struct RawLimits {
     pub retry_after_cap_secs: Option<f64>,
 }
 
+/// `fn limits(&self) -> RawLimits` for a raw table with the limit keys (`[backends.NAME]`,
+/// `[embedders.NAME]`: serde cannot flatten them under `deny_unknown_fields`).
+macro_rules! limits_of {
+    ($table:ty) => {
+        impl $table {
+            pub(crate) fn limits(&self) -> $crate::config::remote::RawLimits {
+                $crate::config::remote::RawLimits {
+                    batch_size: self.batch_size,
+                    max_batch_bytes: self.max_batch_bytes,
+                    concurrency: self.concurrency,
+                    requests_per_second: self.requests_per_second,
+                    chars_per_minute: self.chars_per_minute,
+                    timeout_secs: self.timeout_secs,
+                    max_retries: self.max_retries,
+                    retry_initial_ms: self.retry_initial_ms,
+                    retry_max_secs: self.retry_max_secs,
+                    retry_after_cap_secs: self.retry_after_cap_secs,
+                }
+            }
+        }
+    };
+}
+pub(crate) use limits_of;
+
 /// What a kind uses when the table says nothing, and the most texts its service takes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LimitDefaults {

@@ -3,11 +3,10 @@
 
 use serde_json::json;
 
-use super::protocol::{Protocol, vectors_at};
+use super::protocol::{Protocol, post_json, vectors_at};
 use crate::cache::Fingerprint;
 use crate::config::EmbedderConfig;
-use crate::remote::http::{self, StatusPolicy};
-use crate::remote::json::endpoint;
+use crate::remote::http;
 use crate::remote::{BackendError, BoxFuture};
 
 pub struct Ollama {
@@ -46,16 +45,13 @@ impl Protocol for Ollama {
             if let Some(d) = self.dimensions {
                 body["dimensions"] = json!(d);
             }
-            let request = self
-                .client
-                .post(endpoint(&self.base, "api/embed"))
-                .json(&body);
-            let json = http::send_for_json(
+            let json = post_json(
                 name,
                 &self.client,
-                request,
+                (&self.base, "api/embed"),
+                &body,
+                None,
                 texts.len(),
-                StatusPolicy::default(),
             )
             .await?;
             vectors_at(name, &json, "/embeddings")

@@ -6,11 +6,11 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use super::protocol::Protocol;
+use super::protocol::{Protocol, post_json};
 use crate::cache::Fingerprint;
 use crate::config::{EmbedderConfig, VectorEncoding};
-use crate::remote::http::{self, Secret, StatusPolicy};
-use crate::remote::json::{array_at, endpoint, malformed};
+use crate::remote::http::{self, Secret};
+use crate::remote::json::{array_at, malformed};
 use crate::remote::{BackendError, BoxFuture};
 
 pub struct OpenAi {
@@ -59,19 +59,13 @@ impl Protocol for OpenAi {
             if let Some(t) = &self.input_type {
                 body["input_type"] = json!(t);
             }
-            let mut request = self
-                .client
-                .post(endpoint(&self.base, "embeddings"))
-                .json(&body);
-            if let Some(key) = &self.api_key {
-                request = request.bearer_auth(key.expose());
-            }
-            let json = http::send_for_json(
+            let json = post_json(
                 name,
                 &self.client,
-                request,
+                (&self.base, "embeddings"),
+                &body,
+                self.api_key.as_ref(),
                 texts.len(),
-                StatusPolicy::default(),
             )
             .await?;
             let items = array_at(name, &json, "/data")?;

@@ -1,7 +1,8 @@
 //! What an embedding protocol module implements, and reading vectors out of JSON answers.
 
 use crate::cache::Fingerprint;
-use crate::remote::json::{array_at, malformed};
+use crate::remote::http::{self, Secret, StatusPolicy};
+use crate::remote::json::{array_at, endpoint, malformed};
 use crate::remote::{BackendError, BoxFuture};
 
 /// What differs between embedding services: how a request is made and answered.
@@ -38,4 +39,21 @@ pub(super) fn vectors_at(
                 .collect()
         })
         .collect()
+}
+
+/// POSTs `body` as JSON to `base` + `path` (with the key as a bearer token, if any) and
+/// returns the JSON of a 2xx answer; other statuses become the usual errors.
+pub(super) async fn post_json(
+    name: &str,
+    client: &reqwest::Client,
+    (base, path): (&str, &str),
+    body: &serde_json::Value,
+    api_key: Option<&Secret>,
+    items: usize,
+) -> Result<serde_json::Value, BackendError> {
+    let mut request = client.post(endpoint(base, path)).json(body);
+    if let Some(key) = api_key {
+        request = request.bearer_auth(key.expose());
+    }
+    http::send_for_json(name, client, request, items, StatusPolicy::default()).await
 }

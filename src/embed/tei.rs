@@ -4,11 +4,10 @@
 
 use serde_json::json;
 
-use super::protocol::{Protocol, vectors_at};
+use super::protocol::{Protocol, post_json, vectors_at};
 use crate::cache::Fingerprint;
 use crate::config::EmbedderConfig;
-use crate::remote::http::{self, Secret, StatusPolicy};
-use crate::remote::json::endpoint;
+use crate::remote::http::{self, Secret};
 use crate::remote::{BackendError, BoxFuture};
 
 pub struct Tei {
@@ -45,16 +44,13 @@ impl Protocol for Tei {
         Box::pin(async move {
             let body =
                 json!({"inputs": texts, "normalize": self.normalize, "truncate": self.truncate});
-            let mut request = self.client.post(endpoint(&self.base, "embed")).json(&body);
-            if let Some(key) = &self.api_key {
-                request = request.bearer_auth(key.expose());
-            }
-            let json = http::send_for_json(
+            let json = post_json(
                 name,
                 &self.client,
-                request,
+                (&self.base, "embed"),
+                &body,
+                self.api_key.as_ref(),
                 texts.len(),
-                StatusPolicy::default(),
             )
             .await?;
             vectors_at(name, &json, "")
