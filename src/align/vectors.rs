@@ -360,18 +360,23 @@ mod tests {
         v.iter().map(|x| x / n).collect()
     }
 
+    fn random_units(n: usize, dimensions: usize, rng: &mut fastrand::Rng) -> Vec<Vec<f32>> {
+        (0..n)
+            .map(|_| unit(&(0..dimensions).map(|_| rng.f32() - 0.5).collect::<Vec<_>>()))
+            .collect()
+    }
+
+    fn views(v: &[Vec<f32>]) -> Vec<Option<&[f32]>> {
+        v.iter().map(|x| Some(x.as_slice())).collect()
+    }
+
     #[test]
     fn nearest_neighbours_match_a_brute_force_search_both_ways() {
         let mut rng = fastrand::Rng::with_seed(7);
-        let make = |n: usize, rng: &mut fastrand::Rng| -> Vec<Vec<f32>> {
-            (0..n)
-                .map(|_| unit(&(0..19).map(|_| rng.f32() - 0.5).collect::<Vec<_>>()))
-                .collect()
-        };
-        let q = make(70, &mut rng);
-        let b = make(300, &mut rng);
-        let qs: Vec<Option<&[f32]>> = q.iter().map(|v| Some(v.as_slice())).collect();
-        let mut bs: Vec<Option<&[f32]>> = b.iter().map(|v| Some(v.as_slice())).collect();
+        let q = random_units(70, 19, &mut rng);
+        let b = random_units(300, 19, &mut rng);
+        let qs = views(&q);
+        let mut bs = views(&b);
         bs[5] = None;
         let found = nearest(&qs, &bs, 3, 2);
         for (i, v) in q.iter().enumerate() {
@@ -406,15 +411,9 @@ mod tests {
     #[test]
     fn the_approximate_search_finds_almost_every_exact_neighbour() {
         let mut rng = fastrand::Rng::with_seed(3);
-        let make = |n: usize, rng: &mut fastrand::Rng| -> Vec<Vec<f32>> {
-            (0..n)
-                .map(|_| unit(&(0..24).map(|_| rng.f32() - 0.5).collect::<Vec<_>>()))
-                .collect()
-        };
-        let q = make(200, &mut rng);
-        let b = make(2_000, &mut rng);
-        let qs: Vec<Option<&[f32]>> = q.iter().map(|v| Some(v.as_slice())).collect();
-        let bs: Vec<Option<&[f32]>> = b.iter().map(|v| Some(v.as_slice())).collect();
+        let q = random_units(200, 24, &mut rng);
+        let b = random_units(2_000, 24, &mut rng);
+        let (qs, bs) = (views(&q), views(&b));
         let exact = nearest_by(Search::Exact, &qs, &bs, 1, 1);
         let approximate = nearest_by(Search::Approximate, &qs, &bs, 1, 1);
         let same = exact
