@@ -412,7 +412,7 @@ mod tests {
     fn the_approximate_search_finds_almost_every_exact_neighbour() {
         let mut rng = fastrand::Rng::with_seed(3);
         let q = random_units(200, 24, &mut rng);
-        let b = random_units(2_000, 24, &mut rng);
+        let b = random_units(800, 24, &mut rng);
         let (qs, bs) = (views(&q), views(&b));
         let exact = nearest_by(Search::Exact, &qs, &bs, 1, 1);
         let approximate = nearest_by(Search::Approximate, &qs, &bs, 1, 1);
