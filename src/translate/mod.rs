@@ -1,8 +1,9 @@
-//! Translation stage: the backend interface, the errors backends report, and the stage that
-//! translates every non-pivot sentence through cache → backend(s) → cache.
+//! Translation stage: the backend interface and the stage that translates every non-pivot
+//! sentence through cache → backend(s) → cache.
 //!
-//! Every backend implements [`Backend`]; the [`driver`] owns batching, concurrency, pacing and
-//! retries for all of them, and [`cache`] is the only way translations are stored.
+//! Every backend implements [`Backend`]; [`driver`] makes each one a lane of the shared
+//! remote driver (`crate::remote`), which owns batching, concurrency, pacing and retries, and
+//! `crate::cache` is the only way translations are stored.
 
 pub mod backends;
 pub mod codes;
