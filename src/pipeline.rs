@@ -162,7 +162,7 @@ fn embed(config: &Config, corpus: &mut Corpus, quiet: bool) -> Result<()> {
     if let Some((vectors, report)) =
         crate::embed::stage::embed_for_alignment(config, &texts, quiet)?
     {
-        corpus.vectors = Some(vectors);
+        corpus.vectors = vectors;
         corpus.embedding = Some(report);
         corpus.timings_ms.insert("embed", elapsed_ms(started));
     }

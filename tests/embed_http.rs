@@ -537,3 +537,39 @@ fn a_run_killed_with_sigkill_keeps_every_vector_it_received_and_resumes() {
         assert_eq!(row[0].as_f64().unwrap() as usize, line.len());
     }
 }
+
+#[test]
+fn a_run_whose_embedder_fails_aligns_lexically_and_says_it_is_incomplete() {
+    let server = MockServer::start(|_, _| Reply::json(503, json!({"error": "down"})));
+    let corpus = common::seed_corpus();
+    let with = project(&format!(
+        "{}[input]\nexclude = [\"README.md\"]\n",
+        openai_config(&server.url(), "max_retries = 0")
+    ));
+    let out = transalign(with.path())
+        .args(["run", corpus.to_str().unwrap(), "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(with.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["complete"], false);
+    assert!(summary["embedding"]["failed"].as_u64().unwrap() > 0);
+    assert_eq!(summary["alignment"]["embedded"], false);
+
+    let without = project("[input]\nexclude = [\"README.md\"]\n");
+    let lexical = transalign(without.path())
+        .args(["run", corpus.to_str().unwrap(), "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(lexical.status.success(), "{}", stderr_of(&lexical));
+    let aligned =
+        |dir: &std::path::Path| std::fs::read_to_string(dir.join("out/aligned.jsonl")).unwrap();
+    assert_eq!(
+        aligned(with.path()),
+        aligned(without.path()),
+        "without vectors the alignment is the lexical one"
+    );
+    assert!(!aligned(without.path()).is_empty());
+}

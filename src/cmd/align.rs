@@ -129,7 +129,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                     texts.dedup();
                     let embedded = session.embed(&texts, quiet)?;
                     warn_unembedded(&embedded.report);
-                    Some(embedded.vectors(&texts))
+                    embedded.usable_vectors(&texts)
                 }
                 None => None,
             };
@@ -299,7 +299,7 @@ fn align_parallel(
             texts.dedup();
             let embedded = session.embed(&texts, quiet)?;
             warn_unembedded(&embedded.report);
-            Some(embedded.vectors(&texts))
+            embedded.usable_vectors(&texts)
         }
         None => None,
     };

@@ -283,6 +283,12 @@ pub struct Embedded {
 }
 
 impl Embedded {
+    /// [`Embedded::vectors`], or `None` when not one text got a vector (the embedder was
+    /// unreachable): the caller then aligns by the lexical similarity alone.
+    pub fn usable_vectors(&self, texts: &[String]) -> Option<Vectors> {
+        Some(self.vectors(texts)).filter(|v| !v.is_empty())
+    }
+
     /// The vectors of the texts that got one.
     pub fn vectors(&self, texts: &[String]) -> Vectors {
         let mut vectors = Vectors::new(self.report.dimension);

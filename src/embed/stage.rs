@@ -103,16 +103,17 @@ fn spawned_url(table: &EmbedderConfig, spawn: &SpawnConfig, port: u16) -> String
     spawn.url(table.url.as_deref(), port, default_path)
 }
 
-/// The embedding stage of `run`: vectors of `texts` (the ones the aligner asks for), or
-/// `None` when no embedder is configured.
+/// The embedding stage of `run`: vectors of `texts` (the ones the aligner asks for) — `None`
+/// when not one text got a vector, so that alignment falls back to the lexical similarity —
+/// and the report; `None` when no embedder is configured.
 pub fn embed_for_alignment(
     config: &Config,
     texts: &[String],
     quiet: bool,
-) -> Result<Option<(Vectors, EmbeddingReport)>> {
+) -> Result<Option<(Option<Vectors>, EmbeddingReport)>> {
     let Some(session) = Session::open(config, true)? else {
         return Ok(None);
     };
     let embedded = session.embed(texts, quiet)?;
-    Ok(Some((embedded.vectors(texts), embedded.report)))
+    Ok(Some((embedded.usable_vectors(texts), embedded.report)))
 }
