@@ -573,3 +573,16 @@ fn a_run_whose_embedder_fails_aligns_lexically_and_says_it_is_incomplete() {
     );
     assert!(!aligned(without.path()).is_empty());
 }
+
+#[test]
+fn a_dash_reads_standard_input_between_files() {
+    let server = MockServer::start(|req, _| Reply::json(200, openai_answer(&inputs(req, "input"))));
+    let dir = project(&openai_config(&server.url(), ""));
+    std::fs::write(dir.path().join("a.txt"), "from a file\n").unwrap();
+    let out = embed(dir.path(), &["from stdin"], &["a.txt", "-"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let rows = vectors(&out);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][0].as_f64().unwrap(), 11.0, "the file's line first");
+    assert_eq!(rows[1][0].as_f64().unwrap(), 10.0, "then standard input");
+}

@@ -4,7 +4,8 @@ use std::io::BufRead;
 
 use crate::error::{Error, Result};
 
-/// Every line of `files` in order, or of standard input when there are none.
+/// Every line of `files` in order (`-` is standard input), or of standard input when there
+/// are none.
 pub fn read_lines(files: &[std::path::PathBuf]) -> Result<Vec<String>> {
     let read = |path: &std::path::Path, reader: &mut dyn BufRead| -> Result<Vec<String>> {
         reader
@@ -23,6 +24,13 @@ pub fn read_lines(files: &[std::path::PathBuf]) -> Result<Vec<String>> {
     }
     let mut lines = Vec::new();
     for path in files {
+        if path.as_os_str() == "-" {
+            lines.extend(read(
+                std::path::Path::new("<stdin>"),
+                &mut std::io::stdin().lock(),
+            )?);
+            continue;
+        }
         let file = std::fs::File::open(path).map_err(|source| Error::Input {
             path: path.clone(),
             source,

@@ -61,10 +61,14 @@ fn dry_run(config: &Config, inputs: &[PathBuf], quiet: bool) -> Result<u8> {
         let plan = session.plan(&texts)?;
         writeln!(
             stdout,
-            "dry run: {} distinct texts to embed, {} cached, {} to send",
+            "dry run: {} distinct texts to embed, {} cached, {} to send\n{:<20} {:>10} {:>12} {:>9}",
             plan.texts,
             plan.cache_hits,
-            plan.texts - plan.cache_hits
+            plan.texts - plan.cache_hits,
+            "embedder",
+            "texts",
+            "characters",
+            "requests"
         )
         .map_err(Error::Stdout)?;
         for (name, work) in &plan.by_backend {
