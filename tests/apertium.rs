@@ -243,7 +243,9 @@ fn a_spawned_apertium_server_translates_for_the_run_and_is_stopped() {
         "no Spanish→English Apertium pair in {MODES}: {INSTALL}"
     );
     let dir = tempfile::tempdir().unwrap();
-    // A wrapper that records the server's process id, so the test can see it gone.
+    // A wrapper that records the server's process id, so the test can see it gone. It is run
+    // by `sh`, not executed itself: executing a file just written can fail with "text file
+    // busy" while another test thread forks.
     let wrapper = dir.path().join("apy.sh");
     std::fs::write(
         &wrapper,
@@ -253,15 +255,10 @@ fn a_spawned_apertium_server_translates_for_the_run_and_is_stopped() {
         ),
     )
     .unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
     std::fs::write(
         dir.path().join("config.toml"),
         format!(
-            "[translate]\nbackend = \"apy\"\n[backends.apy]\nkind = \"apertium\"\nspawn = [\"{}\", \"-p\", \"{{port}}\", \"{MODES}\"]\nready_timeout_secs = 60\n",
+            "[translate]\nbackend = \"apy\"\n[backends.apy]\nkind = \"apertium\"\nspawn = [\"sh\", \"{}\", \"-p\", \"{{port}}\", \"{MODES}\"]\nready_timeout_secs = 60\n",
             wrapper.display()
         ),
     )

@@ -353,7 +353,9 @@ fn run_with_the_embedder_aligns_claims_and_a_rerun_without_the_server_is_identic
 #[test]
 fn spawn_starts_a_server_for_the_run_and_stops_it_afterwards() {
     let dir = tempfile::tempdir().unwrap();
-    // A wrapper that records the server's process id, so the test can see it gone.
+    // A wrapper that records the server's process id, so the test can see it gone. It is run
+    // by `sh`, not executed itself: executing a file just written can fail with "text file
+    // busy" while another test thread forks.
     let wrapper = dir.path().join("serve.sh");
     std::fs::write(
         &wrapper,
@@ -364,13 +366,8 @@ fn spawn_starts_a_server_for_the_run_and_stops_it_afterwards() {
         ),
     )
     .unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
     let config = format!(
-        "[embed]\nbackend = \"e5\"\n[embedders.e5]\nkind = \"openai\"\nmodel = \"multilingual-e5-small-q4\"\nspawn = [\"{}\", \"--host\", \"127.0.0.1\", \"--port\", \"{{port}}\", \"--threads\", \"2\"]\nready = \"/health\"\n",
+        "[embed]\nbackend = \"e5\"\n[embedders.e5]\nkind = \"openai\"\nmodel = \"multilingual-e5-small-q4\"\nspawn = [\"sh\", \"{}\", \"--host\", \"127.0.0.1\", \"--port\", \"{{port}}\", \"--threads\", \"2\"]\nready = \"/health\"\n",
         wrapper.display()
     );
     std::fs::write(dir.path().join("config.toml"), config).unwrap();
