@@ -66,6 +66,17 @@ pub enum CacheError {
     Export(std::io::Error),
 }
 
+impl ConfigError {
+    /// A value given on the command line (`--flag`) that is not acceptable.
+    pub fn command_line(flag: &str, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            location: "command line".into(),
+            key: flag.into(),
+            message,
+        }
+    }
+}
+
 /// Errors the library returns to the binary.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

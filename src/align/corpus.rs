@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::comparable::{self, ComparableParams, SentenceVectors};
 use super::output::Alignment;
 use super::parallel::{self, OverlapVectors, ParallelParams};
-use super::vectors::{overlap_text, overlap_texts};
+use super::vectors::{overlap_texts, span_vectors};
 use crate::config::Config;
 use crate::embed::Vectors;
 use crate::model::Sentence;
@@ -110,7 +110,7 @@ pub fn texts_to_embed(config: &Config, sentences: &[Sentence]) -> Vec<String> {
     let pivot = config.pivot.as_str();
     let (sources, targets) = sides(sentences, pivot, true);
     let mut out: Vec<String> = if config.raw.align.mode == "parallel" {
-        let overlap = overlap_size(config);
+        let overlap = config.raw.align.overlap_size();
         parallel_pairs(&sources, &targets, pivot)
             .iter()
             .flat_map(|(s, t)| {
@@ -131,29 +131,6 @@ pub fn texts_to_embed(config: &Config, sentences: &[Sentence]) -> Vec<String> {
     out
 }
 
-fn overlap_size(config: &Config) -> usize {
-    config
-        .raw
-        .align
-        .overlap
-        .min(config.raw.align.max_bead.saturating_sub(1).max(1))
-}
-
-/// For every sentence of a document, the vectors of the overlaps starting at it.
-pub fn span_vectors<'v>(
-    texts: &[&str],
-    overlap: usize,
-    vectors: &'v Vectors,
-) -> Vec<Vec<Option<&'v [f32]>>> {
-    (0..texts.len())
-        .map(|i| {
-            (1..=overlap.min(texts.len() - i))
-                .map(|n| vectors.get(&overlap_text(&texts[i..i + n])))
-                .collect()
-        })
-        .collect()
-}
-
 /// Aligns the corpus; returns the records and the report. `threshold` (from `--threshold`)
 /// replaces the configured one; `vectors` are the embedding stage's, if it ran.
 pub fn align_corpus(
@@ -172,7 +149,7 @@ pub fn align_corpus(
     let mut records = Vec::new();
     let mut matched_sources = 0;
     if mode == "parallel" {
-        let overlap = overlap_size(config);
+        let overlap = config.raw.align.overlap_size();
         for (source_doc, target_doc) in parallel_pairs(&sources, &targets, pivot) {
             let s = of_document(&sources, &source_doc);
             let t = of_document(&targets, &target_doc);

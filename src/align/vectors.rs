@@ -4,6 +4,8 @@
 
 use std::thread;
 
+use crate::embed::Vectors;
+
 /// Unit vectors of one side, one per sentence (or per overlap); `None` when a text has no
 /// vector (its embedding failed).
 pub type Side<'a> = [Option<&'a [f32]>];
@@ -338,6 +340,22 @@ pub fn overlap_text(sentences: &[&str]) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// For every sentence, the vectors of the overlaps of 1..=`overlap` sentences starting at it
+/// (`None` where an overlap has no vector).
+pub fn span_vectors<'v>(
+    texts: &[&str],
+    overlap: usize,
+    vectors: &'v Vectors,
+) -> Vec<Vec<Option<&'v [f32]>>> {
+    (0..texts.len())
+        .map(|i| {
+            (1..=overlap.min(texts.len() - i))
+                .map(|n| vectors.get(&overlap_text(&texts[i..i + n])))
+                .collect()
+        })
+        .collect()
 }
 
 /// Every overlap text of up to `max` consecutive sentences, in order of start then length.

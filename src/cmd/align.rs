@@ -4,16 +4,16 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::Context;
+use super::{Context, command_line_error};
 use crate::align::comparable::{self, ComparableParams, SentenceVectors};
 use crate::align::output::Alignment;
 use crate::align::parallel::{self, OverlapVectors, ParallelParams};
-use crate::align::vectors::{overlap_text, overlap_texts};
+use crate::align::vectors::{overlap_texts, span_vectors};
 use crate::cli::{AlignArgs, OverrideArgs};
 use crate::config::Config;
 use crate::embed::EmbeddingReport;
 use crate::embed::stage::Session;
-use crate::error::{ConfigError, Error, Result, exit_code};
+use crate::error::{Error, Result, exit_code};
 use crate::translate::driver::{Job, JobOutcome};
 use crate::translate::stage::{self, Chain};
 
@@ -23,14 +23,6 @@ fn read_lines(path: &Path) -> Result<Vec<String>> {
         source,
     })?;
     Ok(text.lines().map(|l| l.trim_end().to_string()).collect())
-}
-
-fn usage(key: &str, message: String) -> Error {
-    Error::Config(ConfigError::Invalid {
-        location: "command line".into(),
-        key: key.into(),
-        message,
-    })
 }
 
 /// Runs `align`.
@@ -54,7 +46,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| config.raw.align.mode.clone());
     if !["parallel", "comparable"].contains(&mode.as_str()) {
-        return Err(usage(
+        return Err(command_line_error(
             "--mode",
             format!("expected parallel or comparable, got \"{mode}\""),
         ));
@@ -63,7 +55,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
         Some(path) => {
             let lines = read_lines(path)?;
             if lines.len() != source.len() {
-                return Err(usage(
+                return Err(command_line_error(
                     "--translation",
                     format!(
                         "{} has {} lines, the source {} has {}: a translation must be line-parallel",
@@ -82,7 +74,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
         }
         None => {
             let lang = args.source_lang.clone().ok_or_else(|| {
-                usage(
+                command_line_error(
                     "--source-lang",
                     "needed when the backend translates (no --translation)".into(),
                 )
@@ -271,7 +263,7 @@ fn align_parallel(
     let source_articles = articles(source);
     let target_articles = articles(target);
     if source_articles.len() != target_articles.len() {
-        return Err(usage(
+        return Err(command_line_error(
             "--source/--target",
             format!(
                 "the source has {} articles and the target {} (separated by \"{marker}\" lines): they must match",
@@ -281,19 +273,17 @@ fn align_parallel(
         ));
     }
     let params = ParallelParams::from_config(&config.raw.align);
-    let overlap = config.raw.align.overlap.min(params.max_bead - 1);
-    let lines = |ids: &[usize], side: &'_ [String]| -> Vec<String> {
-        ids.iter().map(|&i| side[i].clone()).collect()
-    };
+    let overlap = config.raw.align.overlap_size();
+    fn lines<'a>(ids: &[usize], side: &'a [String]) -> Vec<&'a str> {
+        ids.iter().map(|&i| side[i].as_str()).collect()
+    }
 
     let vectors = match Session::open(config, true)? {
         Some(session) => {
             let mut texts = Vec::new();
             for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
-                for side in [lines(s_ids, source), lines(t_ids, target)] {
-                    let refs: Vec<&str> = side.iter().map(String::as_str).collect();
-                    texts.extend(overlap_texts(&refs, overlap));
-                }
+                texts.extend(overlap_texts(&lines(s_ids, source), overlap));
+                texts.extend(overlap_texts(&lines(t_ids, target), overlap));
             }
             texts.sort();
             texts.dedup();
@@ -305,23 +295,16 @@ fn align_parallel(
     };
     let mut rows = Vec::new();
     for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
-        let spans = |side_lines: Vec<String>| -> Vec<Vec<Option<&[f32]>>> {
-            let v = vectors.as_ref();
-            let texts: Vec<&str> = side_lines.iter().map(String::as_str).collect();
-            (0..texts.len())
-                .map(|i| {
-                    (1..=overlap.min(texts.len() - i))
-                        .map(|n| v.and_then(|v| v.get(&overlap_text(&texts[i..i + n]))))
-                        .collect()
-                })
-                .collect()
+        let source_spans = vectors
+            .as_ref()
+            .map(|v| span_vectors(&lines(s_ids, source), overlap, v));
+        let target_spans = vectors
+            .as_ref()
+            .map(|v| span_vectors(&lines(t_ids, target), overlap, v));
+        let overlap_vectors = match (&source_spans, &target_spans) {
+            (Some(source), Some(target)) => Some(OverlapVectors { source, target }),
+            _ => None,
         };
-        let source_spans = spans(lines(s_ids, source));
-        let target_spans = spans(lines(t_ids, target));
-        let overlap_vectors = vectors.as_ref().map(|_| OverlapVectors {
-            source: &source_spans,
-            target: &target_spans,
-        });
         let pairs: Vec<(&str, &str)> = s_ids
             .iter()
             .map(|&i| (source[i].as_str(), translation[i].as_str()))

@@ -25,11 +25,10 @@ fn check(config: &Config, command: &BackendsCommand) -> Result<u8> {
         Some(name) if config.embedders.contains_key(name) => (Vec::new(), vec![name]),
         Some(name) => {
             if !config.backends.contains_key(name) {
-                return Err(Error::Config(crate::error::ConfigError::Invalid {
-                    location: "command line".into(),
-                    key: "--backend".into(),
-                    message: format!("no backend or embedder named \"{name}\""),
-                }));
+                return Err(Error::Config(crate::error::ConfigError::command_line(
+                    "--backend",
+                    format!("no backend or embedder named \"{name}\""),
+                )));
             }
             (vec![name], Vec::new())
         }

@@ -3,12 +3,12 @@
 
 use std::io::Write;
 
-use super::Context;
 use super::lines::read_lines;
+use super::{Context, command_line_error};
 use crate::cli::{EmbedArgs, OverrideArgs, TranslationArgs};
 use crate::config::Config;
 use crate::embed::stage::Session;
-use crate::error::{ConfigError, Error, Result, exit_code};
+use crate::error::{Error, Result, exit_code};
 
 /// Runs `embed`.
 pub fn run(context: &Context, args: &EmbedArgs) -> Result<u8> {
@@ -24,13 +24,13 @@ pub fn run(context: &Context, args: &EmbedArgs) -> Result<u8> {
         "jsonl" => false,
         "npy" if args.out.is_some() => true,
         "npy" => {
-            return Err(usage(
+            return Err(command_line_error(
                 "--format",
                 "npy needs --out FILE (it is binary)".into(),
             ));
         }
         other => {
-            return Err(usage(
+            return Err(command_line_error(
                 "--format",
                 format!("expected \"jsonl\" or \"npy\", got \"{other}\""),
             ));
@@ -107,14 +107,6 @@ pub fn run(context: &Context, args: &EmbedArgs) -> Result<u8> {
         exit_code::INCOMPLETE
     } else {
         exit_code::SUCCESS
-    })
-}
-
-fn usage(key: &str, message: String) -> Error {
-    Error::Config(ConfigError::Invalid {
-        location: "command line".into(),
-        key: key.into(),
-        message,
     })
 }
 

@@ -23,3 +23,8 @@ pub struct Context<'a> {
     /// `--quiet`.
     pub quiet: bool,
 }
+
+/// The error for a bad value of a command-line flag.
+fn command_line_error(flag: &str, message: String) -> crate::error::Error {
+    crate::error::ConfigError::command_line(flag, message).into()
+}

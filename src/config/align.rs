@@ -63,6 +63,14 @@ impl Default for RawAlign {
     }
 }
 
+impl RawAlign {
+    /// Sentences per overlap vector: `overlap`, but never more than a bead can hold on one
+    /// side (`max_bead − 1`).
+    pub fn overlap_size(&self) -> usize {
+        self.overlap.min(self.max_bead.saturating_sub(1).max(1))
+    }
+}
+
 /// Validates `[align]`.
 pub(crate) fn validate(raw: &RawAlign, locator: &KeyLocator) -> Result<(), ConfigError> {
     if !["comparable", "parallel"].contains(&raw.mode.as_str()) {

@@ -20,11 +20,7 @@ impl KeyLocator<'_> {
         message: String,
     ) -> ConfigError {
         match flag {
-            Some(flag) => ConfigError::Invalid {
-                location: "command line".into(),
-                key: flag.into(),
-                message,
-            },
+            Some(flag) => ConfigError::command_line(flag, message),
             None => self.invalid(key, message),
         }
     }

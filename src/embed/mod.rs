@@ -115,21 +115,11 @@ fn check_vector(vector: &[f32], dimension: &OnceLock<usize>) -> Result<(), Strin
 /// Builds the embedder of a validated table; reads its API key from the environment.
 /// `url` is the base URL to use (the table's, or the one of a server started for the run).
 pub fn build(config: &EmbedderConfig, url: Option<&str>) -> Result<Arc<Embedder>, SetupError> {
-    let key = match &config.api_key_env {
-        None => None,
-        Some(var) => match std::env::var(var) {
-            Ok(value) if !value.trim().is_empty() => Some(Secret::new(value.trim().to_string())),
-            _ => {
-                return Err(SetupError {
-                    backend: config.name.clone(),
-                    message: format!(
-                        "environment variable {var} (named by embedders.{}.api_key_env) is not set or empty",
-                        config.name
-                    ),
-                });
-            }
-        },
-    };
+    let key = Secret::from_env(
+        config.api_key_env.as_deref(),
+        &format!("embedders.{}", config.name),
+        &config.name,
+    )?;
     let url = url.or(config.url.as_deref());
     // A server started for the run gets a new port every time: its identity is the command.
     let identity = match &config.spawn {

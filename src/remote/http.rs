@@ -21,6 +21,32 @@ impl Secret {
     }
 }
 
+impl Secret {
+    /// The key in the environment variable `variable` (the `api_key_env` of table `table`,
+    /// e.g. `backends.deepl`); `None` without one. A variable that is unset or empty is an
+    /// error naming it (never the value).
+    pub fn from_env(
+        variable: Option<&str>,
+        table: &str,
+        name: &str,
+    ) -> Result<Option<Secret>, crate::error::SetupError> {
+        let Some(var) = variable else {
+            return Ok(None);
+        };
+        match std::env::var(var) {
+            Ok(value) if !value.trim().is_empty() => {
+                Ok(Some(Secret::new(value.trim().to_string())))
+            }
+            _ => Err(crate::error::SetupError {
+                backend: name.to_string(),
+                message: format!(
+                    "environment variable {var} (named by {table}.api_key_env) is not set or empty"
+                ),
+            }),
+        }
+    }
+}
+
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(***)")

@@ -45,19 +45,11 @@ fn service<P: Protocol>(config: &BackendConfig, protocol: P) -> Arc<dyn Backend>
 }
 
 fn api_key(config: &BackendConfig) -> Result<Option<Secret>, SetupError> {
-    let Some(var) = &config.api_key_env else {
-        return Ok(None);
-    };
-    match std::env::var(var) {
-        Ok(value) if !value.trim().is_empty() => Ok(Some(Secret::new(value.trim().to_string()))),
-        _ => Err(SetupError {
-            backend: config.name.clone(),
-            message: format!(
-                "environment variable {var} (named by backends.{}.api_key_env) is not set or empty",
-                config.name
-            ),
-        }),
-    }
+    Secret::from_env(
+        config.api_key_env.as_deref(),
+        &format!("backends.{}", config.name),
+        &config.name,
+    )
 }
 
 fn require(config: &BackendConfig, key: Option<Secret>) -> Result<Secret, SetupError> {
