@@ -11,7 +11,7 @@ use std::time::Instant;
 use transalign::align::comparable::{self, ComparableParams, SentenceVectors};
 use transalign::align::parallel::{self, OverlapVectors, ParallelParams};
 use transalign::align::prepare;
-use transalign::align::vectors::Search;
+use transalign::align::vectors::{Search, f16};
 
 struct Rng(u64);
 impl Rng {
@@ -99,21 +99,26 @@ fn embedding(meanings: &[&Vec<f32>], rng: &mut Rng) -> Vec<f32> {
     normalised(v.iter().zip(&noise).map(|(x, n)| x + 0.3 * n).collect())
 }
 
+/// A vector as the aligner keeps it (half precision, as the cache stores it).
+fn stored(v: Vec<f32>) -> Vec<f16> {
+    v.into_iter().map(f16::from_f32).collect()
+}
+
 /// Overlap vectors of one side: for every sentence, the runs of 1..=overlap starting there.
-fn overlaps(meanings: &[Vec<f32>], overlap: usize, rng: &mut Rng) -> Vec<Vec<Vec<f32>>> {
+fn overlaps(meanings: &[Vec<f32>], overlap: usize, rng: &mut Rng) -> Vec<Vec<Vec<f16>>> {
     (0..meanings.len())
         .map(|i| {
             (1..=overlap.min(meanings.len() - i))
                 .map(|n| {
                     let run: Vec<&Vec<f32>> = meanings[i..i + n].iter().collect();
-                    embedding(&run, rng)
+                    stored(embedding(&run, rng))
                 })
                 .collect()
         })
         .collect()
 }
 
-fn views(side: &[Vec<Vec<f32>>]) -> Vec<Vec<Option<&[f32]>>> {
+fn views(side: &[Vec<Vec<f16>>]) -> Vec<Vec<Option<&[f16]>>> {
     side.iter()
         .map(|spans| spans.iter().map(|v| Some(v.as_slice())).collect())
         .collect()
@@ -256,14 +261,14 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
     for i in 0..n_comparable {
         let s = sentence(&mut rng);
         let meaning = unit(&mut rng);
-        source_vectors.push(embedding(&[&meaning], &mut rng));
+        source_vectors.push(stored(embedding(&[&meaning], &mut rng)));
         if i % 2 == 0 {
             expected.push(Some(target_text.len()));
-            target_vectors.push(embedding(&[&meaning], &mut rng));
+            target_vectors.push(stored(embedding(&[&meaning], &mut rng)));
             target_text.push(noisy(&s, &mut rng));
         } else {
             expected.push(None);
-            target_vectors.push(unit(&mut rng));
+            target_vectors.push(stored(unit(&mut rng)));
             target_text.push(sentence(&mut rng));
         }
         source_text.push(s);
@@ -275,9 +280,9 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
         .collect();
     let targets: Vec<&str> = target_text.iter().map(String::as_str).collect();
     let prepared = prepare(&pairs, &targets);
-    let source_view: Vec<Option<&[f32]>> =
+    let source_view: Vec<Option<&[f16]>> =
         source_vectors.iter().map(|v| Some(v.as_slice())).collect();
-    let target_view: Vec<Option<&[f32]>> =
+    let target_view: Vec<Option<&[f16]>> =
         target_vectors.iter().map(|v| Some(v.as_slice())).collect();
     let params = ComparableParams {
         neighbours: 4,

@@ -267,6 +267,12 @@ impl std::fmt::Debug for Cache {
     }
 }
 
+/// True when `translation` is empty or blank although `text` is not: such an answer is a
+/// failure (retried, never cached, never imported), not a translation.
+pub fn translation_is_missing(text: &str, translation: &str) -> bool {
+    translation.trim().is_empty() && !text.trim().is_empty()
+}
+
 impl Cache {
     /// Opens (or creates) the cache at `path`. A cache held by another process is an error;
     /// a corrupt one is moved aside (`PATH.corrupt-SECONDS`) with a warning and replaced by a
@@ -649,7 +655,7 @@ impl Cache {
                     message: "\"fingerprint\" must be 64 hexadecimal digits".into(),
                 });
             }
-            if parsed.translation.is_empty() && !parsed.text.trim().is_empty() {
+            if translation_is_missing(&parsed.text, &parsed.translation) {
                 return Err(CacheError::Import {
                     location,
                     message: "empty \"translation\" for a non-empty text".into(),

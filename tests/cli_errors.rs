@@ -367,3 +367,44 @@ fn broken_pipe_on_stdout_exits_quietly() {
         stderr_of(&output)
     );
 }
+
+/// Issue 15 item 1: durations and rates out of range were accepted (or panicked in
+/// `Duration::from_secs_f64`); each is now an error naming the key, for backends and
+/// embedders alike.
+#[test]
+fn out_of_range_durations_and_rates_are_config_errors_not_panics() {
+    for (key, value) in [
+        ("timeout_secs", "1e300"),
+        ("retry_max_secs", "1e300"),
+        ("retry_after_cap_secs", "1e20"),
+        ("requests_per_second", "1e-300"),
+        ("requests_per_second", "1e300"),
+        ("chars_per_minute", "1e-300"),
+        ("chars_per_minute", "1e-12"),
+        ("retry_initial_ms", "100000000000"),
+        ("max_retries", "1000000"),
+    ] {
+        for table in [
+            "[backends.lt]\nkind = \"libretranslate\"\nurl = \"http://127.0.0.1:9/\"",
+            "[embedders.e]\nkind = \"openai\"\nurl = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"",
+        ] {
+            let name = if table.contains("backends") {
+                "backends.lt"
+            } else {
+                "embedders.e"
+            };
+            assert_config_error(
+                &format!("{table}\n{key} = {value}\n"),
+                &["bad.toml", &format!("{name}.{key}")],
+            );
+        }
+    }
+    // A rate low enough for the largest batch to wait an hour names the way out.
+    assert_config_error(
+        "[backends.lt]\nkind = \"libretranslate\"\nurl = \"http://127.0.0.1:9/\"\nmax_batch_bytes = 6000\nchars_per_minute = 50\n",
+        &[
+            "backends.lt.chars_per_minute",
+            "at least max_batch_bytes / 60 = 100",
+        ],
+    );
+}

@@ -5,7 +5,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::mock_server::{MockServer, Reply, Request};
@@ -570,4 +570,132 @@ fn backends_check_really_contacts_an_openai_backend() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("llm (openai): UNREACHABLE"));
+}
+
+/// Issue 15 item 1: `Retry-After: 1e20` panicked a request task (and the main thread when it
+/// answered `GET /languages`). It is capped like any other wait.
+#[test]
+fn a_retry_after_of_1e20_is_capped_not_a_panic() {
+    let languages = Arc::new(AtomicUsize::new(0));
+    let translations = Arc::new(AtomicUsize::new(0));
+    let (l, t) = (Arc::clone(&languages), Arc::clone(&translations));
+    let server = MockServer::start(move |req, _| {
+        let busy =
+            || Reply::json(429, json!({"error": "Slowdown"})).with_header("Retry-After", "1e20");
+        if req.path == "/languages" {
+            if l.fetch_add(1, Ordering::SeqCst) == 0 {
+                return busy();
+            }
+            Reply::json(
+                200,
+                json!([{"code": "es", "name": "Spanish", "targets": ["en"]}]),
+            )
+        } else if t.fetch_add(1, Ordering::SeqCst) == 0 {
+            busy()
+        } else {
+            libre_echo(req)
+        }
+    });
+    let dir = project(&libre_config(&server.url(), "retry_after_cap_secs = 0.2"));
+    let out = translate_lines(dir.path(), "es", &["hola"], &[]);
+    let err = stderr_of(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success(), "{err}");
+    assert_eq!(stdout_lines(&out), vec![echo("hola")]);
+    assert_eq!(translations.load(Ordering::SeqCst), 2);
+    assert_eq!(languages.load(Ordering::SeqCst), 2);
+}
+
+/// Issue 15 item 2: a server answering `""` (or blanks) for non-empty texts gave exit 0 and
+/// empty translations served from the cache forever. They are failures, never cached.
+#[test]
+fn empty_translations_are_failures_and_never_cached() {
+    let server = libre_server(|req, _| {
+        let q = req.json()["q"].as_array().unwrap().len();
+        let answers: Vec<&str> = (0..q).map(|i| if i % 2 == 0 { "" } else { "  " }).collect();
+        Reply::json(200, json!({ "translatedText": answers }))
+    });
+    let dir = project(&libre_config(&server.url(), "batch_size = 4"));
+    let out = translate_lines(dir.path(), "es", &["uno", "dos", "tres"], &[]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("empty translation"), "{err}");
+    assert_eq!(cache_entries(dir.path()), 0);
+    let sent = server.requests_to("/translate").len();
+    let again = translate_lines(dir.path(), "es", &["uno", "dos", "tres"], &[]);
+    assert_eq!(again.status.code(), Some(3));
+    assert!(
+        server.requests_to("/translate").len() > sent,
+        "the rerun asked the server again"
+    );
+}
+
+/// Issue 15 item 5: a 400 that echoes the request (LibreTranslate's key is in the body,
+/// DeepL's in a header) put the key into stderr, `sentences.jsonl` and `summary.json`.
+#[test]
+fn a_key_echoed_in_a_server_error_is_redacted_everywhere() {
+    let secret = "lt-secret-echo-77a1";
+    let server = libre_server(|req, _| {
+        Reply::json(
+            400,
+            json!({"error": format!("cannot parse request {} {:?}", String::from_utf8_lossy(&req.body), req.headers)}),
+        )
+    });
+    let dir = project(&format!(
+        "[input]\npaths = [\"corpus\"]\n{}",
+        libre_config(&server.url(), "api_key_env = \"LT_KEY\"")
+    ));
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("es.txt"),
+        "El gobierno anunció ayer un nuevo plan de inversión para las regiones del norte del país.\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path())
+        .args(["-v", "run"])
+        .env("LT_KEY", secret)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert!(
+        server.requests_to("/translate")[0]
+            .raw_text()
+            .contains(secret)
+    );
+    let sentences = std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap();
+    assert!(sentences.contains("[redacted]"), "{sentences}");
+    for text in [
+        stderr_of(&out),
+        sentences,
+        std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    ] {
+        assert!(!text.contains(secret), "{text}");
+        assert!(
+            !text.contains("lt-secret"),
+            "a part of the key leaked: {text}"
+        );
+    }
+
+    let deepl = MockServer::start(|req, _| match req.path.as_str() {
+        "/v2/languages" if req.query.contains("type=source") => {
+            Reply::json(200, json!([{"language": "ES", "name": "Spanish"}]))
+        }
+        "/v2/languages" => Reply::json(200, json!([{"language": "EN-US", "name": "English"}])),
+        _ => Reply::raw(400, &format!("Bad request. Headers: {:?}", req.headers)),
+    });
+    let dir = project(&format!(
+        "[translate]\nbackend = \"d\"\n[backends.d]\nkind = \"deepl\"\nurl = \"{}\"\napi_key_env = \"DL_KEY\"\n",
+        deepl.url()
+    ));
+    let out = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .env("DL_KEY", KEY)
+        .write_stdin("hola\n")
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("HTTP 400"), "{err}");
+    assert!(!err.contains(KEY) && !err.contains("sekret"), "{err}");
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::comparable::{self, ComparableParams, SentenceVectors};
 use super::output::Alignment;
 use super::parallel::{self, OverlapVectors, ParallelParams};
-use super::vectors::{overlap_texts, span_vectors};
+use super::vectors::{f16, overlap_texts, span_vectors};
 use crate::config::Config;
 use crate::embed::Vectors;
 use crate::model::Sentence;
@@ -197,7 +197,7 @@ pub fn align_corpus(
             top_k: top_k + 2,
             ..params
         };
-        let lookup = |side: &[&Sentence]| -> Vec<Option<&[f32]>> {
+        let lookup = |side: &[&Sentence]| -> Vec<Option<&[f16]>> {
             side.iter()
                 .map(|x| vectors.and_then(|v| v.get(&x.text)))
                 .collect()

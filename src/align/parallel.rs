@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use super::features::{
     Features, RunSketch, SimilarityWeights, Vocabulary, matched_weight, similarity_of_matched_parts,
 };
-use super::vectors::{self, Baseline};
+use super::vectors::{self, Baseline, f16};
 
 /// Tunable parameters of the parallel aligner.
 #[derive(Debug, Clone, Copy)]
@@ -52,15 +52,15 @@ impl Default for ParallelParams {
 /// `i..i + n` embedded as one text (likewise `target`), for n up to the overlap size.
 #[derive(Debug, Clone, Copy)]
 pub struct OverlapVectors<'a> {
-    pub source: &'a [Vec<Option<&'a [f32]>>],
-    pub target: &'a [Vec<Option<&'a [f32]>>],
+    pub source: &'a [Vec<Option<&'a [f16]>>],
+    pub target: &'a [Vec<Option<&'a [f16]>>],
 }
 
 impl<'a> OverlapVectors<'a> {
-    fn source_span(&self, i: usize, n: usize) -> Option<&'a [f32]> {
+    fn source_span(&self, i: usize, n: usize) -> Option<&'a [f16]> {
         *self.source.get(i)?.get(n.checked_sub(1)?)?
     }
-    fn target_span(&self, j: usize, m: usize) -> Option<&'a [f32]> {
+    fn target_span(&self, j: usize, m: usize) -> Option<&'a [f16]> {
         *self.target.get(j)?.get(m.checked_sub(1)?)?
     }
 }
@@ -469,7 +469,7 @@ fn prefix_sums(features: &[Features]) -> Vec<usize> {
 }
 
 /// The vectors of the one-sentence overlaps.
-fn single_sentences<'a>(side: &[Vec<Option<&'a [f32]>>]) -> Vec<Option<&'a [f32]>> {
+fn single_sentences<'a>(side: &[Vec<Option<&'a [f16]>>]) -> Vec<Option<&'a [f16]>> {
     side.iter()
         .map(|spans| spans.first().copied().flatten())
         .collect()

@@ -4,13 +4,16 @@
 
 use std::thread;
 
+pub use half::f16;
+
 use crate::embed::Vectors;
 
 /// Unit vectors of one side, one per sentence (or per overlap); `None` when a text has no
-/// vector (its embedding failed).
-pub type Side<'a> = [Option<&'a [f32]>];
+/// vector (its embedding failed). Components are half-precision floats, as in the cache:
+/// the vectors of a 100,000-sentence document's overlaps take half the memory of f32.
+pub type Side<'a> = [Option<&'a [f16]>];
 
-/// True when the processor has AVX2 and FMA (checked once).
+/// True when the processor has AVX2, FMA and F16C (checked once).
 fn wide() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -19,27 +22,68 @@ fn wide() -> bool {
         *WIDE.get_or_init(|| {
             std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("fma")
+                && std::arch::is_x86_feature_detected!("f16c")
         })
     }
     #[cfg(not(target_arch = "x86_64"))]
     false
 }
 
-/// Cosine of two unit vectors: with AVX2 and FMA when the processor has them, else the
-/// portable loop.
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+/// Cosine of two unit vectors: with AVX2, FMA and F16C when the processor has them, else
+/// the portable loop.
+pub fn dot(a: &[f16], b: &[f16]) -> f32 {
     #[cfg(target_arch = "x86_64")]
     if wide() {
-        // SAFETY: the processor supports AVX2 and FMA (checked by `wide`).
-        return unsafe { dot_avx2(a, b) };
+        // SAFETY: the processor supports AVX2, FMA and F16C (checked by `wide`).
+        return unsafe { dot_f16c(a, b) };
     }
-    dot_lanes::<false>(a, b)
+    let mut total = 0.0;
+    let (mut x, mut y) = ([0.0f32; 32], [0.0f32; 32]);
+    for (a, b) in a.chunks(32).zip(b.chunks(32)) {
+        let n = a.len().min(b.len());
+        widen(a, &mut x[..n]);
+        widen(b, &mut y[..n]);
+        total += dot_lanes::<false>(&x[..n], &y[..n]);
+    }
+    total
 }
 
+/// Eight half-precision components at a time widened in registers, four accumulators.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
-    dot_lanes::<true>(a, b)
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn dot_f16c(a: &[f16], b: &[f16]) -> f32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_loadu_si128, _mm256_add_ps, _mm256_cvtph_ps, _mm256_fmadd_ps,
+        _mm256_setzero_ps, _mm256_storeu_ps,
+    };
+    let n = a.len().min(b.len());
+    let mut acc = [_mm256_setzero_ps(); 4];
+    let mut i = 0;
+    while i + 32 <= n {
+        for (k, acc) in acc.iter_mut().enumerate() {
+            // SAFETY: i + 8k + 8 ≤ n, so both loads of eight u16-sized f16 are in bounds.
+            let (x, y) = unsafe {
+                (
+                    _mm256_cvtph_ps(_mm_loadu_si128(a.as_ptr().add(i + 8 * k).cast::<__m128i>())),
+                    _mm256_cvtph_ps(_mm_loadu_si128(b.as_ptr().add(i + 8 * k).cast::<__m128i>())),
+                )
+            };
+            *acc = _mm256_fmadd_ps(x, y, *acc);
+        }
+        i += 32;
+    }
+    let sum = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+    let mut lanes = [0.0f32; 8];
+    // SAFETY: `lanes` has room for eight f32.
+    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sum) };
+    let tail: f32 = (i..n).map(|k| a[k].to_f32() * b[k].to_f32()).sum();
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// Half-precision components as f32 (`into` sets how many).
+fn widen(from: &[f16], into: &mut [f32]) {
+    use half::slice::HalfFloatSliceExt;
+    from[..into.len()].convert_to_f32_slice(into);
 }
 
 /// The dot product written so the compiler vectorises it; `FUSED` uses
@@ -165,7 +209,7 @@ pub fn nearest_by(
 
 /// A unit vector as an HNSW point (distance = 1 − cosine).
 #[derive(Clone)]
-struct Point<'a>(&'a [f32]);
+struct Point<'a>(&'a [f16]);
 
 impl instant_distance::Point for Point<'_> {
     fn distance(&self, other: &Self) -> f32 {
@@ -176,7 +220,7 @@ impl instant_distance::Point for Point<'_> {
 /// The `k` nearest base rows of every query through an HNSW index of the base (fixed seed;
 /// construction breadth 40, search breadth 2·k, at least 32).
 fn approximate(queries: &Side, base: &Side, k: usize) -> Vec<Vec<(u32, f32)>> {
-    let present: Vec<(u32, &[f32])> = base
+    let present: Vec<(u32, &[f16])> = base
         .iter()
         .enumerate()
         .filter_map(|(i, v)| v.map(|v| (i as u32, v)))
@@ -277,16 +321,36 @@ fn nearest_part_lanes<const FUSED: bool>(
 ) -> (Vec<Best>, Vec<Best>) {
     let mut rows: Vec<Best> = vec![Best::new(k); queries.len()];
     let mut columns: Vec<Best> = vec![Best::new(k_base); base.len()];
+    let dimension = queries
+        .iter()
+        .chain(base)
+        .flatten()
+        .map(|v| v.len())
+        .next()
+        .unwrap_or(0);
+    // Each block of queries and each tile of base rows is widened to f32 once per pass and
+    // then scored against the whole other side's block: the conversion costs 1/16 of the
+    // products.
+    let mut block_f32 = vec![0.0f32; QUERY_BLOCK * dimension];
+    let mut tile_f32 = vec![0.0f32; BASE_TILE * dimension];
     for (block_start, block) in queries.chunks(QUERY_BLOCK).enumerate() {
         let block_start = block_start * QUERY_BLOCK;
+        widen_rows(block, &mut block_f32, dimension);
         for (tile_start, tile) in base.chunks(BASE_TILE).enumerate() {
             let tile_start = tile_start * BASE_TILE;
+            widen_rows(tile, &mut tile_f32, dimension);
             for (q, query) in block.iter().enumerate() {
-                let Some(query) = query else { continue };
+                if query.is_none() {
+                    continue;
+                }
+                let query = &block_f32[q * dimension..(q + 1) * dimension];
                 let row = &mut rows[block_start + q];
                 let query_index = (offset + block_start + q) as u32;
                 for (b, base_row) in tile.iter().enumerate() {
-                    let Some(base_row) = base_row else { continue };
+                    if base_row.is_none() {
+                        continue;
+                    }
+                    let base_row = &tile_f32[b * dimension..(b + 1) * dimension];
                     let score = dot_lanes::<FUSED>(query, base_row);
                     let b = tile_start + b;
                     row.offer(b as u32, score);
@@ -296,6 +360,16 @@ fn nearest_part_lanes<const FUSED: bool>(
         }
     }
     (rows, columns)
+}
+
+/// The rows present, widened into consecutive `dimension`-long runs of `into`.
+#[inline(always)]
+fn widen_rows(rows: &Side, into: &mut [f32], dimension: usize) {
+    for (row, into) in rows.iter().zip(into.chunks_exact_mut(dimension.max(1))) {
+        if let Some(row) = row {
+            widen(row, &mut into[..row.len().min(dimension)]);
+        }
+    }
 }
 
 /// The cosine of unrelated pairs, estimated from a fixed sample of source × target pairs,
@@ -311,8 +385,8 @@ impl Baseline {
     const SAMPLES: usize = 4096;
 
     pub fn of(source: &Side, target: &Side) -> Baseline {
-        let s: Vec<&[f32]> = source.iter().flatten().copied().collect();
-        let t: Vec<&[f32]> = target.iter().flatten().copied().collect();
+        let s: Vec<&[f16]> = source.iter().flatten().copied().collect();
+        let t: Vec<&[f16]> = target.iter().flatten().copied().collect();
         if s.is_empty() || t.is_empty() {
             return Baseline { mean: 0.0 };
         }
@@ -348,7 +422,7 @@ pub fn span_vectors<'v>(
     texts: &[&str],
     overlap: usize,
     vectors: &'v Vectors,
-) -> Vec<Vec<Option<&'v [f32]>>> {
+) -> Vec<Vec<Option<&'v [f16]>>> {
     (0..texts.len())
         .map(|i| {
             (1..=overlap.min(texts.len() - i))
@@ -378,13 +452,18 @@ mod tests {
         v.iter().map(|x| x / n).collect()
     }
 
-    fn random_units(n: usize, dimensions: usize, rng: &mut fastrand::Rng) -> Vec<Vec<f32>> {
+    fn random_units(n: usize, dimensions: usize, rng: &mut fastrand::Rng) -> Vec<Vec<f16>> {
         (0..n)
-            .map(|_| unit(&(0..dimensions).map(|_| rng.f32() - 0.5).collect::<Vec<_>>()))
+            .map(|_| {
+                unit(&(0..dimensions).map(|_| rng.f32() - 0.5).collect::<Vec<_>>())
+                    .into_iter()
+                    .map(f16::from_f32)
+                    .collect()
+            })
             .collect()
     }
 
-    fn views(v: &[Vec<f32>]) -> Vec<Option<&[f32]>> {
+    fn views(v: &[Vec<f16>]) -> Vec<Option<&[f16]>> {
         v.iter().map(|x| Some(x.as_slice())).collect()
     }
 

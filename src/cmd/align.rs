@@ -8,7 +8,7 @@ use super::{Context, command_line_error};
 use crate::align::comparable::{self, ComparableParams, SentenceVectors};
 use crate::align::output::Alignment;
 use crate::align::parallel::{self, OverlapVectors, ParallelParams};
-use crate::align::vectors::{overlap_texts, span_vectors};
+use crate::align::vectors::{f16, overlap_texts, span_vectors};
 use crate::cli::{AlignArgs, OverrideArgs};
 use crate::config::Config;
 use crate::embed::EmbeddingReport;
@@ -125,11 +125,11 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                 }
                 None => None,
             };
-            let source_vectors: Vec<Option<&[f32]>> = source
+            let source_vectors: Vec<Option<&[f16]>> = source
                 .iter()
                 .map(|l| vectors.as_ref().and_then(|v| v.get(l)))
                 .collect();
-            let target_vectors: Vec<Option<&[f32]>> = target
+            let target_vectors: Vec<Option<&[f16]>> = target
                 .iter()
                 .map(|l| vectors.as_ref().and_then(|v| v.get(l)))
                 .collect();

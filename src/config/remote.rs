@@ -82,6 +82,21 @@ pub(crate) struct LimitDefaults {
 /// The longest duration a table may set (a day): longer values are typing mistakes.
 const MAX_SECONDS: f64 = 86_400.0;
 
+/// The slowest request rate a table may set: one request an hour.
+const MIN_REQUESTS_PER_SECOND: f64 = 1.0 / 3600.0;
+
+/// Retries of one batch: beyond this a server is down, not busy.
+const MAX_RETRIES: u32 = 100;
+
+/// A number as a user can read it in a message: `1e300`, not three hundred digits.
+fn shown(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Validates the limit keys; `invalid(key, message)` makes the error for a key of the table.
 pub(crate) fn validate_limits(
     raw: RawLimits,
@@ -104,7 +119,10 @@ pub(crate) fn validate_limits(
         if v.is_finite() && v >= 0.0 {
             Ok(v)
         } else {
-            Err(invalid(k, format!("must be a number ≥ 0, got {v}")))
+            Err(invalid(
+                k,
+                format!("must be a number ≥ 0, got {}", shown(v)),
+            ))
         }
     };
     let seconds = |k: &str, v: Option<f64>, default: f64| -> Result<Duration, ConfigError> {
@@ -112,7 +130,10 @@ pub(crate) fn validate_limits(
         if v > MAX_SECONDS {
             return Err(invalid(
                 k,
-                format!("must be at most {MAX_SECONDS} seconds (a day), got {v}"),
+                format!(
+                    "must be at most {MAX_SECONDS} seconds (a day), got {}",
+                    shown(v)
+                ),
             ));
         }
         Ok(Duration::from_secs_f64(v))
@@ -132,15 +153,57 @@ pub(crate) fn validate_limits(
     if max_bytes == 0 {
         return Err(invalid("max_batch_bytes", "must be greater than 0".into()));
     }
+    let requests_per_second = positive("requests_per_second", raw.requests_per_second, 0.0)?;
+    if requests_per_second != 0.0 && !(MIN_REQUESTS_PER_SECOND..=1e6).contains(&requests_per_second)
+    {
+        return Err(invalid(
+            "requests_per_second",
+            format!(
+                "must be 0 (no limit) or between 1/3600 (one an hour) and 1000000, got {}",
+                shown(requests_per_second)
+            ),
+        ));
+    }
+    let chars_per_minute = positive("chars_per_minute", raw.chars_per_minute, 0.0)?;
+    // The pacer lets a batch wait until the budget has it: the largest batch must fit
+    // within an hour, or one request could wait for years.
+    let least_chars_per_minute = max_bytes as f64 / 60.0;
+    if chars_per_minute != 0.0 && !(least_chars_per_minute..=1e12).contains(&chars_per_minute) {
+        return Err(invalid(
+            "chars_per_minute",
+            format!(
+                "must be 0 (no limit) or at least max_batch_bytes / 60 = {} (a full batch within an hour; lower max_batch_bytes for a smaller rate) and at most 1e12, got {}",
+                least_chars_per_minute.ceil(),
+                shown(chars_per_minute)
+            ),
+        ));
+    }
+    let max_retries = raw.max_retries.unwrap_or(5);
+    if max_retries > MAX_RETRIES {
+        return Err(invalid(
+            "max_retries",
+            format!("must be at most {MAX_RETRIES}, got {max_retries}"),
+        ));
+    }
+    let retry_initial_ms = raw.retry_initial_ms.unwrap_or(1000);
+    if retry_initial_ms as f64 > MAX_SECONDS * 1000.0 {
+        return Err(invalid(
+            "retry_initial_ms",
+            format!(
+                "must be at most {} ms (a day), got {retry_initial_ms}",
+                MAX_SECONDS * 1000.0
+            ),
+        ));
+    }
     Ok(DriverSettings {
         max_items: batch,
         max_bytes,
         concurrency,
-        requests_per_second: positive("requests_per_second", raw.requests_per_second, 0.0)?,
-        chars_per_minute: positive("chars_per_minute", raw.chars_per_minute, 0.0)?,
+        requests_per_second,
+        chars_per_minute,
         timeout,
-        max_retries: raw.max_retries.unwrap_or(5),
-        retry_initial: Duration::from_millis(raw.retry_initial_ms.unwrap_or(1000)),
+        max_retries,
+        retry_initial: Duration::from_millis(retry_initial_ms),
         retry_max: seconds("retry_max_secs", raw.retry_max_secs, 120.0)?,
         retry_after_cap: seconds("retry_after_cap_secs", raw.retry_after_cap_secs, 120.0)?,
     })

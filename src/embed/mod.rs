@@ -13,6 +13,7 @@ mod tei;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use half::f16;
 use serde::Serialize;
 
 use crate::cache::{self, Cache, CacheError, Fingerprint, VectorRecord};
@@ -173,12 +174,13 @@ impl Memory<Vec<f32>> for VectorMemory {
     }
 }
 
-/// L2-normalised vectors of distinct texts, looked up by text.
+/// L2-normalised vectors of distinct texts, looked up by text, kept as half-precision floats
+/// (the precision of the cache).
 #[derive(Debug, Clone, Default)]
 pub struct Vectors {
     dimension: usize,
     index: HashMap<String, usize>,
-    data: Vec<f32>,
+    data: Vec<f16>,
 }
 
 impl Vectors {
@@ -204,7 +206,8 @@ impl Vectors {
             None => {
                 let row = self.index.len();
                 self.index.insert(text.to_string(), row);
-                self.data.resize(self.data.len() + self.dimension, 0.0);
+                self.data
+                    .resize(self.data.len() + self.dimension, f16::ZERO);
                 row
             }
         };
@@ -213,12 +216,12 @@ impl Vectors {
             .iter_mut()
             .zip(vector)
         {
-            *slot = x / norm;
+            *slot = f16::from_f32(x / norm);
         }
     }
 
     /// The unit vector of `text`, if it was embedded.
-    pub fn get(&self, text: &str) -> Option<&[f32]> {
+    pub fn get(&self, text: &str) -> Option<&[f16]> {
         let row = *self.index.get(text)?;
         let start = row * self.dimension;
         Some(&self.data[start..start + self.dimension])
@@ -406,8 +409,18 @@ mod tests {
         let mut v = Vectors::new(2);
         v.insert("a", &[3.0, 4.0]);
         v.insert("b", &[0.0, 2.0]);
-        assert_eq!(v.get("a"), Some(&[0.6, 0.8][..]));
-        assert_eq!(v.get("b"), Some(&[0.0, 1.0][..]));
+        let wide = |t: &str| {
+            v.get(t)
+                .map(|x| x.iter().map(|c| c.to_f32()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            wide("a"),
+            Some(vec![
+                f16::from_f32(0.6).to_f32(),
+                f16::from_f32(0.8).to_f32()
+            ])
+        );
+        assert_eq!(wide("b"), Some(vec![0.0, 1.0]));
         assert!(v.get("c").is_none());
         assert_eq!(v.len(), 2);
     }

@@ -153,7 +153,7 @@ impl<O> Shared<O> {
     fn stop_with(&self, reason: String) {
         let mut slot = self.stop_reason.lock().expect("stop lock");
         if slot.is_none() {
-            *slot = Some(reason);
+            *slot = Some(super::http::redact(&reason));
         }
         self.stop.store(true, Ordering::SeqCst);
     }
@@ -616,7 +616,7 @@ async fn run_batch<S: Service>(
                     shared.resolve(
                         i,
                         Outcome::Failed {
-                            error: e.to_string(),
+                            error: super::http::redact(&e.to_string()),
                         },
                     );
                 }
@@ -718,7 +718,10 @@ impl Pacer {
                 s.budget_at = now;
                 s.char_budget -= chars as f64;
                 if s.char_budget < 0.0 {
-                    at = at.max(now + Duration::from_secs_f64(-s.char_budget / rate));
+                    // Validated rates keep this within an hour; the cap keeps a bad one
+                    // from overflowing the clock.
+                    let wait = (-s.char_budget / rate).min(86_400.0);
+                    at = at.max(now + Duration::from_secs_f64(wait));
                 }
             }
             at

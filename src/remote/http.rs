@@ -12,8 +12,21 @@ use super::BackendError;
 #[derive(Clone)]
 pub struct Secret(String);
 
+/// Every key loaded by this process: text taken from a server (an error body that echoes
+/// the request, its form fields or its headers) is cleaned of them by [`redact`].
+static KNOWN_SECRETS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// What a key is replaced with in server text.
+pub const REDACTED: &str = "[redacted]";
+
 impl Secret {
     pub fn new(value: String) -> Self {
+        if value.chars().count() >= 3 {
+            let mut known = KNOWN_SECRETS.lock().unwrap_or_else(|e| e.into_inner());
+            if !known.contains(&value) {
+                known.push(value.clone());
+            }
+        }
         Secret(value)
     }
     pub fn expose(&self) -> &str {
@@ -241,17 +254,41 @@ fn mentions_size_limit(message: &str) -> bool {
         .any(|w| m.contains(w))
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// The longest `Retry-After` taken from a server as it is (a day); the driver caps it
+/// further with `retry_after_cap_secs`. Larger values (`1e20`) are read as this.
+const RETRY_AFTER_LIMIT_SECS: f64 = 86_400.0;
+
+/// `Retry-After` as seconds or an HTTP date, at most a day.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+        // NaN fails `>= 0`; infinity and 1e20 become the limit.
+        return (seconds >= 0.0)
+            .then(|| Duration::from_secs_f64(seconds.min(RETRY_AFTER_LIMIT_SECS)));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(
         date.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
+            .unwrap_or(Duration::ZERO)
+            .min(Duration::from_secs_f64(RETRY_AFTER_LIMIT_SECS)),
     )
+}
+
+/// `text` with every known key (as it is, and form/URL-encoded) replaced by [`REDACTED`].
+/// Applied to everything a server says before it goes into an error, a log, an output or
+/// `summary.json`.
+pub fn redact(text: &str) -> String {
+    let known = KNOWN_SECRETS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out = text.to_string();
+    for secret in known.iter() {
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        for form in [secret.as_str(), encoded.as_str()] {
+            if out.contains(form) {
+                out = out.replace(form, REDACTED);
+            }
+        }
+    }
+    out
 }
 
 /// The error message of a JSON error body in any of the shapes the vendors use
@@ -267,7 +304,7 @@ pub fn error_message(body: &[u8]) -> String {
             "/explanation",
         ] {
             if let Some(text) = json.pointer(pointer).and_then(|v| v.as_str()) {
-                return text.to_string();
+                return redact(text);
             }
         }
     }
@@ -276,7 +313,7 @@ pub fn error_message(body: &[u8]) -> String {
 
 /// The first 200 characters of a body, for messages.
 pub fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let text = redact(&String::from_utf8_lossy(body));
     let trimmed = text.trim();
     match trimmed.char_indices().nth(200) {
         Some((i, _)) => format!("{}…", &trimmed[..i]),

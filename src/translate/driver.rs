@@ -142,6 +142,12 @@ impl Service for Translator {
     ) -> BoxFuture<'a, Result<Vec<Translated>, BackendError>> {
         self.backend.translate(source, &self.target, texts)
     }
+    fn check(&self, text: &str, output: &Translated) -> Result<(), String> {
+        if cache::translation_is_missing(text, &output.text) {
+            return Err("empty translation of a non-empty text".into());
+        }
+        Ok(())
+    }
 }
 
 /// The translation records of one backend fingerprint into one target.
