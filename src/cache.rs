@@ -223,8 +223,20 @@ pub fn key(fingerprint_hash: &str, source: &str, target: &str, text: &str) -> [u
     hasher.finalize().into()
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lower-case hexadecimal digits (digests, keys).
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of an even run of hexadecimal digits; `None` for anything else.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 fn now() -> u64 {
@@ -259,6 +271,37 @@ pub struct Cache {
     stored: AtomicU64,
     flushed: AtomicU64,
     flush_gate: tokio::sync::Mutex<()>,
+    /// Entries of both trees, and the last key stored: the ledger written after each flush.
+    entries: AtomicU64,
+    last_key: std::sync::Mutex<Option<Vec<u8>>>,
+}
+
+/// `ledger.json` in the cache directory: what the cache held at its last flush.
+#[derive(Debug, Serialize, Deserialize)]
+struct Ledger {
+    entries: u64,
+    /// Hexadecimal key of the last record stored before that flush.
+    last_key: Option<String>,
+}
+
+impl Ledger {
+    const FILE: &'static str = "ledger.json";
+
+    fn read(dir: &Path) -> Option<Ledger> {
+        let text = std::fs::read(dir.join(Self::FILE)).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+
+    fn last_key(&self) -> Option<Vec<u8>> {
+        unhex(self.last_key.as_deref()?)
+    }
+
+    /// Written to a temporary file and renamed, so a crash leaves the old or the new one.
+    fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let temporary = dir.join(format!("{}.tmp", Self::FILE));
+        std::fs::write(&temporary, serde_json::to_vec(self)?)?;
+        std::fs::rename(temporary, dir.join(Self::FILE))
+    }
 }
 
 impl std::fmt::Debug for Cache {
@@ -278,6 +321,12 @@ impl Cache {
     /// a corrupt one is moved aside (`PATH.corrupt-SECONDS`) with a warning and replaced by a
     /// new, empty cache.
     pub fn open(path: &Path) -> Result<Cache, CacheError> {
+        if path.exists() && !path.is_dir() {
+            return Err(CacheError::Open {
+                path: path.to_path_buf(),
+                message: "is a file, not a cache directory (left as it is; set translate.cache_dir or --cache-dir to a directory)".into(),
+            });
+        }
         match Self::open_db(path) {
             Ok(db) => Cache::new(db, path),
             Err(OpenFailure::InUse) => Err(CacheError::InUse(path.to_path_buf())),
@@ -291,11 +340,6 @@ impl Cache {
                     path: path.to_path_buf(),
                     message: format!("corrupt ({message}) and cannot be moved aside: {e}"),
                 })?;
-                tracing::warn!(
-                    "cache {} is corrupt ({message}); moved it to {} and started an empty cache",
-                    path.display(),
-                    aside.display()
-                );
                 eprintln!(
                     "warning: cache {} is corrupt ({message}); moved it to {} and started an empty cache",
                     path.display(),
@@ -315,14 +359,89 @@ impl Cache {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        Ok(Cache {
+        let cache = Cache {
             db,
             vectors,
             path: path.to_path_buf(),
             stored: AtomicU64::new(0),
             flushed: AtomicU64::new(0),
             flush_gate: tokio::sync::Mutex::new(()),
-        })
+            entries: AtomicU64::new(0),
+            last_key: std::sync::Mutex::new(None),
+        };
+        cache.check_ledger()?;
+        Ok(cache)
+    }
+
+    /// Compares the cache with its ledger (the entry count and the last key written, saved
+    /// after every flush): sled silently drops what follows a truncated or garbled part of
+    /// its log, so a missing last key means entries were lost. Says how many survived.
+    fn check_ledger(&self) -> Result<(), CacheError> {
+        let ledger = Ledger::read(&self.path);
+        let intact = match &ledger {
+            Some(ledger) => match ledger.last_key() {
+                Some(key) => self.contains_key(&key)?,
+                None => true,
+            },
+            None => false,
+        };
+        let entries = match (&ledger, intact) {
+            (Some(ledger), true) => ledger.entries,
+            _ => self.count_entries()?,
+        };
+        self.entries.store(entries, Ordering::SeqCst);
+        if let (Some(ledger), false) = (&ledger, intact) {
+            let message = format!(
+                "cache {} is damaged: {entries} of {} entries survived; the lost ones will be requested again",
+                self.path.display(),
+                ledger.entries
+            );
+            eprintln!("warning: {message}");
+            self.write_ledger()?;
+        }
+        Ok(())
+    }
+
+    fn contains_key(&self, key: &[u8]) -> Result<bool, CacheError> {
+        Ok(self
+            .db
+            .contains_key(key)
+            .map_err(|e| self.storage_error(e))?
+            || self
+                .vectors
+                .contains_key(key)
+                .map_err(|e| self.storage_error(e))?)
+    }
+
+    fn count_entries(&self) -> Result<u64, CacheError> {
+        let mut n = 0;
+        for item in self.db.iter().keys().chain(self.vectors.iter().keys()) {
+            item.map_err(|e| self.storage_error(e))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Saves the ledger; called after a flush, so it never names a key that is not on disk.
+    fn write_ledger(&self) -> Result<(), CacheError> {
+        let ledger = Ledger {
+            entries: self.entries.load(Ordering::SeqCst),
+            last_key: self
+                .last_key
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_deref()
+                .map(hex),
+        };
+        ledger.write(&self.path).map_err(|e| self.storage_error(e))
+    }
+
+    /// Counts a stored key (new or replaced) for the ledger.
+    fn note_stored(&self, key: &[u8], replaced: bool) {
+        if !replaced {
+            self.entries.fetch_add(1, Ordering::SeqCst);
+        }
+        *self.last_key.lock().unwrap_or_else(|e| e.into_inner()) = Some(key.to_vec());
     }
 
     fn open_db(path: &Path) -> Result<sled::Db, OpenFailure> {
@@ -334,14 +453,18 @@ impl Cache {
             Ok(Err(sled::Error::Io(e))) if e.to_string().contains("could not acquire lock") => {
                 Err(OpenFailure::InUse)
             }
+            // Only damaged contents are corruption: a full disk, a read-only file system or
+            // missing permissions are errors to fix, and moving the cache aside for them
+            // would throw away every paid translation.
             Ok(Err(sled::Error::Io(e)))
-                if matches!(
+                if !matches!(
                     e.kind(),
-                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::NotFound
+                    std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
                 ) =>
             {
                 Err(OpenFailure::Other(e.to_string()))
             }
+            Ok(Err(e @ sled::Error::Unsupported(_))) => Err(OpenFailure::Other(e.to_string())),
             Ok(Err(e)) => Err(OpenFailure::Corrupt(e.to_string())),
             Err(panic) => Err(OpenFailure::Corrupt(
                 panic
@@ -391,9 +514,12 @@ impl Cache {
             &record.text,
         );
         let value = serde_json::to_vec(record).map_err(|e| self.storage_error(e))?;
-        self.db
+        let replaced = self
+            .db
             .insert(k, value)
-            .map_err(|e| self.storage_error(e))?;
+            .map_err(|e| self.storage_error(e))?
+            .is_some();
+        self.note_stored(&k, replaced);
         self.stored.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
@@ -415,9 +541,12 @@ impl Cache {
     /// Stores a vector (not yet flushed to disk: call [`Cache::flush`]).
     pub fn put_vector(&self, record: &VectorRecord) -> Result<(), CacheError> {
         let k = vector_key(&record.fingerprint, &record.text);
-        self.vectors
+        let replaced = self
+            .vectors
             .insert(k, record.encode())
-            .map_err(|e| self.storage_error(e))?;
+            .map_err(|e| self.storage_error(e))?
+            .is_some();
+        self.note_stored(&k, replaced);
         self.stored.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
@@ -454,10 +583,8 @@ impl Cache {
 
     /// Writes everything stored so far to disk.
     pub fn flush(&self) -> Result<(), CacheError> {
-        self.db
-            .flush()
-            .map(|_| ())
-            .map_err(|e| self.storage_error(e))
+        self.db.flush().map_err(|e| self.storage_error(e))?;
+        self.write_ledger()
     }
 
     /// Makes every record stored before the call durable, without blocking the async
@@ -476,6 +603,7 @@ impl Cache {
             .await
             .map_err(|e| self.storage_error(e))?
             .map_err(|e| self.storage_error(e))?;
+        self.write_ledger()?;
         self.flushed.fetch_max(covered, Ordering::SeqCst);
         Ok(())
     }
@@ -532,6 +660,7 @@ impl Cache {
             };
             if matches {
                 self.vectors.remove(k).map_err(|e| self.storage_error(e))?;
+                self.entries.fetch_sub(1, Ordering::SeqCst);
                 removed += 1;
             }
         }
@@ -545,6 +674,7 @@ impl Cache {
             };
             if matches {
                 self.db.remove(k).map_err(|e| self.storage_error(e))?;
+                self.entries.fetch_sub(1, Ordering::SeqCst);
                 removed += 1;
             }
         }

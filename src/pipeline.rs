@@ -236,8 +236,14 @@ pub fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
         if let Some(reason) = &t.stopped {
             eprintln!(
                 "translation stopped: {reason}\n{} of {} texts are translated and cached; run again to continue",
-                c.cache_hits + c.translated,
+                c.cache_hits + c.translated - c.not_cached,
                 c.texts
+            );
+        }
+        if c.not_cached > 0 {
+            eprintln!(
+                "{} translation(s) received in this run are in the outputs but not cached (listed as translation.not_cached in summary.json)",
+                c.not_cached
             );
         }
         if !t.failures.is_empty() && !quiet {

@@ -350,3 +350,79 @@ fn run_in_parallel_mode_pairs_documents_by_name() {
             .all(|r| r["mode"] == "parallel" && r["src_doc"] == "report.id.txt")
     );
 }
+
+/// Issue 15 item 6: lines of the pivot document detected as the other language made it a
+/// source document paired with itself (`eval1957.fr.txt` ↔ `eval1957.fr.txt`). The file
+/// names decide; null beads carry their language.
+#[test]
+fn parallel_run_never_pairs_a_document_with_itself() {
+    // Beads of at most two sentences: the lines without counterpart must be null beads.
+    let dir =
+        project("[input]\npaths = [\"corpus\"]\n[align]\nmode = \"parallel\"\nmax_bead = 2\n");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("report.id.txt"),
+        "Pemerintah Indonesia mengumumkan kebijakan ekonomi baru pada hari Senin.\n\
+         Menteri keuangan mengatakan inflasi akan turun tahun depan.\n\
+         Bank sentral menaikkan suku bunga menjadi 6 persen.\n",
+    )
+    .unwrap();
+    // The English report quotes two Indonesian lines, which the detector calls Indonesian.
+    std::fs::write(
+        corpus.join("report.en.txt"),
+        "The Indonesian government announced a new economic policy on Monday.\n\
+         Pemerintah akan membangun jalan baru di seluruh provinsi tahun ini.\n\
+         The finance minister said inflation will fall next year.\n\
+         Rakyat menyambut rencana pemerintah dengan gembira dan penuh harapan.\n\
+         The central bank raised interest rates to 6 percent.\n\
+         Reporting by Jane Doe and Max Mustermann; editing by John Smith in Singapore.\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path())
+        .args(["run", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 3),
+        "{}",
+        stderr_of(&out)
+    );
+    let sentences =
+        parse_jsonl(&std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap());
+    assert!(
+        sentences
+            .iter()
+            .any(|s| s["doc"] == "report.en.txt" && s["lang"] == "id"),
+        "the quoted lines are detected as Indonesian"
+    );
+    let rows = parse_jsonl(&std::fs::read_to_string(dir.path().join("out/aligned.jsonl")).unwrap());
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert_ne!(r["src_doc"], r["tgt_doc"], "{r}");
+        assert_eq!(r["src_doc"], "report.id.txt", "{r}");
+        assert_eq!(r["tgt_doc"], "report.en.txt", "{r}");
+        assert_eq!(r["src_lang"], "id", "{r}");
+        assert_eq!(r["tgt_lang"], "en", "{r}");
+    }
+    // Every line of both documents is in exactly one bead, the quoted ones included.
+    let mut targets: Vec<u64> = rows
+        .iter()
+        .flat_map(|r| {
+            r["tgt_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+        })
+        .collect();
+    targets.sort();
+    assert_eq!(targets, vec![0, 1, 2, 3, 4, 5]);
+    // The quoted lines and the credit line have no counterpart: null beads, still with
+    // both documents and languages (checked above for every row).
+    let nulls: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["src_ids"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(nulls.len(), 3, "{rows:?}");
+}

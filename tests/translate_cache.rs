@@ -646,3 +646,209 @@ fn ctrl_c_stops_keeps_the_cache_and_writes_an_incomplete_result() {
     assert!((4..30).contains(&translated), "{translated}");
     assert_eq!(cache_entries(dir.path()), translated);
 }
+
+/// A project translating `n` Indonesian sentences offline through a `command` backend
+/// (five per invocation), for the cache-damage tests.
+fn command_project(n: usize) -> tempfile::TempDir {
+    let dir = project(
+        "[input]\npaths = [\"corpus\"]\n[translate]\nbackend = \"cmd\"\n[backends.cmd]\nkind = \"command\"\ncommand = [\"sh\", \"-c\", \"sed 's/^/EN: /'\"]\nbatch_size = 5\n",
+    );
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    let words = [
+        "rumah",
+        "besar",
+        "pemerintah",
+        "menteri",
+        "berkata",
+        "bahwa",
+        "rencana",
+        "baru",
+        "akan",
+        "dimulai",
+        "tahun",
+        "depan",
+        "untuk",
+        "rakyat",
+    ];
+    let text: String = (0..n)
+        .map(|i| {
+            let sentence: Vec<&str> = (0..20)
+                .map(|k| words[(i * 7 + k * 3) % words.len()])
+                .collect();
+            format!("{} nomor {i}.\n", sentence.join(" "))
+        })
+        .collect();
+    std::fs::write(dir.path().join("corpus/doc.id.txt"), text).unwrap();
+    dir
+}
+
+/// `transalign run` in `dir` with every file limited to `bytes`, as on a full disk: writes
+/// beyond fail with EFBIG (`prlimit --fsize`; SIGXFSZ is ignored so the process sees the
+/// error instead of being killed).
+fn run_with_file_size_limit(dir: &Path, bytes: u64) -> std::process::Output {
+    let binary = assert_cmd::cargo::cargo_bin("transalign");
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; exec prlimit --fsize={bytes} -- \"$0\" run"
+        ))
+        .arg(binary)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+/// Issue 15 item 3: truncating or garbling sled's `db` dropped entries without a word.
+#[test]
+fn a_truncated_or_garbled_cache_says_how_many_entries_survived() {
+    for damage in ["truncate", "garble"] {
+        let dir = command_project(300);
+        let out = transalign(dir.path()).arg("run").output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let db = dir.path().join("cache/db");
+        let mut bytes = std::fs::read(&db).unwrap();
+        let n = bytes.len();
+        match damage {
+            "truncate" => bytes.truncate(n / 2),
+            _ => bytes[n / 3..n / 3 + 2000]
+                .iter_mut()
+                .for_each(|b| *b ^= 0x5a),
+        }
+        std::fs::write(&db, bytes).unwrap();
+        let out = transalign(dir.path())
+            .args(["cache", "stats", "--json"])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let survived = stats["entries"].as_u64().unwrap();
+        assert!(survived < 300, "{damage}: {survived}");
+        assert!(
+            err.contains(&format!("is damaged: {survived} of 300 entries survived")),
+            "{damage}: {err}"
+        );
+        // Said once; the next open finds the cache consistent with its ledger.
+        let again = transalign(dir.path())
+            .args(["cache", "stats"])
+            .output()
+            .unwrap();
+        assert!(
+            !stderr_of(&again).contains("damaged"),
+            "{}",
+            stderr_of(&again)
+        );
+    }
+}
+
+/// Issue 15 item 3: a full disk at open was taken for corruption and the whole cache moved
+/// aside (and re-paid). It is an error naming the cache; the cache stays where it is.
+#[test]
+fn a_full_disk_at_open_is_an_error_and_the_cache_stays() {
+    let dir = command_project(100);
+    assert!(
+        transalign(dir.path())
+            .arg("run")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let out = run_with_file_size_limit(dir.path(), 2048);
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("cache") && err.contains("File too large"),
+        "{err}"
+    );
+    assert!(!err.contains("corrupt"), "{err}");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("corrupt")), "{names:?}");
+    assert_eq!(cache_entries(dir.path()), 100);
+}
+
+/// Issue 15 item 3: a full disk during a run kept 8 of 100 received translations and wrote
+/// no outputs. Every received translation reaches the outputs, the ones not cached are
+/// named, and a rerun asks only for what the cache lacks.
+#[test]
+fn a_full_disk_during_a_run_keeps_every_received_translation_in_the_outputs() {
+    let dir = command_project(3000);
+    // 2 MB: the cache fills up after about 1,400 of 3,000 translations, while
+    // sentences.jsonl (1.7 MB) still fits.
+    let out = run_with_file_size_limit(dir.path(), 2_048_000);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("cannot write the cache"), "{err}");
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let translation = &summary["translation"];
+    let received = translation["translated"].as_u64().unwrap();
+    assert!(received > 100 && received < 3000, "{translation}");
+    let not_cached = translation["not_cached"].as_array().unwrap();
+    assert!(!not_cached.is_empty(), "{translation}");
+    let sentences =
+        parse_jsonl(&std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap());
+    let with_translation = sentences
+        .iter()
+        .filter(|s| {
+            s["translation"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("EN: "))
+        })
+        .count() as u64;
+    assert_eq!(
+        with_translation, received,
+        "every received translation is in the outputs"
+    );
+    let cached = cache_entries(dir.path());
+    assert!(
+        cached + not_cached.len() as u64 >= received,
+        "{cached} cached"
+    );
+    let rerun = transalign(dir.path()).arg("run").output().unwrap();
+    assert!(rerun.status.success(), "{}", stderr_of(&rerun));
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        summary["translation"]["cache_hits"].as_u64().unwrap(),
+        cached
+    );
+    assert_eq!(
+        summary["translation"]["translated"].as_u64().unwrap(),
+        3000 - cached
+    );
+}
+
+/// Issue 15 item 4: a cache directory that is a regular file was renamed to
+/// `notes.txt.corrupt-…` and replaced by a directory.
+#[test]
+fn a_cache_dir_that_is_a_file_is_an_error_and_the_file_is_left_alone() {
+    let dir = command_project(3);
+    std::fs::write(dir.path().join("notes.txt"), "my notes\n").unwrap();
+    let out = transalign(dir.path())
+        .args(["run", "--cache-dir", "notes.txt"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("notes.txt") && err.contains("not a cache directory"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "my notes\n"
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("corrupt")), "{names:?}");
+}

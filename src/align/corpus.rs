@@ -94,11 +94,6 @@ fn sides<'a>(
     (sources, targets)
 }
 
-/// The sentences of one document, in order.
-fn of_document<'a>(sentences: &[&'a Sentence], doc: &str) -> Vec<&'a Sentence> {
-    sentences.iter().copied().filter(|x| x.doc == doc).collect()
-}
-
 fn texts_of<'a>(sentences: &[&'a Sentence]) -> Vec<&'a str> {
     sentences.iter().map(|x| x.text.as_str()).collect()
 }
@@ -108,18 +103,18 @@ fn texts_of<'a>(sentences: &[&'a Sentence]) -> Vec<&'a str> {
 /// paired documents (parallel mode).
 pub fn texts_to_embed(config: &Config, sentences: &[Sentence]) -> Vec<String> {
     let pivot = config.pivot.as_str();
-    let (sources, targets) = sides(sentences, pivot, true);
     let mut out: Vec<String> = if config.raw.align.mode == "parallel" {
         let overlap = config.raw.align.overlap_size();
-        parallel_pairs(&sources, &targets, pivot)
+        parallel_pairs(sentences, pivot)
             .iter()
-            .flat_map(|(s, t)| {
-                let mut texts = overlap_texts(&texts_of(&of_document(&sources, s)), overlap);
-                texts.extend(overlap_texts(&texts_of(&of_document(&targets, t)), overlap));
+            .flat_map(|pair| {
+                let mut texts = overlap_texts(&texts_of(&pair.source), overlap);
+                texts.extend(overlap_texts(&texts_of(&pair.target), overlap));
                 texts
             })
             .collect()
     } else {
+        let (sources, targets) = sides(sentences, pivot, true);
         sources
             .iter()
             .chain(&targets)
@@ -144,23 +139,33 @@ pub fn align_corpus(
     let pivot = config.pivot.as_str();
     let mode = config.raw.align.mode.clone();
     let fused = vectors.is_some();
-    let (sources, targets) = sides(sentences, pivot, fused);
     let params = ComparableParams::from_config(&config.raw.align, fused, threshold, top_k);
     let mut records = Vec::new();
     let mut matched_sources = 0;
+    let (mut source_count, mut target_count) = (0, 0);
     if mode == "parallel" {
         let overlap = config.raw.align.overlap_size();
-        for (source_doc, target_doc) in parallel_pairs(&sources, &targets, pivot) {
-            let s = of_document(&sources, &source_doc);
-            let t = of_document(&targets, &target_doc);
+        for pair in parallel_pairs(sentences, pivot) {
+            let (s, t) = (&pair.source, &pair.target);
+            source_count += s.len();
+            target_count += t.len();
+            // A line of the source document detected as the pivot language is not
+            // translated: it stands for itself.
             let pairs: Vec<(&str, &str)> = s
                 .iter()
-                .map(|x| (x.text.as_str(), x.translation.as_deref().unwrap_or("")))
+                .map(|x| {
+                    let translation = match (&x.translation, x.lang.as_deref()) {
+                        (Some(t), _) => t.as_str(),
+                        (None, Some(lang)) if lang == pivot => x.text.as_str(),
+                        (None, _) => "",
+                    };
+                    (x.text.as_str(), translation)
+                })
                 .collect();
-            let target_texts = texts_of(&t);
+            let target_texts = texts_of(t);
             let prepared = super::prepare(&pairs, &target_texts);
             let params = ParallelParams::from_config(&config.raw.align);
-            let source_spans = vectors.map(|v| span_vectors(&texts_of(&s), overlap, v));
+            let source_spans = vectors.map(|v| span_vectors(&texts_of(s), overlap, v));
             let target_spans = vectors.map(|v| span_vectors(&target_texts, overlap, v));
             let overlap_vectors = match (&source_spans, &target_spans) {
                 (Some(source), Some(target)) => Some(OverlapVectors { source, target }),
@@ -177,16 +182,18 @@ pub fn align_corpus(
                 let src: Vec<&Sentence> = bead.source.clone().map(|i| s[i]).collect();
                 let tgt: Vec<&Sentence> = bead.target.clone().map(|j| t[j]).collect();
                 let mut r = record(&src, &tgt, bead.score, bead.score, 1, &mode, pivot);
-                if src.is_empty() {
-                    r.src_doc = source_doc.clone();
-                }
-                if tgt.is_empty() {
-                    r.tgt_doc = target_doc.clone();
-                }
+                // The file names decide the documents and their languages, also for null
+                // beads and for lines detected as something else.
+                r.src_doc = pair.source_doc.to_string();
+                r.src_lang = pair.source_lang.to_string();
+                r.tgt_doc = pair.target_doc.to_string();
                 records.push(r);
             }
         }
     } else {
+        let (sources, targets) = sides(sentences, pivot, fused);
+        source_count = sources.len();
+        target_count = targets.len();
         let pairs: Vec<(&str, &str)> = sources
             .iter()
             .map(|x| (x.text.as_str(), x.translation.as_deref().unwrap_or("")))
@@ -241,8 +248,8 @@ pub fn align_corpus(
         threshold: params.threshold as f64,
         embedded: fused,
         top_k,
-        source_sentences: sources.len(),
-        target_sentences: targets.len(),
+        source_sentences: source_count,
+        target_sentences: target_count,
         alignments: records.len(),
         matched_sources,
         time_ms: started.elapsed().as_millis() as u64,
@@ -250,26 +257,55 @@ pub fn align_corpus(
     (records, report)
 }
 
-/// Document pairs for parallel mode: `NAME.LANG.EXT` with a non-pivot language and
-/// `NAME.PIVOT.EXT` (ids as written in `sentences.jsonl`).
-fn parallel_pairs(
-    sources: &[&Sentence],
-    targets: &[&Sentence],
-    pivot: &str,
-) -> Vec<(String, String)> {
-    let mut source_docs: Vec<&str> = sources.iter().map(|s| s.doc.as_str()).collect();
-    source_docs.dedup();
-    let target_docs: std::collections::HashSet<&str> =
-        targets.iter().map(|s| s.doc.as_str()).collect();
+/// Two documents that translate each other, and their sentences (boilerplate left out).
+struct DocumentPair<'a> {
+    source_doc: &'a str,
+    source_lang: &'a str,
+    target_doc: &'a str,
+    source: Vec<&'a Sentence>,
+    target: Vec<&'a Sentence>,
+}
+
+/// `NAME.LANG.EXT` split into its parts, when LANG looks like a language code.
+fn named_language(doc: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = doc.rsplitn(3, '.');
+    let (ext, lang, name) = (parts.next()?, parts.next()?, parts.next()?);
+    let code = (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());
+    code.then_some((name, lang, ext))
+}
+
+/// Document pairs for parallel mode: `NAME.LANG.EXT` with a non-pivot LANG and
+/// `NAME.PIVOT.EXT` (ids as written in `sentences.jsonl`). The language in the file name
+/// decides which side a document is on, whatever the detector said of single lines, so a
+/// document is never paired with itself; every sentence of both documents takes part.
+fn parallel_pairs<'a>(sentences: &'a [Sentence], pivot: &str) -> Vec<DocumentPair<'a>> {
+    let mut by_doc: Vec<(&str, Vec<&Sentence>)> = Vec::new();
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    for s in sentences.iter().filter(|s| !s.boilerplate) {
+        let at = *position.entry(s.doc.as_str()).or_insert_with(|| {
+            by_doc.push((s.doc.as_str(), Vec::new()));
+            by_doc.len() - 1
+        });
+        by_doc[at].1.push(s);
+    }
     let mut pairs = Vec::new();
-    for doc in source_docs {
-        let parts: Vec<&str> = doc.rsplitn(3, '.').collect();
-        if parts.len() == 3 {
-            let (ext, _lang, name) = (parts[0], parts[1], parts[2]);
-            let partner = format!("{name}.{pivot}.{ext}");
-            if target_docs.contains(partner.as_str()) && !pairs.iter().any(|(s, _)| s == doc) {
-                pairs.push((doc.to_string(), partner));
-            }
+    for (doc, source) in &by_doc {
+        let Some((name, lang, ext)) = named_language(doc) else {
+            continue;
+        };
+        if lang == pivot {
+            continue;
+        }
+        let partner = format!("{name}.{pivot}.{ext}");
+        if let Some(&at) = position.get(partner.as_str()) {
+            let (target_doc, target) = &by_doc[at];
+            pairs.push(DocumentPair {
+                source_doc: doc,
+                source_lang: lang,
+                target_doc,
+                source: source.clone(),
+                target: target.clone(),
+            });
         }
     }
     pairs

@@ -255,6 +255,8 @@ pub struct EmbeddingReport {
     pub retries: u64,
     pub splits: u64,
     pub characters_sent: u64,
+    /// Vectors received in this run that could not be written to the cache.
+    pub not_cached: u64,
     pub time_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
@@ -351,6 +353,7 @@ pub async fn embed_texts(
         retries,
         splits,
         characters_sent,
+        not_cached,
     } = report.counters;
     let failures = texts
         .iter()
@@ -371,6 +374,7 @@ pub async fn embed_texts(
             retries,
             splits,
             characters_sent,
+            not_cached,
             time_ms: started.elapsed().as_millis() as u64,
             stopped: report.stopped,
             interrupted: report.interrupted,

@@ -30,7 +30,10 @@ pub enum Outcome<O> {
         output: O,
         /// Index of the lane that made (or had cached) the output.
         lane: usize,
+        /// Served from the cache.
         cached: bool,
+        /// In the cache now (false when writing it failed: the output is only in this run).
+        stored: bool,
     },
     Failed {
         error: String,
@@ -52,6 +55,8 @@ pub struct Counters {
     pub splits: u64,
     /// Characters of text sent (what a per-character API bills), retries included.
     pub characters_sent: u64,
+    /// Texts answered in this run that could not be written to the cache.
+    pub not_cached: u64,
 }
 
 /// The result of [`Driver::run`].
@@ -200,6 +205,7 @@ impl<S: Service> Driver<S> {
                             output,
                             lane,
                             cached: true,
+                            stored: true,
                         }));
                     }
                 }
@@ -418,7 +424,11 @@ impl<S: Service> Driver<S> {
                 }
             }
         }
-        self.cache.flush()?;
+        if let Err(e) = self.cache.flush() {
+            // Every batch was flushed when it arrived; this one covers nothing new, and its
+            // failure must not lose the answers in memory.
+            shared.stop_with(format!("cannot write the cache ({e})"));
+        }
 
         let stopped = shared
             .stop
@@ -445,9 +455,11 @@ impl<S: Service> Driver<S> {
                 Outcome::Done {
                     cached: false,
                     lane,
+                    stored,
                     ..
                 } => {
                     counters.done += 1;
+                    counters.not_cached += u64::from(!stored);
                     *done_by
                         .entry(self.lanes[*lane].service.name().to_string())
                         .or_default() += 1;
@@ -550,8 +562,16 @@ async fn run_batch<S: Service>(
                     // meanwhile) while the slot is still held: once the service sees this
                     // slot's next request, this batch is on disk.
                     let stored = store(&lane, &shared, &group, &texts, &outputs).await;
+                    if let Err(e) = &stored {
+                        // Paid for but not on disk (a full disk, a lost device): keep the
+                        // answer for this run's outputs, and send nothing more, since
+                        // nothing more could be kept. Stopped before the slot is free.
+                        shared.stop_with(format!(
+                            "cannot write the cache ({e}); what was received is in this run's outputs but not cached (see not_cached); free space and rerun to fetch it again"
+                        ));
+                    }
                     drop(permit);
-                    break stored.map(|()| outputs);
+                    break Ok((outputs, stored.is_ok()));
                 }
                 Err(BackendError::Transient {
                     message,
@@ -582,7 +602,7 @@ async fn run_batch<S: Service>(
             }
         };
         match result {
-            Ok(outputs) => {
+            Ok((outputs, stored)) => {
                 for (&i, output) in indices.iter().zip(outputs) {
                     shared.resolve(
                         i,
@@ -590,12 +610,12 @@ async fn run_batch<S: Service>(
                             output,
                             lane: lane_index,
                             cached: false,
+                            stored,
                         },
                     );
                 }
             }
             Err(BackendError::Fatal { message }) => {
-                // From storing the answer: the cache cannot be written.
                 shared.stop_with(message);
                 return;
             }

@@ -33,6 +33,8 @@ pub enum JobOutcome {
         /// Name of the backend that made the translation.
         backend: String,
         cached: bool,
+        /// False when the translation could not be written to the cache.
+        stored: bool,
     },
     Failed {
         error: String,
@@ -55,6 +57,8 @@ pub struct Counters {
     pub splits: u64,
     /// Characters of text sent (what a per-character API bills), retries included.
     pub characters_sent: u64,
+    /// Texts translated in this run that could not be written to the cache.
+    pub not_cached: u64,
 }
 
 impl From<remote::Counters> for Counters {
@@ -68,6 +72,7 @@ impl From<remote::Counters> for Counters {
             retries: c.retries,
             splits: c.splits,
             characters_sent: c.characters_sent,
+            not_cached: c.not_cached,
         }
     }
 }
@@ -246,12 +251,14 @@ impl Driver {
                     output,
                     lane,
                     cached,
+                    stored,
                 } => JobOutcome::Done {
                     translation: output.text,
                     detected_source: output.detected_source,
                     coverage: output.coverage,
                     backend: self.names[lane].clone(),
                     cached,
+                    stored,
                 },
                 remote::Outcome::Failed { error } => JobOutcome::Failed { error },
             })

@@ -46,6 +46,17 @@ pub struct TranslationReport {
     pub stopped: Option<String>,
     pub interrupted: bool,
     pub failures: Vec<FailedSentence>,
+    /// Sentences whose translation is in this run's outputs but not in the cache (writing
+    /// it failed); a rerun requests them again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_cached: Vec<SentenceAt>,
+}
+
+/// A sentence of a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentenceAt {
+    pub doc: String,
+    pub idx: usize,
 }
 
 impl TranslationReport {
@@ -223,6 +234,7 @@ pub fn translate_sentences(
     let (jobs, job_of) = jobs_for(sentences, &config.pivot);
     let outcome = translate_jobs(config, chain, &config.pivot, jobs, quiet)?;
     let mut failures = Vec::new();
+    let mut not_cached = Vec::new();
     let mut needed = 0;
     for (sentence, job) in sentences.iter_mut().zip(job_of) {
         let Some(job) = job else { continue };
@@ -233,8 +245,15 @@ pub fn translate_sentences(
                 backend,
                 cached,
                 coverage,
+                stored,
                 ..
             } => {
+                if !stored {
+                    not_cached.push(SentenceAt {
+                        doc: sentence.doc.clone(),
+                        idx: sentence.idx,
+                    });
+                }
                 sentence.translation = Some(translation.clone());
                 sentence.translation_coverage = coverage.map(|c| (c * 1000.0).round() / 1000.0);
                 sentence.backend = Some(backend.clone());
@@ -263,6 +282,7 @@ pub fn translate_sentences(
         stopped: outcome.stopped,
         interrupted: outcome.interrupted,
         failures,
+        not_cached,
     }))
 }
 

@@ -44,11 +44,7 @@ impl LexiconBackend {
         LexiconBackend {
             files: config.files.clone(),
             alternatives: config.alternatives,
-            content_hash: hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            content_hash: crate::cache::hex(&hasher.finalize()),
             languages,
             loaded: Mutex::new(HashMap::new()),
         }
