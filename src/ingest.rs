@@ -121,6 +121,37 @@ pub struct InputFile {
     pub path: PathBuf,
 }
 
+/// The path that stands for standard input.
+pub const STDIN: &str = "-";
+
+/// The document id of standard input.
+pub const STDIN_ID: &str = "stdin";
+
+/// True for `-`.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// The bytes of an input: the file, or all of standard input for `-`. Standard input can be
+/// read once per process; naming it twice is an error, not an empty second input.
+pub fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
+    if !is_stdin(path) {
+        return std::fs::read(path);
+    }
+    if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "standard input (-) is named more than once",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin().lock().read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Expands the inputs into a sorted, de-duplicated list of files. Directories are walked
 /// recursively and filtered by the include/exclude globs; files named directly are always
 /// taken. Inputs that do not exist or cannot be listed are reported as skipped.
@@ -130,6 +161,15 @@ pub fn discover(inputs: &[PathBuf], config: &InputConfig) -> (Vec<InputFile>, Ve
     let mut seen_paths = HashSet::new();
     let mut seen_ids = HashSet::new();
     for input in inputs {
+        if is_stdin(input) {
+            if seen_ids.insert(STDIN_ID.to_string()) {
+                files.push(InputFile {
+                    id: STDIN_ID.into(),
+                    path: input.clone(),
+                });
+            }
+            continue;
+        }
         let metadata = match std::fs::metadata(input) {
             Ok(m) => m,
             Err(e) => {
@@ -196,7 +236,7 @@ pub fn read(file: &InputFile, lossy_utf8: bool) -> Result<Document, SkippedInput
         path: file.path.clone(),
         reason,
     };
-    let bytes = std::fs::read(&file.path).map_err(|e| skip(io_reason(&e)))?;
+    let bytes = read_input(&file.path).map_err(|e| skip(io_reason(&e)))?;
     let decoded = decode(&bytes, lossy_utf8).map_err(|e| skip(e.to_string()))?;
     if decoded.replaced > 0 {
         tracing::warn!(

@@ -246,7 +246,8 @@ pub fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
                 c.not_cached
             );
         }
-        if !t.failures.is_empty() && !quiet {
+        // Problems are printed even with --quiet, which silences progress and totals only.
+        if !t.failures.is_empty() {
             eprintln!(
                 "{} sentence(s) not translated (listed in summary.json):",
                 t.failures.len()
@@ -276,7 +277,7 @@ pub fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
                 e.texts
             );
         }
-        if !e.failures.is_empty() && !quiet {
+        if !e.failures.is_empty() {
             eprintln!("{} text(s) not embedded (they align lexically):", e.failed);
             for f in &e.failures {
                 eprintln!("  {f}");
@@ -292,11 +293,9 @@ pub fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
     if corpus.skipped.is_empty() {
         return code;
     }
-    if !quiet {
-        eprintln!("{} input(s) skipped:", corpus.skipped.len());
-        for s in &corpus.skipped {
-            eprintln!("  {}: {}", s.path.display(), s.reason);
-        }
+    eprintln!("{} input(s) skipped:", corpus.skipped.len());
+    for s in &corpus.skipped {
+        eprintln!("  {}: {}", s.path.display(), s.reason);
     }
     if keep_going {
         code

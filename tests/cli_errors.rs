@@ -276,7 +276,8 @@ fn binary_file_is_skipped_with_a_warning() {
 #[test]
 fn unreadable_inputs_are_reported_and_the_rest_processed() {
     let dir = corpus_with("ok.txt", GOOD.as_bytes());
-    // A dangling symbolic link inside the directory and a missing file on the command line.
+    // A dangling symbolic link inside the directory (a missing path typed on the command
+    // line is a usage error instead: see below).
     std::os::unix::fs::symlink(
         dir.path().join("gone.txt"),
         dir.path().join("in/dangling.txt"),
@@ -284,9 +285,46 @@ fn unreadable_inputs_are_reported_and_the_rest_processed() {
     .unwrap();
     assert_skipped(
         dir.path(),
-        &["missing.txt"],
-        &["missing.txt: no such file or directory", "dangling.txt"],
+        &[],
+        &["dangling.txt", "no such file or directory"],
         &["a.txt", "ok.txt", "z.txt"],
+    );
+}
+
+/// Issue 15 item 12: `run does/not/exist` was a warning and exit 3 with empty outputs, and
+/// silent with `-q`. A path named on the command line that does not exist is a usage error;
+/// `-q` hides progress, never problems.
+#[test]
+fn a_mistyped_input_path_is_a_usage_error_even_with_quiet() {
+    let dir = corpus_with("ok.txt", GOOD.as_bytes());
+    for quiet in [false, true] {
+        let mut command = transalign(dir.path());
+        if quiet {
+            command.arg("-q");
+        }
+        let output = command
+            .args(["run", "in", "does/not/exist", "--out", "out"])
+            .output()
+            .unwrap();
+        let err = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("does/not/exist: no such file or directory"),
+            "{err}"
+        );
+        assert!(!dir.path().join("out").exists(), "nothing was processed");
+    }
+    // Skipped inputs are reported with -q too.
+    let bad = corpus_with("bad.txt", b"abc \xFF def\n");
+    let output = transalign(bad.path())
+        .args(["-q", "run", "in", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr_of(&output).contains("bad.txt"),
+        "{}",
+        stderr_of(&output)
     );
 }
 
@@ -406,5 +444,92 @@ fn out_of_range_durations_and_rates_are_config_errors_not_panics() {
             "backends.lt.chars_per_minute",
             "at least max_batch_bytes / 60 = 100",
         ],
+    );
+}
+
+/// Issue 15 item 9: `-` worked in some commands only (`align --source -`, `eval align
+/// --pred -`, `translate -`, `detect -`, `run -` failed). One reader, everywhere.
+#[test]
+fn a_dash_reads_standard_input_in_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let indonesian = "Pemerintah Indonesia mengumumkan kebijakan ekonomi baru pada hari Senin.\n";
+    let detect = transalign(dir.path())
+        .args(["detect", "-"])
+        .write_stdin(indonesian)
+        .output()
+        .unwrap();
+    assert!(detect.status.success(), "{}", stderr_of(&detect));
+    let rows = parse_jsonl(&String::from_utf8_lossy(&detect.stdout));
+    assert_eq!(
+        (rows[0]["doc"].as_str(), rows[0]["lang"].as_str()),
+        (Some("stdin"), Some("id"))
+    );
+
+    let run = transalign(dir.path())
+        .args(["run", "-", "--out", "out"])
+        .write_stdin(indonesian)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr_of(&run));
+    let sentences = std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap();
+    assert!(
+        sentences.contains("\"doc\":\"stdin\"") && sentences.contains("government"),
+        "{sentences}"
+    );
+
+    let translate = transalign(dir.path())
+        .args(["translate", "--from", "id", "-"])
+        .write_stdin(indonesian)
+        .output()
+        .unwrap();
+    assert!(translate.status.success(), "{}", stderr_of(&translate));
+    assert!(String::from_utf8_lossy(&translate.stdout).contains("government"));
+
+    let english = "The sun rises in the east.\nRivers flow to the sea.\nBirds sing at dawn.\n";
+    write(dir.path(), "target.txt", english.as_bytes());
+    write(dir.path(), "gold.tsv", b"0\t0\n1\t1\n2\t2\n");
+    let align = transalign(dir.path())
+        .args([
+            "align",
+            "--mode",
+            "parallel",
+            "--source",
+            "-",
+            "--target",
+            "target.txt",
+        ])
+        .args(["--translation", "target.txt", "--out", "-"])
+        .write_stdin(english)
+        .output()
+        .unwrap();
+    assert!(align.status.success(), "{}", stderr_of(&align));
+    assert_eq!(
+        parse_jsonl(&String::from_utf8_lossy(&align.stdout)).len(),
+        3
+    );
+    let eval = transalign(dir.path())
+        .args(["eval", "align", "--gold", "gold.tsv", "--pred", "-"])
+        .write_stdin(align.stdout.clone())
+        .output()
+        .unwrap();
+    assert!(eval.status.success(), "{}", stderr_of(&eval));
+    assert!(
+        String::from_utf8_lossy(&eval.stdout).contains("strict: precision 1.0000 recall 1.0000"),
+        "{}",
+        String::from_utf8_lossy(&eval.stdout)
+    );
+
+    let twice = transalign(dir.path())
+        .args([
+            "align", "--mode", "parallel", "--source", "-", "--target", "-",
+        ])
+        .write_stdin(english)
+        .output()
+        .unwrap();
+    assert!(!twice.status.success());
+    assert!(
+        stderr_of(&twice).contains("named more than once"),
+        "{}",
+        stderr_of(&twice)
     );
 }

@@ -17,11 +17,9 @@ use crate::error::{Error, Result, exit_code};
 use crate::translate::driver::{Job, JobOutcome};
 use crate::translate::stage::{self, Chain};
 
+/// The lines of a one-sentence-per-line file (`-` = standard input), trailing blanks cut.
 fn read_lines(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Input {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = super::lines::read_text(path)?;
     Ok(text.lines().map(|l| l.trim_end().to_string()).collect())
 }
 

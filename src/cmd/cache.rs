@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::Context;
-use crate::cache::{self, Cache};
+use crate::cache;
 use crate::cli::CacheCommand;
 use crate::config::{self, Config};
 use crate::error::{Error, Result, exit_code};
@@ -99,15 +99,13 @@ fn cache_command(config: &Config, command: &CacheCommand, quiet: bool) -> Result
                 .map(|(f, n, k)| (f.as_str(), n.as_str(), *k));
             let mut total = 0;
             for path in files {
-                total += if path.as_os_str() == "-" {
-                    cache.import(&mut std::io::stdin().lock(), "<stdin>", default_ref)?
+                let text = super::lines::read_text(path)?;
+                let origin = if crate::ingest::is_stdin(path) {
+                    "<stdin>".to_string()
                 } else {
-                    let file = std::fs::File::open(path).map_err(|source| Error::Input {
-                        path: path.clone(),
-                        source,
-                    })?;
-                    import_file(&cache, path, file, default_ref)?
+                    path.display().to_string()
                 };
+                total += cache.import(&mut text.as_bytes(), &origin, default_ref)?;
             }
             if !quiet {
                 eprintln!("imported {total} entries into {}", cache.path().display());
@@ -115,17 +113,4 @@ fn cache_command(config: &Config, command: &CacheCommand, quiet: bool) -> Result
         }
     }
     Ok(exit_code::SUCCESS)
-}
-
-fn import_file(
-    cache: &Cache,
-    path: &std::path::Path,
-    file: std::fs::File,
-    default: Option<(&str, &str, &str)>,
-) -> Result<usize> {
-    Ok(cache.import(
-        &mut std::io::BufReader::new(file),
-        &path.display().to_string(),
-        default,
-    )?)
 }

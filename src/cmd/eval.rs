@@ -8,12 +8,7 @@ use crate::error::{Error, Result, exit_code};
 pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
     use crate::align::eval::{IdBead, read_gold, score_alignment};
     use crate::align::output::Alignment;
-    let read = |path: &std::path::Path| {
-        std::fs::read_to_string(path).map_err(|source| Error::Input {
-            path: path.to_path_buf(),
-            source,
-        })
-    };
+    let read = super::lines::read_text;
     let predictions = |path: &std::path::Path| -> Result<Vec<Alignment>> {
         read(path)?
             .lines()

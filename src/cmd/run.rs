@@ -90,6 +90,17 @@ pub(super) fn inputs(args: &InputArgs, config: &Config) -> Result<Vec<PathBuf>> 
     } else {
         &args.inputs
     };
+    // A path typed on the command line that does not exist is a usage error, as one in
+    // `input.paths` is (a directory that exists but has no matching files is not).
+    for path in &args.inputs {
+        if path.as_os_str() != "-" && !path.exists() {
+            return Err(crate::error::ConfigError::command_line(
+                "INPUT",
+                format!("{}: no such file or directory", path.display()),
+            )
+            .into());
+        }
+    }
     if inputs.is_empty() {
         return Err(Error::NoInputs {
             config: config.file.as_ref().map_or_else(
