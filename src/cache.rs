@@ -274,6 +274,8 @@ pub struct Cache {
     /// Entries of both trees, and the last key stored: the ledger written after each flush.
     entries: AtomicU64,
     last_key: std::sync::Mutex<Option<Vec<u8>>>,
+    /// No cache exists at `path` (see [`Cache::open_existing`]): nothing is written there.
+    absent: bool,
 }
 
 /// `ledger.json` in the cache directory: what the cache held at its last flush.
@@ -354,6 +356,25 @@ impl Cache {
         }
     }
 
+    /// Opens the cache at `path` for commands that only read it (`cache stats`, `export`,
+    /// `clear`, dry runs): a directory that does not exist is an empty cache, and is not
+    /// created.
+    pub fn open_existing(path: &Path) -> Result<Cache, CacheError> {
+        if path.exists() {
+            return Cache::open(path);
+        }
+        let db = sled::Config::new()
+            .temporary(true)
+            .open()
+            .map_err(|e| CacheError::Open {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        let mut cache = Cache::new(db, path)?;
+        cache.absent = true;
+        Ok(cache)
+    }
+
     fn new(db: sled::Db, path: &Path) -> Result<Cache, CacheError> {
         let vectors = db.open_tree(VECTOR_TREE).map_err(|e| CacheError::Open {
             path: path.to_path_buf(),
@@ -368,6 +389,7 @@ impl Cache {
             flush_gate: tokio::sync::Mutex::new(()),
             entries: AtomicU64::new(0),
             last_key: std::sync::Mutex::new(None),
+            absent: false,
         };
         cache.check_ledger()?;
         Ok(cache)
@@ -424,6 +446,9 @@ impl Cache {
 
     /// Saves the ledger; called after a flush, so it never names a key that is not on disk.
     fn write_ledger(&self) -> Result<(), CacheError> {
+        if self.absent {
+            return Ok(());
+        }
         let ledger = Ledger {
             entries: self.entries.load(Ordering::SeqCst),
             last_key: self
@@ -619,7 +644,11 @@ impl Cache {
         let mut stats = CacheStats {
             path: self.path.clone(),
             entries: 0,
-            size_on_disk_bytes: self.db.size_on_disk().map_err(|e| self.storage_error(e))?,
+            size_on_disk_bytes: if self.absent {
+                0
+            } else {
+                self.db.size_on_disk().map_err(|e| self.storage_error(e))?
+            },
             by_backend: BTreeMap::new(),
             by_pair: BTreeMap::new(),
             vectors: 0,

@@ -37,8 +37,8 @@ pub enum Command {
     Backends(BackendsCommand),
     /// The translation cache.
     Cache {
-        /// Cache directory (translate.cache_dir).
-        #[arg(long, value_name = "DIR")]
+        /// Cache directory (translate.cache_dir); also accepted after the subcommand.
+        #[arg(long, value_name = "DIR", global = true)]
         cache_dir: Option<PathBuf>,
         #[command(subcommand)]
         command: CacheCommand,
@@ -84,8 +84,8 @@ pub struct AlignArgs {
     #[arg(long)]
     pub threshold: Option<f64>,
     /// Comparable: candidates per source line [default: align.top_k].
-    #[arg(long)]
-    pub top_k: Option<usize>,
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub top_k: Option<u64>,
     /// Write JSON Lines here instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -302,9 +302,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub threshold: Option<f64>,
     /// Comparable alignment: candidates per source sentence [default: align.top_k].
-    #[arg(long)]
-    pub top_k: Option<usize>,
-    /// Alignment formats to write, comma-separated: jsonl, tsv, tmx, moses
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub top_k: Option<u64>,
+    /// Output formats to write, comma-separated: jsonl, tsv, tmx, moses, html
     /// [default: output.formats].
     #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS")]
     pub formats: Option<Vec<String>>,

@@ -141,8 +141,14 @@ impl Error {
     }
 
     /// True when the error is a closed standard output (`transalign detect | head`).
+    /// True when standard output was closed early (`| head`): not a failure.
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+        let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
+        match self {
+            Error::Stdout(e) => broken(e),
+            Error::Cache(CacheError::Export(e)) => broken(e),
+            _ => false,
+        }
     }
 }
 

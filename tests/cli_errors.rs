@@ -533,3 +533,101 @@ fn a_dash_reads_standard_input_in_every_command() {
         stderr_of(&twice)
     );
 }
+
+/// Issue 15 item 15: command-line paper cuts found in the first trial.
+#[test]
+fn command_line_paper_cuts_are_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "config.toml",
+        b"[translate]\nbackend = \"d\"\n[backends.d]\nkind = \"deepl\"\napi_key_env = \"TRANSALIGN_TEST_UNSET_KEY\"\n[backends.lex]\nkind = \"lexicon\"\n",
+    );
+    // `cache export | head -1` exits 0 like the other commands (a cache bigger than a pipe).
+    let seed: String = (0..3000)
+        .map(|i| format!("{{\"source\":\"id\",\"target\":\"en\",\"text\":\"kalimat nomor {i} yang cukup panjang untuk mengisi pipa\",\"translation\":\"sentence number {i}\"}}\n"))
+        .collect();
+    write(dir.path(), "seed.jsonl", seed.as_bytes());
+    let import = transalign(dir.path())
+        .args(["cache", "import", "--backend", "lex", "seed.jsonl"])
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", stderr_of(&import));
+    let mut export = std::process::Command::new(assert_cmd::cargo::cargo_bin("transalign"))
+        .args(["cache", "export"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(export.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(first.contains("\"translation\""), "{first}");
+    let status = export.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "export after its reader closed the pipe"
+    );
+
+    // `--cache-dir` after the cache subcommand; a missing cache is empty and not created.
+    let stats = transalign(dir.path())
+        .args(["cache", "stats", "--json", "--cache-dir", "elsewhere"])
+        .output()
+        .unwrap();
+    assert!(stats.status.success(), "{}", stderr_of(&stats));
+    let json: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(json["entries"], 0);
+    assert!(!dir.path().join("elsewhere").exists());
+
+    // A dry run creates no cache and needs no key (it sends nothing).
+    write(
+        dir.path(),
+        "in/es.txt",
+        "El gobierno anunció ayer un nuevo plan de inversión para el norte.\n".as_bytes(),
+    );
+    let dry = transalign(dir.path())
+        .args(["run", "in", "--dry-run", "--cache-dir", "dry-cache"])
+        .env_remove("TRANSALIGN_TEST_UNSET_KEY")
+        .output()
+        .unwrap();
+    assert!(dry.status.success(), "{}", stderr_of(&dry));
+    assert!(
+        String::from_utf8_lossy(&dry.stdout).contains("dry run"),
+        "{}",
+        String::from_utf8_lossy(&dry.stdout)
+    );
+    assert!(!dir.path().join("dry-cache").exists());
+
+    // `--top-k 0` is refused; `translate --from xx` names the code; `--format` lists html.
+    let top = transalign(dir.path())
+        .args(["run", "in", "--top-k", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(top.status.code(), Some(2));
+    assert!(stderr_of(&top).contains("--top-k"), "{}", stderr_of(&top));
+    let from = transalign(dir.path())
+        .args(["translate", "--from", "xx", "--backend", "lex"])
+        .write_stdin("hola\n")
+        .output()
+        .unwrap();
+    assert_eq!(from.status.code(), Some(2));
+    assert!(
+        stderr_of(&from).contains("unknown language code \"xx\""),
+        "{}",
+        stderr_of(&from)
+    );
+    let help = transalign(dir.path())
+        .args(["run", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(help.contains("moses, html"), "{help}");
+}

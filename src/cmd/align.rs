@@ -139,7 +139,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                 &config.raw.align,
                 sentence_vectors.is_some(),
                 args.threshold,
-                args.top_k.unwrap_or(config.raw.align.top_k),
+                args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
             );
             let pairs: Vec<(&str, &str)> = source
                 .iter()

@@ -23,7 +23,11 @@ pub fn run(context: &Context, cache_dir: &Option<PathBuf>, command: &CacheComman
 
 /// `transalign cache ...`.
 fn cache_command(config: &Config, command: &CacheCommand, quiet: bool) -> Result<u8> {
-    let cache = stage::open_cache(config)?;
+    // Only `import` writes; the other commands leave a missing cache directory missing.
+    let cache = match command {
+        CacheCommand::Import { .. } => stage::open_cache(config)?,
+        _ => std::sync::Arc::new(cache::Cache::open_existing(&config.translate.cache_dir)?),
+    };
     let mut stdout = std::io::stdout().lock();
     match command {
         CacheCommand::Stats { json } => {

@@ -27,7 +27,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
     }
     let options = RunOptions {
         threshold: args.threshold,
-        top_k: args.top_k.unwrap_or(config.raw.align.top_k),
+        top_k: args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
         quiet: context.quiet,
     };
     let corpus = pipeline::run(&config, &inputs, options)?;

@@ -24,6 +24,14 @@ pub fn run(context: &Context, args: &TranslateArgs) -> Result<u8> {
 fn translate(config: &Config, args: &TranslateArgs, quiet: bool) -> Result<u8> {
     let target = args.to.clone().unwrap_or_else(|| config.pivot.clone());
     let source = args.from.to_ascii_lowercase();
+    for (flag, code) in [("--from", &source), ("--to", &target)] {
+        let overridden = config
+            .backends
+            .values()
+            .flat_map(|b| b.language_codes.keys());
+        crate::translate::codes::check_user_code(code, overridden)
+            .map_err(|message| crate::error::ConfigError::command_line(flag, message))?;
+    }
     let lines = read_lines(&args.files)?;
     let chain = Chain::required(config, true)?;
     let mut jobs: Vec<Job> = Vec::new();

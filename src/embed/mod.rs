@@ -113,13 +113,19 @@ fn check_vector(vector: &[f32], dimension: &OnceLock<usize>) -> Result<(), Strin
     Ok(())
 }
 
-/// Builds the embedder of a validated table; reads its API key from the environment.
-/// `url` is the base URL to use (the table's, or the one of a server started for the run).
-pub fn build(config: &EmbedderConfig, url: Option<&str>) -> Result<Arc<Embedder>, SetupError> {
-    let key = Secret::from_env(
+/// Builds the embedder of a validated table; reads its API key from the environment (not
+/// needed unless `sending`: a dry run sends nothing). `url` is the base URL to use (the
+/// table's, or the one of a server started for the run).
+pub fn build(
+    config: &EmbedderConfig,
+    url: Option<&str>,
+    sending: bool,
+) -> Result<Arc<Embedder>, SetupError> {
+    let key = Secret::for_service(
         config.api_key_env.as_deref(),
         &format!("embedders.{}", config.name),
         &config.name,
+        sending,
     )?;
     let url = url.or(config.url.as_deref());
     // A server started for the run gets a new port every time: its identity is the command.

@@ -56,7 +56,7 @@ impl Session {
             None => (None, None),
         };
         Ok(Session {
-            embedder: build(table, url.as_deref())?,
+            embedder: build(table, url.as_deref(), start_servers)?,
             offline: config.translate.offline,
             cache_dir: config.translate.cache_dir.clone(),
             _server: server,
@@ -81,7 +81,7 @@ impl Session {
 
     /// What embedding `texts` would send; sends nothing.
     pub fn plan(&self, texts: &[String]) -> Result<Plan> {
-        let cache = Arc::new(Cache::open(&self.cache_dir)?);
+        let cache = Arc::new(Cache::open_existing(&self.cache_dir)?);
         let runtime = crate::remote::runtime().map_err(Error::Runtime)?;
         Ok(runtime.block_on(plan_texts(
             Arc::clone(&self.embedder),

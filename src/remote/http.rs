@@ -58,6 +58,20 @@ impl Secret {
             }),
         }
     }
+    /// Like [`Secret::from_env`] for a service that will send requests (`sending`); for one
+    /// that only plans (a dry run's cost preview, which sends nothing), a missing key is
+    /// replaced by a placeholder that no request ever carries.
+    pub fn for_service(
+        variable: Option<&str>,
+        table: &str,
+        name: &str,
+        sending: bool,
+    ) -> Result<Option<Secret>, crate::error::SetupError> {
+        match Secret::from_env(variable, table, name) {
+            Err(_) if !sending => Ok(Some(Secret::new("placeholder-of-a-dry-run".into()))),
+            other => other,
+        }
+    }
 }
 
 impl std::fmt::Debug for Secret {

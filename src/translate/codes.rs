@@ -77,6 +77,27 @@ const LANGUAGES: &[(&str, &str, &str)] = &[
     ("zh", "zho", "Chinese"),
 ];
 
+/// Checks a language code given by a user (`translate --from`): two lower-case letters that
+/// transalign knows (or `auto`), or one that a backend's `language_codes` maps (`extra`).
+pub fn check_user_code<'a>(
+    code: &str,
+    mut extra: impl Iterator<Item = &'a String>,
+) -> Result<(), String> {
+    let known = code == "auto"
+        || LANGUAGES.iter().any(|(one, _, _)| *one == code)
+        || crate::languages::language_from_code(code).is_some()
+        || extra.any(|c| c == code);
+    if known {
+        return Ok(());
+    }
+    let shape = if code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()) {
+        "not a language transalign knows; a backend's language_codes table can add one"
+    } else {
+        "an ISO 639-1 code is two lower-case letters, such as id, de or en"
+    };
+    Err(format!("unknown language code \"{code}\" ({shape})"))
+}
+
 /// Maps internal codes to one backend's codes, with the user's overrides.
 #[derive(Debug, Clone)]
 pub struct CodeMap {

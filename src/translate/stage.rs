@@ -79,8 +79,14 @@ pub fn start_backend(
     table: &BackendConfig,
     start_server: bool,
 ) -> Result<(Arc<dyn Backend>, Option<LocalServer>)> {
+    // Without servers nothing is sent (a dry run): no key is needed either.
+    let build = if start_server {
+        backends::build
+    } else {
+        backends::build_for_planning
+    };
     let Some(spawn) = &table.spawn else {
-        return Ok((backends::build(table)?, None));
+        return Ok((build(table)?, None));
     };
     let default_path = if table.kind == BackendKind::OpenAi {
         "/v1"
@@ -102,7 +108,7 @@ pub fn start_backend(
             message: format!("the spawned server's URL \"{url}\" is invalid: {e}"),
         })
     })?);
-    Ok((backends::build(&table)?, server))
+    Ok((build(&table)?, server))
 }
 
 impl Chain {
@@ -180,7 +186,8 @@ pub fn translate_jobs(
 
 /// What `--dry-run` would send for `jobs`.
 pub fn plan_jobs(config: &Config, chain: Chain, target: &str, jobs: &[Job]) -> Result<Plan> {
-    let cache = open_cache(config)?;
+    // A dry run creates nothing: without a cache directory, everything is a miss.
+    let cache = Arc::new(Cache::open_existing(&config.translate.cache_dir)?);
     let driver = Driver::new(
         chain.backends,
         cache,

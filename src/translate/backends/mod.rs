@@ -19,7 +19,19 @@ use service::{Common, Protocol, Service};
 
 /// Builds the backend of a validated table; reads its API key from the environment.
 pub fn build(config: &BackendConfig) -> Result<Arc<dyn Backend>, SetupError> {
-    let key = api_key(config)?;
+    build_with_key(config, api_key(config, true)?)
+}
+
+/// Builds a backend that will send nothing (a dry run's cache look-ups and cost preview):
+/// no API key is needed — the cache key never contains it.
+pub fn build_for_planning(config: &BackendConfig) -> Result<Arc<dyn Backend>, SetupError> {
+    build_with_key(config, api_key(config, false)?)
+}
+
+fn build_with_key(
+    config: &BackendConfig,
+    key: Option<Secret>,
+) -> Result<Arc<dyn Backend>, SetupError> {
     Ok(match config.kind {
         BackendKind::LibreTranslate => {
             service(config, libretranslate::LibreTranslate::new(config, key))
@@ -44,11 +56,12 @@ fn service<P: Protocol>(config: &BackendConfig, protocol: P) -> Arc<dyn Backend>
     Arc::new(Service { common, protocol })
 }
 
-fn api_key(config: &BackendConfig) -> Result<Option<Secret>, SetupError> {
-    Secret::from_env(
+fn api_key(config: &BackendConfig, sending: bool) -> Result<Option<Secret>, SetupError> {
+    Secret::for_service(
         config.api_key_env.as_deref(),
         &format!("backends.{}", config.name),
         &config.name,
+        sending,
     )
 }
 
