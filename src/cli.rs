@@ -6,9 +6,46 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::Overrides;
 
+/// Exit codes, shown at the end of `--help` and in the man page.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    success (also: skipped inputs with --keep-going; stdout closed early, e.g. | head)
+  1    unexpected failure, e.g. an output file or the cache cannot be written
+  2    command line or configuration error; nothing was processed
+  3    finished but incomplete: inputs skipped, sentences not translated or embedded, or a
+       stage stopped (quota, authentication, cache write failure); see summary.json
+  130  interrupted with Ctrl-C; outputs written as incomplete, received work cached";
+
+/// When to colour log output on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set to a non-empty value.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour: `--color` wins over `NO_COLOR`, which wins over the terminal test.
+    pub fn enabled(self, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
 /// Detect, translate, cache and align claims across languages.
 #[derive(Debug, Parser)]
-#[command(name = "transalign", version, about, propagate_version = true)]
+#[command(
+    name = "transalign",
+    version,
+    about,
+    propagate_version = true,
+    after_help = EXIT_CODES
+)]
 pub struct Cli {
     /// Configuration file [default: ./config.toml if present, else built-in defaults].
     #[arg(long, global = true, value_name = "PATH")]
@@ -19,6 +56,9 @@ pub struct Cli {
     /// No progress bars and no end-of-run report; errors are still printed.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour log output: auto (a terminal without NO_COLOR), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -57,6 +97,13 @@ pub enum Command {
     /// Configuration commands.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `transalign man > transalign.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -327,5 +374,25 @@ impl OverrideArgs {
             embedder: None,
             formats: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_follows_the_flag_then_no_color_then_the_terminal() {
+        let set = Some(std::ffi::OsStr::new("1"));
+        let empty = Some(std::ffi::OsStr::new(""));
+        assert!(ColorWhen::Auto.enabled(true, None));
+        assert!(
+            ColorWhen::Auto.enabled(true, empty),
+            "an empty NO_COLOR does not count"
+        );
+        assert!(!ColorWhen::Auto.enabled(true, set));
+        assert!(!ColorWhen::Auto.enabled(false, None));
+        assert!(ColorWhen::Always.enabled(false, set));
+        assert!(!ColorWhen::Never.enabled(true, None));
     }
 }

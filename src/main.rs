@@ -3,11 +3,15 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = transalign::cli::Cli::parse();
+    let cli = parse();
+    let ansi = cli.color.enabled(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     let default_level = match (cli.quiet, cli.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -19,7 +23,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(ansi)
         .with_target(false)
         .without_time()
         .init();
@@ -32,4 +36,27 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Parses the command line; `--color` also applies to clap's own help and error output,
+/// which is written before the value is known otherwise.
+fn parse() -> transalign::cli::Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut choice = clap::ColorChoice::Auto;
+    for (i, arg) in args.iter().enumerate() {
+        let value = match arg.to_str() {
+            Some("--color") => args.get(i + 1).and_then(|v| v.to_str()),
+            Some(a) => a.strip_prefix("--color="),
+            None => None,
+        };
+        match value {
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("never") => choice = clap::ColorChoice::Never,
+            _ => {}
+        }
+    }
+    let matches = transalign::cli::Cli::command()
+        .color(choice)
+        .get_matches_from(args);
+    transalign::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }

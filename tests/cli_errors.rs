@@ -631,3 +631,62 @@ fn command_line_paper_cuts_are_fixed() {
         .join(" ");
     assert!(help.contains("moses, html"), "{help}");
 }
+
+/// Issue 15 item 14: completions, a man page, `--color`, and exit codes in `--help`.
+#[test]
+fn completions_man_page_colour_and_exit_codes_in_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "_transalign()"),
+        ("zsh", "#compdef transalign"),
+        ("fish", "complete -c transalign"),
+    ] {
+        let out = transalign(dir.path())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", stderr_of(&out));
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains(marker) && script.contains("embed"),
+            "{shell}: {script}"
+        );
+    }
+    let man = transalign(dir.path()).arg("man").output().unwrap();
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        page.contains(".TH transalign 1") && page.contains("Exit codes"),
+        "{page}"
+    );
+    let help = transalign(dir.path()).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("Exit codes:") && help.contains("130"),
+        "{help}"
+    );
+    let log = |args: &[&str], no_color: Option<&str>| {
+        let mut command = transalign(dir.path());
+        command
+            .arg("-v")
+            .args(args)
+            .args(["detect", "-"])
+            .write_stdin("Hallo Welt, das ist ein Satz.\n");
+        if let Some(v) = no_color {
+            command.env("NO_COLOR", v);
+        } else {
+            command.env_remove("NO_COLOR");
+        }
+        let out = command.output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert!(err.contains("INFO"), "{err}");
+        err.contains('\u{1b}')
+    };
+    assert!(!log(&[], None), "not a terminal: no colour");
+    assert!(log(&["--color", "always"], None));
+    assert!(
+        log(&["--color=always"], Some("1")),
+        "the flag wins over NO_COLOR"
+    );
+    assert!(!log(&["--color", "never"], None));
+}
