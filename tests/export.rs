@@ -76,23 +76,79 @@ fn tsv_loads_with_a_csv_reader_and_keeps_every_character() {
     assert_eq!(headers[0], "src_doc");
     assert_eq!(headers[14], "flags");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 2);
-    assert_eq!(&rows[0][0], "doc\\t1.txt");
+    let alignments = hostile();
+    assert_eq!(rows.len(), alignments.len());
+    // Every text exactly as it was: no backslash escapes.
+    assert_eq!(&rows[0][0], alignments[0].src_doc);
     assert_eq!(&rows[0][1], "0,1");
-    assert_eq!(
-        &rows[0][3],
-        "Tab\\there, line\\nbreak, <tag> & \"quote\" \u{1}\u{7}control"
-    );
-    assert!(
-        rows[0][8].contains("العربية")
-            && rows[0][8].contains("🚀🇮🇩")
-            && rows[0][8].contains("\\\\ and \\r")
-    );
+    assert_eq!(&rows[0][3], alignments[0].src_text);
+    assert_eq!(&rows[0][8], alignments[0].tgt_text);
     assert_eq!(&rows[0][14], "number:source:64");
-    assert_eq!(&rows[1][1], "");
-    // One physical line per record plus the header.
-    let text = std::fs::read_to_string(dir.path().join("aligned.tsv")).unwrap();
-    assert_eq!(text.lines().count(), 3);
+    assert_eq!(&rows[1][1], "", "the empty side of a null bead");
+    assert_eq!(&rows[1][6], "4");
+}
+
+/// Issue 15 item 7: `aligned.tsv` both quoted and backslash-escaped, so pandas, DuckDB and
+/// polars returned changed text (`C:\data\new` → `C:\\data\\new`, a tab → `\t`). Read
+/// back with the real libraries (from PyPI, in `.venv-consumers`: see `.ci/run`), every text
+/// is identical.
+#[test]
+fn tsv_round_trips_through_pandas_duckdb_and_polars() {
+    let python = std::env::var_os("CONSUMERS_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv-consumers/bin/python"));
+    assert!(
+        python.is_file(),
+        "{} not found: python3 -m venv .venv-consumers && .venv-consumers/bin/pip install pandas duckdb polars (or set CONSUMERS_PYTHON)",
+        python.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut alignments = hostile();
+    alignments.push(Alignment {
+        src_text: "C:\\data\\new and a \"quoted\" path".into(),
+        tgt_text: "\"\" starts with quotes\tthen a tab and a trailing backslash \\".into(),
+        src_translation: "line one\r\nline two".into(),
+        ..alignments[0].clone()
+    });
+    export(
+        &[transalign::config::Format::Tsv],
+        dir.path(),
+        &ExportInput {
+            alignments: &alignments,
+            mode: "comparable",
+            moses_min_score: 0.3,
+            sentences: &[],
+            summary: None,
+        },
+    )
+    .unwrap();
+    let ids = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+    let expected: Vec<Value> = alignments
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "src_doc": a.src_doc, "src_ids": ids(&a.src_ids), "src_text": a.src_text,
+                "src_translation": a.src_translation, "tgt_ids": ids(&a.tgt_ids),
+                "tgt_text": a.tgt_text, "mode": a.mode,
+            })
+        })
+        .collect();
+    let expected_path = dir.path().join("expected.json");
+    std::fs::write(&expected_path, serde_json::to_string(&expected).unwrap()).unwrap();
+    let out = std::process::Command::new(&python)
+        .arg(repo().join("scripts/tsv-roundtrip.py"))
+        .arg(dir.path().join("aligned.tsv"))
+        .arg(&expected_path)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}{}", stderr_of(&out));
+    for library in ["pandas", "duckdb", "polars"] {
+        assert!(
+            report.contains(&format!("{library}: 3 rows identical")),
+            "{report}"
+        );
+    }
 }
 
 #[test]
