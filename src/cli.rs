@@ -97,6 +97,8 @@ pub enum Command {
     /// Configuration commands.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Convert an `aligned.jsonl` (from `run` or `align`; `-` = stdin) into other formats.
+    Export(ExportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -133,13 +135,38 @@ pub struct AlignArgs {
     /// Comparable: candidates per source line [default: align.top_k].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
     pub top_k: Option<u64>,
-    /// Write JSON Lines here instead of stdout.
+    /// Write here instead of stdout (`-`); for moses, a directory.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Output format: jsonl, tsv, tmx, moses or html [default: from the --out file's
+    /// extension, else jsonl].
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
     #[command(flatten)]
     pub translation_args: TranslationArgs,
     #[command(flatten)]
     pub embedding: EmbedderArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Alignments as JSON Lines (`aligned.jsonl`); `-` = standard input.
+    #[arg(value_name = "ALIGNED.jsonl")]
+    pub input: PathBuf,
+    /// Formats, comma-separated: jsonl, tsv, tmx, moses, html.
+    #[arg(
+        long = "format",
+        value_delimiter = ',',
+        value_name = "FORMATS",
+        required = true
+    )]
+    pub formats: Vec<String>,
+    /// Directory to write into [default: .]; `-` = standard output (one single-file format).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Minimum score of parallel beads in the Moses files [default: output.moses_min_score].
+    #[arg(long, value_name = "SCORE")]
+    pub moses_min_score: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]

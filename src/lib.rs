@@ -65,6 +65,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Eval(command) => cmd::eval::run(command),
         Command::Lexicon(command) => cmd::lexicon::run(&context, command),
         Command::Config(ConfigCommand::Check(overrides)) => cmd::config::check(&context, overrides),
+        Command::Export(args) => cmd::export::run(&context, args),
         Command::Completions { shell } => cmd::help::completions(*shell),
         Command::Man => cmd::help::man(),
     }

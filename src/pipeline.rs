@@ -190,8 +190,25 @@ fn write_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
     let started = Instant::now();
     let dir = &config.output.dir;
     if dir.as_os_str() == "-" {
+        // One format (checked when the configuration was loaded), on standard output.
+        let format = config
+            .output
+            .formats
+            .first()
+            .copied()
+            .unwrap_or(export::Format::Jsonl);
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-        return output::write_jsonl(&mut stdout, &corpus.alignments)
+        let input = export::ExportInput {
+            alignments: &corpus.alignments,
+            mode: corpus
+                .alignment
+                .as_ref()
+                .map_or("comparable", |r| r.mode.as_str()),
+            moses_min_score: config.output.moses_min_score,
+            sentences: &corpus.sentences,
+            summary: None,
+        };
+        return export::export_to_stream(format, &mut stdout, &input)
             .and_then(|_| stdout.flush())
             .map_err(Error::Stdout);
     }

@@ -329,3 +329,115 @@ fn every_format_matches_its_snapshot() {
         assert_eq!(actual, expected, "{name} differs from its snapshot");
     }
 }
+
+/// Issue 15 item 8: `align` wrote only JSON Lines (`--out p.tmx` silently wrote JSONL), and
+/// `run --out - --format tsv` ignored `--format`. `align --format`, the `--out` extension, an
+/// `export` command, and `--out -` with one format (several are refused).
+#[test]
+fn align_run_and_export_write_the_format_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let english = "The sun rises in the east.\nRivers flow to the sea.\nBirds sing at dawn.\n";
+    std::fs::write(dir.path().join("en.txt"), english).unwrap();
+    let align = |extra: &[&str]| {
+        let out = transalign(dir.path())
+            .args([
+                "align", "--mode", "parallel", "--source", "en.txt", "--target", "en.txt",
+            ])
+            .args(["--translation", "en.txt"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{extra:?}: {}", stderr_of(&out));
+        out
+    };
+    align(&["--out", "p.tmx"]);
+    let tmx = std::fs::read_to_string(dir.path().join("p.tmx")).unwrap();
+    let doc = roxmltree::Document::parse(&tmx).expect("TMX, not JSON Lines");
+    assert_eq!(
+        doc.descendants().filter(|n| n.has_tag_name("tu")).count(),
+        3
+    );
+    let tsv = align(&["--format", "tsv", "--out", "-"]);
+    let tsv = String::from_utf8_lossy(&tsv.stdout);
+    assert!(tsv.starts_with("src_doc\tsrc_ids\t"), "{tsv}");
+    assert_eq!(tsv.lines().count(), 4);
+    align(&["--format", "moses", "--out", "moses"]);
+    let moses: Vec<String> = std::fs::read_dir(dir.path().join("moses"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(moses.len(), 2, "{moses:?}");
+    align(&["--out", "p.jsonl"]);
+
+    // export: JSON Lines into other formats, in a directory or (one format) on stdout.
+    let export = transalign(dir.path())
+        .args([
+            "export",
+            "p.jsonl",
+            "--format",
+            "tsv,tmx,html",
+            "--out",
+            "formats",
+        ])
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", stderr_of(&export));
+    for name in ["aligned.tsv", "aligned.tmx", "report.html"] {
+        assert!(dir.path().join("formats").join(name).is_file(), "{name}");
+    }
+    let jsonl = std::fs::read_to_string(dir.path().join("p.jsonl")).unwrap();
+    let streamed = transalign(dir.path())
+        .args(["export", "-", "--format", "tsv", "--out", "-"])
+        .write_stdin(jsonl)
+        .output()
+        .unwrap();
+    assert!(streamed.status.success(), "{}", stderr_of(&streamed));
+    assert_eq!(String::from_utf8_lossy(&streamed.stdout), tsv);
+    let several = transalign(dir.path())
+        .args(["export", "p.jsonl", "--format", "tsv,tmx", "--out", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(several.status.code(), Some(2));
+    assert!(
+        stderr_of(&several).contains("one format"),
+        "{}",
+        stderr_of(&several)
+    );
+
+    // run --out - honours --format, and refuses several.
+    let cache = tempfile::tempdir().unwrap();
+    let run = transalign(&repo())
+        .args([
+            "run",
+            "--quiet",
+            "--out",
+            "-",
+            "--format",
+            "tsv",
+            "--cache-dir",
+        ])
+        .arg(cache.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr_of(&run));
+    assert!(String::from_utf8_lossy(&run.stdout).starts_with("src_doc\t"));
+    let run = transalign(&repo())
+        .args([
+            "run",
+            "--quiet",
+            "--out",
+            "-",
+            "--format",
+            "jsonl,tsv",
+            "--cache-dir",
+        ])
+        .arg(cache.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr_of(&run).contains("--out - writes one format"),
+        "{}",
+        stderr_of(&run)
+    );
+}

@@ -1,7 +1,6 @@
 //! `transalign align`: two one-sentence-per-line files, a given or backend-made translation of
 //! the source, parallel (article by article between marker lines) or comparable alignment.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::{Context, command_line_error};
@@ -13,7 +12,7 @@ use crate::cli::{AlignArgs, OverrideArgs};
 use crate::config::Config;
 use crate::embed::EmbeddingReport;
 use crate::embed::stage::Session;
-use crate::error::{Error, Result, exit_code};
+use crate::error::{Result, exit_code};
 use crate::translate::driver::{Job, JobOutcome};
 use crate::translate::stage::{self, Chain};
 
@@ -33,6 +32,14 @@ pub fn run(context: &Context, args: &AlignArgs) -> Result<u8> {
 
 /// Aligns the two files and writes the alignments.
 fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
+    // The format: --format, else the --out file's extension (`p.tmx`), else JSON Lines.
+    let format = match (&args.format, &args.out) {
+        (Some(name), _) => super::export::formats_of(std::slice::from_ref(name), "--format")?[0],
+        (None, Some(path)) => {
+            crate::export::format_of_file(path).unwrap_or(crate::config::Format::Jsonl)
+        }
+        (None, None) => crate::config::Format::Jsonl,
+    };
     let source = read_lines(&args.source)?;
     let target = read_lines(&args.target)?;
     let target_lang = args
@@ -205,16 +212,16 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
             .with_flags()
         })
         .collect();
-    match args.out.as_ref().filter(|p| p.as_os_str() != "-") {
-        Some(path) => {
-            crate::output::write_atomically(path, |w| crate::output::write_jsonl(w, &records))?
-        }
-        None => {
-            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            crate::output::write_jsonl(&mut stdout, &records)
-                .and_then(|_| stdout.flush())
-                .map_err(Error::Stdout)?;
-        }
+    let input = crate::export::ExportInput {
+        alignments: &records,
+        mode: &mode,
+        moses_min_score: config.output.moses_min_score,
+        sentences: &[],
+        summary: None,
+    };
+    match args.out.as_ref().filter(|p| !crate::ingest::is_stdin(p)) {
+        Some(path) => super::export::to_path(format, path, &input)?,
+        None => super::export::to_stdout(format, &input)?,
     }
     if !quiet {
         eprintln!("{} alignments ({mode})", records.len());

@@ -7,24 +7,8 @@ use crate::error::{Error, Result, exit_code};
 /// Runs `eval ...`.
 pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
     use crate::align::eval::{IdBead, read_gold, score_alignment};
-    use crate::align::output::Alignment;
     let read = super::lines::read_text;
-    let predictions = |path: &std::path::Path| -> Result<Vec<Alignment>> {
-        read(path)?
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(n, l)| {
-                serde_json::from_str::<Alignment>(l).map_err(|e| {
-                    Error::Data(format!(
-                        "{}:{}: not an alignment record: {e}",
-                        path.display(),
-                        n + 1
-                    ))
-                })
-            })
-            .collect()
-    };
+    let predictions = super::export::read_alignments;
     let mut stdout = std::io::stdout().lock();
     match command {
         crate::cli::EvalCommand::Align { gold, pred } => {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod detect;
 pub mod embed;
 pub mod eval;
+pub mod export;
 pub mod help;
 pub mod lexicon;
 mod lines;

@@ -94,6 +94,33 @@ pub(crate) fn validate(
         };
         formats.push(format);
     }
+    if raw.dir.as_os_str() == "-" {
+        // Standard output takes one stream: the one format `--format` names, JSON Lines
+        // without it (the configured list is for directories).
+        let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+        let problem = match (overrides.formats.is_some(), formats.as_slice()) {
+            (false, _) => {
+                formats = vec![Format::Jsonl];
+                None
+            }
+            (true, [Format::Moses]) => Some("moses writes two files per language pair".to_string()),
+            (true, [_]) => None,
+            (true, _) => Some(format!(
+                "{} formats are named ({})",
+                names.len(),
+                names.join(", ")
+            )),
+        };
+        if let Some(problem) = problem {
+            return Err(locator.invalid_or_flag(
+                Some("--format"),
+                "output.formats",
+                format!(
+                    "--out - writes one format to standard output, but {problem}; name one, or give --out a directory"
+                ),
+            ));
+        }
+    }
     if !(0.0..=1.0).contains(&raw.moses_min_score) {
         return Err(locator.invalid("output.moses_min_score", "must be between 0 and 1".into()));
     }

@@ -1,5 +1,6 @@
 //! What every exporter implements and gets, and the markup escaping TMX and HTML share.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::align::output::Alignment;
@@ -24,8 +25,21 @@ pub struct ExportInput<'a> {
 pub trait Exporter {
     /// The name used in `--format`.
     fn name(&self) -> &'static str;
-    /// Writes the format into `dir`; returns the files written.
-    fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>>;
+    /// The one file the format writes into a directory (`aligned.tsv`); `None` for a format
+    /// of several files (Moses), which cannot go to one stream.
+    fn file_name(&self) -> Option<&'static str>;
+    /// Writes the one file of a single-file format to `w` (a file, or standard output).
+    fn write_stream(&self, w: &mut dyn Write, input: &ExportInput) -> std::io::Result<()>;
+    /// Writes the format into `dir` (each file through a temporary file renamed on
+    /// success); returns the files written.
+    fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>> {
+        let Some(name) = self.file_name() else {
+            return Ok(Vec::new());
+        };
+        let path = dir.join(name);
+        crate::output::write_atomically(&path, |w| self.write_stream(w, input))?;
+        Ok(vec![path])
+    }
 }
 
 /// Text for XML or HTML content and attribute values: `& < > " '` escaped, characters XML 1.0

@@ -6,11 +6,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::io::Write;
 
 use super::exporter::{ExportInput, Exporter};
 use crate::align::output::Alignment;
-use crate::error::Result;
 
 pub struct Html;
 
@@ -72,11 +71,12 @@ impl Exporter for Html {
         "html"
     }
 
-    fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>> {
-        let path = dir.join("report.html");
-        let page = render(input);
-        crate::output::write_atomically(&path, |w| w.write_all(page.as_bytes()))?;
-        Ok(vec![path])
+    fn file_name(&self) -> Option<&'static str> {
+        Some("report.html")
+    }
+
+    fn write_stream(&self, w: &mut dyn Write, input: &ExportInput) -> std::io::Result<()> {
+        w.write_all(render(input).as_bytes())
     }
 }
 

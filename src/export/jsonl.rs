@@ -1,9 +1,8 @@
 //! `aligned.jsonl`: one JSON object per alignment (the schema is `schemas/aligned.schema.json`).
 
-use std::path::{Path, PathBuf};
+use std::io::Write;
 
 use super::exporter::{ExportInput, Exporter};
-use crate::error::Result;
 
 pub struct Jsonl;
 
@@ -11,11 +10,10 @@ impl Exporter for Jsonl {
     fn name(&self) -> &'static str {
         "jsonl"
     }
-    fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>> {
-        let path = dir.join("aligned.jsonl");
-        crate::output::write_atomically(&path, |w| {
-            crate::output::write_jsonl(w, input.alignments)
-        })?;
-        Ok(vec![path])
+    fn file_name(&self) -> Option<&'static str> {
+        Some("aligned.jsonl")
+    }
+    fn write_stream(&self, w: &mut dyn Write, input: &ExportInput) -> std::io::Result<()> {
+        crate::output::write_jsonl(w, input.alignments)
     }
 }

@@ -34,3 +34,27 @@ pub fn export(formats: &[Format], dir: &Path, input: &ExportInput) -> Result<Vec
     }
     Ok(written)
 }
+
+/// Writes the one file of a single-file format to `w` (standard output, or a file the
+/// caller names); Moses, which writes several files, is refused.
+pub fn export_to_stream(
+    format: Format,
+    w: &mut dyn std::io::Write,
+    input: &ExportInput,
+) -> std::io::Result<()> {
+    exporter(format).write_stream(w, input)
+}
+
+/// The format a file name suggests (`p.tmx` → TMX), for `--out FILE` without `--format`.
+pub fn format_of_file(path: &Path) -> Option<Format> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    Format::ALL
+        .into_iter()
+        .find(|f| {
+            exporter(*f)
+                .file_name()
+                .is_some_and(|name| name.rsplit('.').next() == Some(extension.as_str()))
+        })
+        .or_else(|| (extension == "json" || extension == "ndjson").then_some(Format::Jsonl))
+        .or_else(|| (extension == "htm").then_some(Format::Html))
+}

@@ -4,6 +4,7 @@
 //! `output.moses_min_score`; comparable mode: rank-1 matches (already above the threshold).
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::exporter::{ExportInput, Exporter};
@@ -18,6 +19,17 @@ fn line(text: &str) -> String {
 impl Exporter for Moses {
     fn name(&self) -> &'static str {
         "moses"
+    }
+
+    fn file_name(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn write_stream(&self, _w: &mut dyn Write, _input: &ExportInput) -> std::io::Result<()> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "moses writes two files per language pair: give a directory",
+        ))
     }
 
     fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>> {

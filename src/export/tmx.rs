@@ -2,10 +2,9 @@
 //! similarity, rank, documents and flags as `prop`s. Characters XML 1.0 forbids are removed,
 //! so the file is well-formed for any input.
 
-use std::path::{Path, PathBuf};
+use std::io::Write;
 
 use super::exporter::{ExportInput, Exporter};
-use crate::error::Result;
 
 pub struct Tmx;
 
@@ -19,8 +18,11 @@ impl Exporter for Tmx {
         "tmx"
     }
 
-    fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>> {
-        let path = dir.join("aligned.tmx");
+    fn file_name(&self) -> Option<&'static str> {
+        Some("aligned.tmx")
+    }
+
+    fn write_stream(&self, w: &mut dyn Write, input: &ExportInput) -> std::io::Result<()> {
         let full: Vec<_> = input
             .alignments
             .iter()
@@ -33,7 +35,7 @@ impl Exporter for Tmx {
             [one] => one.to_string(),
             _ => "*all*".to_string(),
         };
-        crate::output::write_atomically(&path, |w| {
+        {
             writeln!(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
             writeln!(w, "<tmx version=\"1.4\">")?;
             writeln!(
@@ -97,8 +99,7 @@ impl Exporter for Tmx {
             }
             writeln!(w, "  </body>")?;
             writeln!(w, "</tmx>")
-        })?;
-        Ok(vec![path])
+        }
     }
 }
 

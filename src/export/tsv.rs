@@ -4,10 +4,9 @@
 //! DuckDB `read_csv(delim='\t')` and polars read every text back exactly. Id columns are
 //! comma-separated lists, empty for the empty side of a null bead.
 
-use std::path::{Path, PathBuf};
+use std::io::Write;
 
 use super::exporter::{ExportInput, Exporter};
-use crate::error::Result;
 
 pub struct Tsv;
 
@@ -41,9 +40,12 @@ impl Exporter for Tsv {
         "tsv"
     }
 
-    fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>> {
-        let path = dir.join("aligned.tsv");
-        crate::output::write_atomically(&path, |w| {
+    fn file_name(&self) -> Option<&'static str> {
+        Some("aligned.tsv")
+    }
+
+    fn write_stream(&self, w: &mut dyn Write, input: &ExportInput) -> std::io::Result<()> {
+        {
             let mut writer = csv::WriterBuilder::new()
                 .delimiter(b'\t')
                 .quote_style(csv::QuoteStyle::Necessary)
@@ -76,8 +78,7 @@ impl Exporter for Tsv {
             }
             writer.flush()?;
             Ok(())
-        })?;
-        Ok(vec![path])
+        }
     }
 }
 
