@@ -690,3 +690,90 @@ fn completions_man_page_colour_and_exit_codes_in_help() {
     );
     assert!(!log(&["--color", "never"], None));
 }
+
+/// Issue 15 item 11: outside the repository, the built-in defaults read a corpus README as a
+/// document, `out/` and `cache/` appeared in the current directory without a word, and an
+/// unrelated `./config.toml` (a Hugo site's) broke every command.
+#[test]
+fn running_outside_the_repository_behaves() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "docs/a.txt", GOOD.as_bytes());
+    for name in [
+        "docs/README.md",
+        "docs/LICENSE.txt",
+        "docs/sub/CHANGELOG.md",
+    ] {
+        write(
+            dir.path(),
+            name,
+            b"# Project notes\n\nRun make to build the site.\n",
+        );
+    }
+    // A Hugo site's configuration is passed over, with a warning saying how to choose one.
+    write(
+        dir.path(),
+        "config.toml",
+        b"baseURL = \"https://example.org/\"\ntitle = \"My site\"\n",
+    );
+    let out = transalign(dir.path())
+        .args(["run", "docs"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("not a transalign configuration") && err.contains("TRANSALIGN_CONFIG"),
+        "{err}"
+    );
+    assert!(
+        err.contains("to out (cache: cache)"),
+        "where outputs and the cache go: {err}"
+    );
+    assert_eq!(
+        docs_in_output(dir.path()),
+        ["a.txt"],
+        "read-me, licence and change-log skipped"
+    );
+
+    // TRANSALIGN_CONFIG names the configuration; its relative paths are relative to it.
+    write(dir.path(), "project/transalign.toml", b"[input]\npaths = [\"../docs\"]\n[output]\ndir = \"results\"\n[translate]\ncache_dir = \"store\"\n");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = transalign(elsewhere.path())
+        .arg("run")
+        .env(
+            "TRANSALIGN_CONFIG",
+            dir.path().join("project/transalign.toml"),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(dir.path().join("project/results/sentences.jsonl").is_file());
+    assert!(dir.path().join("project/store").is_dir());
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "nothing in the current directory"
+    );
+    // ...while a path typed on the command line is relative to the current directory.
+    let out = transalign(elsewhere.path())
+        .args(["run", "--out", "here"])
+        .env(
+            "TRANSALIGN_CONFIG",
+            dir.path().join("project/transalign.toml"),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(elsewhere.path().join("here/sentences.jsonl").is_file());
+    let missing = transalign(elsewhere.path())
+        .arg("run")
+        .env("TRANSALIGN_CONFIG", dir.path().join("nope.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr_of(&missing).contains("TRANSALIGN_CONFIG"),
+        "{}",
+        stderr_of(&missing)
+    );
+}

@@ -33,10 +33,11 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
     let corpus = pipeline::run(&config, &inputs, options)?;
     if !context.quiet {
         eprintln!(
-            "wrote {} sentences of {} documents to {}",
+            "wrote {} sentences of {} documents to {} (cache: {})",
             corpus.sentences.len(),
             corpus.documents.len(),
-            config.output.dir.display()
+            config.output.dir.display(),
+            config.translate.cache_dir.display()
         );
     }
     Ok(pipeline::finish(

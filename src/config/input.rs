@@ -24,12 +24,25 @@ pub struct RawInput {
     pub lossy_utf8: bool,
 }
 
+/// Files a directory walk skips unless `input.exclude` says otherwise: read-me, licence and
+/// change-log files at any depth.
+pub const DEFAULT_EXCLUDE: &[&str] = &[
+    "**/README*",
+    "**/readme*",
+    "**/LICENSE*",
+    "**/LICENCE*",
+    "**/COPYING*",
+    "**/CHANGELOG*",
+    "**/CHANGES*",
+];
+
 impl Default for RawInput {
     fn default() -> Self {
         RawInput {
             paths: Vec::new(),
             include: vec!["*.txt".into(), "*.md".into()],
-            exclude: Vec::new(),
+            // The usual non-content files of a folder of documents.
+            exclude: DEFAULT_EXCLUDE.iter().map(|p| p.to_string()).collect(),
             lossy_utf8: false,
         }
     }

@@ -1,9 +1,78 @@
-//! Where a key is written in the TOML file: `FILE:LINE:COLUMN` for validation errors, and
-//! `toml`'s parse errors with the dotted key of their line.
+//! Which configuration file applies (`--config`, `TRANSALIGN_CONFIG`, a `./config.toml` that
+//! is transalign's), and where a key is written in it: `FILE:LINE:COLUMN` for validation
+//! errors, and `toml`'s parse errors with the dotted key of their line.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::ConfigError;
+
+/// The environment variable that names the configuration file.
+pub const CONFIG_VARIABLE: &str = "TRANSALIGN_CONFIG";
+
+/// Top-level keys of a transalign configuration.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "pivot",
+    "input",
+    "segment",
+    "detect",
+    "translate",
+    "backends",
+    "embed",
+    "embedders",
+    "align",
+    "output",
+];
+
+/// The configuration file when `--config` names none: the file `TRANSALIGN_CONFIG` names (it
+/// must exist), else `./config.toml` when it is a transalign configuration — an unrelated
+/// one (a static site's) is passed over with a warning that says how to choose a file —,
+/// else none (the built-in defaults).
+pub(crate) fn default_file() -> Result<Option<PathBuf>, ConfigError> {
+    if let Some(named) = std::env::var_os(CONFIG_VARIABLE).filter(|v| !v.is_empty()) {
+        let path = PathBuf::from(named);
+        if !path.is_file() {
+            return Err(ConfigError::Read {
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("named by {CONFIG_VARIABLE}, but not a file"),
+                ),
+                path,
+            });
+        }
+        return Ok(Some(path));
+    }
+    let local = PathBuf::from(super::DEFAULT_FILE);
+    if !local.is_file() {
+        return Ok(None);
+    }
+    match foreign_keys(&local) {
+        None => Ok(Some(local)),
+        Some(keys) => {
+            eprintln!(
+                "warning: ./{} is not a transalign configuration (top-level {}), so the built-in defaults apply; pass --config FILE or set {CONFIG_VARIABLE} to use one",
+                super::DEFAULT_FILE,
+                keys
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `Some(description)` when the TOML file has top-level keys and none of them is
+/// transalign's; `None` when it is (or may be) transalign's — a file that does not parse
+/// is left to the loader, which reports the error.
+fn foreign_keys(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    if table.is_empty() || table.keys().any(|k| TOP_LEVEL_KEYS.contains(&k.as_str())) {
+        return None;
+    }
+    let mut keys: Vec<&str> = table.keys().map(String::as_str).take(4).collect();
+    if table.len() > 4 {
+        keys.push("...");
+    }
+    Some(format!("keys: {}", keys.join(", ")))
+}
 
 /// Finds where a dotted key (`detect.languages`) is written in the file, for error messages.
 pub(crate) struct KeyLocator<'a> {
@@ -110,6 +179,19 @@ pub(crate) fn describe_toml_error(error: &toml::de::Error, text: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_top_level_keys_are_those_of_the_configuration() {
+        let defaults = toml::Table::try_from(super::super::RawConfig::default()).unwrap();
+        let mut keys: Vec<&str> = defaults.keys().map(String::as_str).collect();
+        // Empty tables of named backends and embedders are not written.
+        keys.extend(["backends", "embedders"]);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut known = TOP_LEVEL_KEYS.to_vec();
+        known.sort_unstable();
+        assert_eq!(keys, known);
+    }
 
     #[test]
     fn key_lines_are_found_under_their_table() {

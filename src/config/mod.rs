@@ -96,12 +96,13 @@ pub struct Config {
 pub const DEFAULT_FILE: &str = "config.toml";
 
 impl Config {
-    /// Loads `path`, or `./config.toml` when it exists, or the built-in defaults; applies the
+    /// Loads `path`, or the file `TRANSALIGN_CONFIG` names, or `./config.toml` when it is a
+    /// transalign configuration, or the built-in defaults; applies the
     /// overrides and validates.
     pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
         let file = match path {
             Some(p) => Some(p.to_path_buf()),
-            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.is_file()),
+            None => locate::default_file()?,
         };
         let (raw, text) = match &file {
             Some(p) => {
@@ -149,6 +150,17 @@ impl Config {
         let embedders = embed::validate_embedders(&raw.embedders, &locator)?;
         let embed = embed::validate(&raw.embed, &embedders, &locator, overrides)?;
         align::validate(&raw.align, &locator)?;
+        // Paths in the file are relative to the file (as `input.paths` are), so a run from
+        // another directory writes where the configuration says; paths typed on the command
+        // line are relative to the current directory.
+        let mut output = output;
+        let mut translate = translate;
+        if overrides.out_dir.is_none() && output.dir.as_os_str() != "-" {
+            output.dir = relative_to(&base_dir, &output.dir);
+        }
+        if overrides.cache_dir.is_none() {
+            translate.cache_dir = relative_to(&base_dir, &translate.cache_dir);
+        }
 
         Ok(Config {
             pivot,
@@ -168,6 +180,15 @@ impl Config {
     /// The effective configuration as TOML.
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(&self.raw).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+    }
+}
+
+/// `path` as seen from the directory of the configuration file (`base` is empty without one).
+fn relative_to(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() || base.as_os_str().is_empty() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
     }
 }
 

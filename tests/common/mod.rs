@@ -10,7 +10,9 @@ use serde_json::Value;
 /// `./config.toml` of the repository is never picked up by accident.
 pub fn transalign(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("transalign").expect("binary built");
-    cmd.current_dir(dir).env_remove("RUST_LOG");
+    cmd.current_dir(dir)
+        .env_remove("RUST_LOG")
+        .env_remove("TRANSALIGN_CONFIG");
     cmd
 }
 
