@@ -699,3 +699,78 @@ fn a_key_echoed_in_a_server_error_is_redacted_everywhere() {
     assert!(err.contains("HTTP 400"), "{err}");
     assert!(!err.contains(KEY) && !err.contains("sekret"), "{err}");
 }
+
+/// A certificate authority of the test, and a server certificate for `localhost` it signed.
+fn test_ca() -> (String, Arc<rustls::ServerConfig>) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "transalign internal test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&server_key, &ca, &ca_key)
+        .unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![server.der().clone(), ca.der().clone()], key)
+        .unwrap();
+    (ca.pem(), Arc::new(config))
+}
+
+/// Issue 15 item 13: servers behind an internal CA were unreachable (`invalid peer
+/// certificate: UnknownIssuer`; `SSL_CERT_FILE` and the system store were ignored). The
+/// system's roots are used, and `SSL_CERT_FILE` names more.
+#[test]
+fn a_server_behind_an_internal_ca_is_reached_through_ssl_cert_file() {
+    let (ca_pem, tls) = test_ca();
+    let server = MockServer::start_tls(tls, |req, _| {
+        if req.path == "/languages" {
+            Reply::json(
+                200,
+                json!([{"code": "es", "name": "Spanish", "targets": ["en"]}]),
+            )
+        } else {
+            libre_echo(req)
+        }
+    });
+    let url = format!("https://localhost:{}", server.port());
+    let dir = project(&libre_config(&url, "max_retries = 0"));
+    std::fs::write(dir.path().join("ca.pem"), ca_pem).unwrap();
+    let trusted = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .env("SSL_CERT_FILE", dir.path().join("ca.pem"))
+        .write_stdin("hola\n")
+        .output()
+        .unwrap();
+    assert!(trusted.status.success(), "{}", stderr_of(&trusted));
+    assert_eq!(stdout_lines(&trusted), vec![echo("hola")]);
+    // Without the CA the same server is refused, and the message says why.
+    let untrusted = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .env_remove("SSL_CERT_FILE")
+        .env_remove("SSL_CERT_DIR")
+        .write_stdin("adiós\n")
+        .output()
+        .unwrap();
+    assert_eq!(
+        untrusted.status.code(),
+        Some(3),
+        "{}",
+        stderr_of(&untrusted)
+    );
+    assert!(
+        stderr_of(&untrusted).to_lowercase().contains("certificate"),
+        "{}",
+        stderr_of(&untrusted)
+    );
+    assert_eq!(
+        server.requests_to("/translate").len(),
+        1,
+        "only the trusted run got through"
+    );
+}

@@ -130,6 +130,22 @@ impl MockServer {
         limit: usize,
         handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
     ) -> Self {
+        Self::start_with(limit, None, handler)
+    }
+
+    /// Like [`MockServer::start`], speaking HTTPS with the certificate of `tls`.
+    pub fn start_tls(
+        tls: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        Self::start_with(usize::MAX, Some(tls), handler)
+    }
+
+    fn start_with(
+        limit: usize,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let state = Arc::new(State {
@@ -150,7 +166,8 @@ impl MockServer {
                 }
                 let Ok(stream) = stream else { continue };
                 let state = Arc::clone(&accept_state);
-                std::thread::spawn(move || serve(stream, &state));
+                let tls = tls.clone();
+                std::thread::spawn(move || serve(stream, &state, tls));
             }
         });
         MockServer { addr, state }
@@ -158,6 +175,10 @@ impl MockServer {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -204,10 +225,25 @@ impl Drop for MockServer {
     }
 }
 
-fn serve(stream: TcpStream, state: &State) {
+fn serve(stream: TcpStream, state: &State, tls: Option<Arc<rustls::ServerConfig>>) {
     let _ = stream.set_nodelay(true);
-    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
-    let mut stream = stream;
+    match tls {
+        None => {
+            let raw = stream.try_clone().expect("clone stream");
+            serve_on(BufReader::new(stream), state, move || reset(&raw));
+        }
+        Some(config) => {
+            let Ok(connection) = rustls::ServerConnection::new(config) else {
+                return;
+            };
+            let stream = rustls::StreamOwned::new(connection, stream);
+            serve_on(BufReader::new(stream), state, || {});
+        }
+    }
+}
+
+/// Serves the requests of one connection (plain or TLS); `reset` drops it abruptly.
+fn serve_on<S: Read + Write>(mut reader: BufReader<S>, state: &State, reset: impl FnOnce()) {
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -286,6 +322,7 @@ fn serve(stream: TcpStream, state: &State) {
                 // One write: head and body in separate segments would meet Nagle's algorithm
                 // and delayed ACKs (+40 ms per answer).
                 head.push_str(&body);
+                let stream = reader.get_mut();
                 Some(
                     stream
                         .write_all(head.as_bytes())
@@ -302,7 +339,7 @@ fn serve(stream: TcpStream, state: &State) {
             Some(Ok(())) => continue,
             // Reset: SO_LINGER 0 makes close() send RST instead of FIN.
             _ => {
-                reset(&stream);
+                reset();
                 return;
             }
         }
