@@ -20,6 +20,11 @@ pub enum DecodeError {
     Binary { offset: usize },
     /// Invalid UTF-8 starting at this byte offset.
     InvalidUtf8 { offset: usize },
+    /// A byte sequence that is not valid in the declared or BOM-marked encoding.
+    Malformed {
+        offset: usize,
+        encoding: &'static str,
+    },
 }
 
 impl std::fmt::Display for DecodeError {
@@ -30,7 +35,11 @@ impl std::fmt::Display for DecodeError {
             }
             DecodeError::InvalidUtf8 { offset } => write!(
                 f,
-                "invalid UTF-8 at byte offset {offset}, skipped (set input.lossy_utf8 = true or pass --lossy-utf8 to decode it with replacement characters)"
+                "invalid UTF-8 at byte offset {offset}, skipped (set input.encoding to the file's encoding, such as \"windows-1252\", or input.lossy_utf8 = true / --lossy-utf8 to decode it with replacement characters)"
+            ),
+            DecodeError::Malformed { offset, encoding } => write!(
+                f,
+                "invalid {encoding} at byte offset {offset}, skipped (input.lossy_utf8 = true or --lossy-utf8 replaces it)"
             ),
         }
     }
@@ -42,6 +51,137 @@ pub struct Decoded {
     pub text: String,
     pub offsets: OffsetMap,
     pub replaced: usize,
+}
+
+/// Decodes `bytes` and NFC-normalises the text: a UTF-16 byte-order mark (little or big
+/// endian) or a declared `encoding` other than UTF-8 (`input.encoding`, such as
+/// `windows-1252`) transcodes; anything else is UTF-8 (a UTF-8 byte-order mark is skipped).
+pub fn decode_with(
+    bytes: &[u8],
+    encoding: Option<&'static encoding_rs::Encoding>,
+    lossy: bool,
+) -> Result<Decoded, DecodeError> {
+    let (encoding, bom) = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((found, bom)) => (Some(found), bom),
+        None => (encoding, 0),
+    };
+    match encoding {
+        Some(e) if e != encoding_rs::UTF_8 => {
+            // NUL bytes belong in UTF-16 text; in any other encoding they mean binary.
+            let utf16 = e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE;
+            if let Some(offset) = bytes.iter().position(|&b| b == 0).filter(|_| !utf16) {
+                return Err(DecodeError::Binary { offset });
+            }
+            transcode(bytes, bom, e, lossy)
+        }
+        _ => decode(bytes, lossy),
+    }
+}
+
+/// Decodes `bytes` in a non-UTF-8 encoding, one input byte at a time so that every character
+/// keeps the original bytes it came from: ASCII read from UTF-16 or a single-byte encoding
+/// maps linearly, other characters as whole pieces.
+fn transcode(
+    bytes: &[u8],
+    bom: usize,
+    encoding: &'static encoding_rs::Encoding,
+    lossy: bool,
+) -> Result<Decoded, DecodeError> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    // (characters, first original byte, original bytes) in order.
+    let mut chars: Vec<(char, usize, usize)> = Vec::with_capacity(bytes.len());
+    let mut replaced = 0;
+    let mut piece = String::with_capacity(8);
+    let mut pending = bom;
+    let mut at = bom;
+    while at <= bytes.len() {
+        let last = at == bytes.len();
+        let input = if last { &[][..] } else { &bytes[at..at + 1] };
+        piece.clear();
+        piece.reserve(16);
+        let (result, _) = decoder.decode_to_string_without_replacement(input, &mut piece, last);
+        if let encoding_rs::DecoderResult::Malformed(..) = result {
+            if !lossy {
+                return Err(DecodeError::Malformed {
+                    offset: pending,
+                    encoding: encoding.name(),
+                });
+            }
+            piece.push(char::REPLACEMENT_CHARACTER);
+            replaced += 1;
+        }
+        if !last {
+            at += 1;
+        }
+        if !piece.is_empty() {
+            // The characters came from the bytes read since the last ones.
+            let end = at.max(pending);
+            let count = piece.chars().count();
+            for (k, c) in piece.chars().enumerate() {
+                // Several characters from one sequence share its bytes (the last takes them).
+                let (start, len) = if k + 1 == count {
+                    (pending, end - pending)
+                } else {
+                    (pending, 0)
+                };
+                chars.push((c, start, len));
+            }
+            pending = end;
+        }
+        if last {
+            break;
+        }
+    }
+    let mut text = String::with_capacity(chars.len());
+    let mut offsets = OffsetMap::default();
+    normalise_transcoded(&chars, &mut text, &mut offsets);
+    Ok(Decoded {
+        text,
+        offsets,
+        replaced,
+    })
+}
+
+/// NFC-normalises transcoded characters into `out`, in pieces that break before every
+/// character that cannot combine with what precedes it (as [`normalise_into`] does); a
+/// piece that normalisation leaves alone keeps its characters' own offsets.
+fn normalise_transcoded(chars: &[(char, usize, usize)], out: &mut String, offsets: &mut OffsetMap) {
+    let mut start = 0;
+    while start < chars.len() {
+        let mut end = start + 1;
+        while end < chars.len()
+            && (is_combining_mark(chars[end].0)
+                || ('\u{1160}'..='\u{11FF}').contains(&chars[end].0))
+        {
+            end += 1;
+        }
+        let piece: String = chars[start..end].iter().map(|c| c.0).collect();
+        let normalised: String = piece.nfc().collect();
+        if normalised == piece {
+            for &(c, orig_start, orig_len) in &chars[start..end] {
+                let norm_len = c.len_utf8();
+                let stride = match orig_len {
+                    n if n == norm_len => 1,
+                    n if n == 2 * norm_len => 2,
+                    _ => 0,
+                };
+                offsets.push_piece(out.len(), orig_start, norm_len, orig_len, stride);
+                out.push(c);
+            }
+        } else {
+            let orig_start = chars[start].1;
+            let orig_end = chars[end - 1].1 + chars[end - 1].2;
+            offsets.push_piece(
+                out.len(),
+                orig_start,
+                normalised.len(),
+                orig_end - orig_start,
+                0,
+            );
+            out.push_str(&normalised);
+        }
+        start = end;
+    }
 }
 
 /// Decodes `bytes` as UTF-8 (skipping a byte-order mark) and NFC-normalises the text.
@@ -231,13 +371,17 @@ pub fn discover(inputs: &[PathBuf], config: &InputConfig) -> (Vec<InputFile>, Ve
 }
 
 /// Reads and decodes one file into a [`Document`] (language not yet known).
-pub fn read(file: &InputFile, lossy_utf8: bool) -> Result<Document, SkippedInput> {
+pub fn read(
+    file: &InputFile,
+    encoding: Option<&'static encoding_rs::Encoding>,
+    lossy_utf8: bool,
+) -> Result<Document, SkippedInput> {
     let skip = |reason: String| SkippedInput {
         path: file.path.clone(),
         reason,
     };
     let bytes = read_input(&file.path).map_err(|e| skip(io_reason(&e)))?;
-    let decoded = decode(&bytes, lossy_utf8).map_err(|e| skip(e.to_string()))?;
+    let decoded = decode_with(&bytes, encoding, lossy_utf8).map_err(|e| skip(e.to_string()))?;
     if decoded.replaced > 0 {
         tracing::warn!(
             "{}: {} invalid UTF-8 sequence(s) replaced by U+FFFD",
@@ -296,6 +440,86 @@ fn slash_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The original bytes of every span from a character boundary to the end and from the
+    /// start to a character boundary, decoded again (and NFC-normalised), give the text back.
+    fn spans_round_trip(
+        original: &[u8],
+        decoded: &Decoded,
+        encoding: &'static encoding_rs::Encoding,
+    ) {
+        let len = decoded.text.len();
+        let boundaries: Vec<usize> = decoded.text.char_indices().map(|(i, _)| i).collect();
+        let spans = boundaries
+            .iter()
+            .map(|&b| (b, len))
+            .chain(boundaries.iter().skip(1).map(|&b| (0, b)));
+        for (start, end) in spans {
+            let (a, b) = (decoded.offsets.start(start), decoded.offsets.end(end));
+            let (back, _) = encoding.decode_without_bom_handling(&original[a..b]);
+            let back: String = back.nfc().collect();
+            if decoded.text.is_char_boundary(start) && decoded.text.is_char_boundary(end) {
+                assert_eq!(
+                    back,
+                    &decoded.text[start..end],
+                    "span {start}..{end} → {a}..{b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded_with_spans_on_its_bytes() {
+        // With a decomposed "e" + U+0301, which NFC composes.
+        let text = "Héllo wörld — ünïcode 🚀 cafe\u{301}. Zweiter Satz.";
+        for (bom, encoding) in [
+            (vec![0xFF, 0xFE], encoding_rs::UTF_16LE),
+            (vec![0xFE, 0xFF], encoding_rs::UTF_16BE),
+        ] {
+            let mut bytes = bom.clone();
+            for unit in text.encode_utf16() {
+                let pair = if encoding == encoding_rs::UTF_16LE {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                };
+                bytes.extend(pair);
+            }
+            let decoded = decode_with(&bytes, None, false).unwrap();
+            assert_eq!(decoded.text, text.nfc().collect::<String>());
+            spans_round_trip(&bytes, &decoded, encoding);
+            // ASCII runs map linearly: "Zweiter" starts where its UTF-16 units start.
+            let z = decoded.text.find("Zweiter").unwrap();
+            let units_before = text[..text.find("Zweiter").unwrap()].encode_utf16().count();
+            assert_eq!(decoded.offsets.start(z), 2 + 2 * units_before);
+        }
+    }
+
+    #[test]
+    fn a_declared_legacy_encoding_is_transcoded_and_nfc_normalised() {
+        // windows-1252: "café crème" plus a decomposed "e" + U+0301 is not possible there, so
+        // check NFC on ISO-8859-1 text of precomposed letters and spans byte by byte.
+        let bytes = b"Caf\xe9 cr\xe8me br\xfbl\xe9e. Na\xefve r\xe9sum\xe9.";
+        let decoded = decode_with(bytes, Some(encoding_rs::WINDOWS_1252), false).unwrap();
+        assert_eq!(decoded.text, "Café crème brûlée. Naïve résumé.");
+        spans_round_trip(bytes, &decoded, encoding_rs::WINDOWS_1252);
+        let n = decoded.text.find("Naïve").unwrap();
+        assert_eq!(decoded.offsets.start(n), 19);
+        // Shift_JIS, a multi-byte legacy encoding.
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("東京は晴れ。明日は雨。");
+        let decoded = decode_with(&sjis, Some(encoding_rs::SHIFT_JIS), false).unwrap();
+        assert_eq!(decoded.text, "東京は晴れ。明日は雨。");
+        spans_round_trip(&sjis, &decoded, encoding_rs::SHIFT_JIS);
+        // Invalid bytes in the declared encoding are an error unless lossy.
+        let bad = b"\x82\xa0\x82";
+        assert!(matches!(
+            decode_with(bad, Some(encoding_rs::SHIFT_JIS), false),
+            Err(DecodeError::Malformed { .. })
+        ));
+        let lossy = decode_with(bad, Some(encoding_rs::SHIFT_JIS), true).unwrap();
+        assert_eq!(lossy.text, "あ\u{FFFD}");
+        assert_eq!(lossy.replaced, 1);
+    }
 
     #[test]
     fn nfc_text_maps_identically() {

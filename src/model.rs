@@ -18,8 +18,10 @@ struct Piece {
     orig_start: usize,
     norm_len: usize,
     orig_len: usize,
-    /// The piece is byte-for-byte the same in both texts, so offsets inside it map exactly.
-    identical: bool,
+    /// Original bytes per normalised byte when offsets inside the piece map linearly: 1 for
+    /// text that is byte-for-byte the same, 2 for ASCII read from UTF-16; 0 for a changed
+    /// piece (a composed character, a replaced byte, a transcoded non-ASCII character).
+    stride: u8,
 }
 
 /// Maps byte offsets of the normalised text to byte offsets of the original file.
@@ -33,6 +35,7 @@ pub struct OffsetMap {
 }
 
 impl OffsetMap {
+    /// A piece that is byte-for-byte the same (`identical`) or changed.
     pub(crate) fn push(
         &mut self,
         norm_start: usize,
@@ -41,9 +44,23 @@ impl OffsetMap {
         orig_len: usize,
         identical: bool,
     ) {
+        let stride = u8::from(identical);
+        self.push_piece(norm_start, orig_start, norm_len, orig_len, stride);
+    }
+
+    /// A piece whose offsets map linearly with `stride` original bytes per normalised byte
+    /// (0 = not linear: spans map to its ends).
+    pub(crate) fn push_piece(
+        &mut self,
+        norm_start: usize,
+        orig_start: usize,
+        norm_len: usize,
+        orig_len: usize,
+        stride: u8,
+    ) {
         if let Some(last) = self.pieces.last_mut()
-            && last.identical
-            && identical
+            && last.stride != 0
+            && last.stride == stride
             && last.norm_start + last.norm_len == norm_start
             && last.orig_start + last.orig_len == orig_start
         {
@@ -56,7 +73,7 @@ impl OffsetMap {
             orig_start,
             norm_len,
             orig_len,
-            identical,
+            stride,
         });
     }
 
@@ -70,7 +87,7 @@ impl OffsetMap {
     /// Original offset of a span start.
     pub fn start(&self, offset: usize) -> usize {
         match self.piece_at(offset) {
-            Some(p) if p.identical => p.orig_start + (offset - p.norm_start),
+            Some(p) if p.stride > 0 => p.orig_start + (offset - p.norm_start) * p.stride as usize,
             Some(p) => p.orig_start,
             None => self.pieces.last().map_or(0, |p| p.orig_start + p.orig_len),
         }
@@ -82,7 +99,7 @@ impl OffsetMap {
             return self.pieces.first().map_or(0, |p| p.orig_start);
         }
         match self.piece_at(offset - 1) {
-            Some(p) if p.identical => p.orig_start + (offset - p.norm_start),
+            Some(p) if p.stride > 0 => p.orig_start + (offset - p.norm_start) * p.stride as usize,
             Some(p) => p.orig_start + p.orig_len,
             None => self.pieces.last().map_or(0, |p| p.orig_start + p.orig_len),
         }

@@ -85,7 +85,7 @@ fn ingest_files(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
     let (files, mut skipped) = ingest::discover(inputs, &config.input);
     let bar = progress::bar(files.len() as u64, "ingest", quiet);
     for file in &files {
-        match ingest::read(file, config.input.lossy_utf8) {
+        match ingest::read(file, config.input.encoding, config.input.lossy_utf8) {
             Ok(doc) => corpus.documents.push(doc),
             Err(s) => skipped.push(s),
         }

@@ -777,3 +777,70 @@ fn running_outside_the_repository_behaves() {
         stderr_of(&missing)
     );
 }
+
+/// Issue 15 item 10: UTF-16 files (with a BOM) and legacy encodings were skipped as binary.
+/// UTF-16 is decoded by its byte-order mark, `input.encoding` names a legacy encoding, spans
+/// point at the original bytes, and undeclared invalid UTF-8 keeps its clear skip message.
+#[test]
+fn utf16_and_declared_legacy_encodings_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Der Minister sprach am Montag über das neue Handelsabkommen.\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    write(dir.path(), "in/de-utf16.txt", &utf16);
+    // "Le ministre a parlé lundi du nouvel accord commercial." in windows-1252.
+    let latin = b"Le ministre a parl\xe9 lundi du nouvel accord commercial \xe0 Paris.\n";
+    write(dir.path(), "in/fr-1252.txt", latin);
+    write(
+        dir.path(),
+        "config.toml",
+        b"[input]\nencoding = \"windows-1252\"\n[translate]\nbackend = \"none\"\n",
+    );
+    let (code, err) = run_in(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let sentences =
+        parse_jsonl(&std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap());
+    let of = |doc: &str| {
+        sentences
+            .iter()
+            .find(|s| s["doc"] == doc)
+            .unwrap_or_else(|| panic!("{doc}: {sentences:?}"))
+            .clone()
+    };
+    let de = of("de-utf16.txt");
+    assert_eq!(de["text"], text.trim_end());
+    assert_eq!(de["lang"], "de");
+    let (start, end) = (
+        de["start"].as_u64().unwrap() as usize,
+        de["end"].as_u64().unwrap() as usize,
+    );
+    let (back, _) = encoding_rs::UTF_16LE.decode_without_bom_handling(&utf16[start..end]);
+    assert_eq!(back, text.trim_end(), "the span points at the UTF-16 bytes");
+    let fr = of("fr-1252.txt");
+    assert_eq!(
+        fr["text"],
+        "Le ministre a parlé lundi du nouvel accord commercial à Paris."
+    );
+    assert_eq!(fr["end"].as_u64().unwrap() as usize, latin.len() - 1);
+
+    // Without input.encoding, the windows-1252 file is invalid UTF-8: skipped, and the
+    // message says which key reads it.
+    write(
+        dir.path(),
+        "config.toml",
+        b"[translate]\nbackend = \"none\"\n",
+    );
+    let (code, err) = run_in(dir.path(), &[]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("fr-1252.txt")
+            && err.contains("invalid UTF-8")
+            && err.contains("input.encoding"),
+        "{err}"
+    );
+    // An unknown label names the key.
+    assert_config_error(
+        "[input]\nencoding = \"klingon-8\"\n",
+        &["input.encoding", "klingon-8"],
+    );
+}

@@ -22,6 +22,11 @@ pub struct RawInput {
     /// Decode invalid UTF-8 with U+FFFD replacement characters (with a warning) instead of
     /// skipping the file.
     pub lossy_utf8: bool,
+    /// The encoding of files without a byte-order mark (a WHATWG label: "utf-8",
+    /// "windows-1252", "iso-8859-2", "shift_jis", "gbk", ...). UTF-16 files with a BOM are
+    /// always read as such.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
 }
 
 /// Files a directory walk skips unless `input.exclude` says otherwise: read-me, licence and
@@ -44,6 +49,7 @@ impl Default for RawInput {
             // The usual non-content files of a folder of documents.
             exclude: DEFAULT_EXCLUDE.iter().map(|p| p.to_string()).collect(),
             lossy_utf8: false,
+            encoding: None,
         }
     }
 }
@@ -55,6 +61,8 @@ pub struct InputConfig {
     pub include: GlobSet,
     pub exclude: GlobSet,
     pub lossy_utf8: bool,
+    /// `input.encoding`; `None` = UTF-8.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// Validates `[input]`; relative `paths` are resolved against `base_dir` (the config file's).
@@ -84,11 +92,25 @@ pub(crate) fn validate(
         }
         paths.push(resolved);
     }
+    let encoding = match &raw.encoding {
+        None => None,
+        Some(label) => Some(
+            encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+                locator.invalid(
+                    "input.encoding",
+                    format!(
+                        "unknown encoding \"{label}\" (a WHATWG label such as utf-8, windows-1252, iso-8859-2, shift_jis, gbk)"
+                    ),
+                )
+            })?,
+        ),
+    };
     Ok(InputConfig {
         paths,
         include,
         exclude,
         lossy_utf8: raw.lossy_utf8,
+        encoding,
     })
 }
 
