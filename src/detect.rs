@@ -10,8 +10,14 @@ use crate::config::DetectConfig;
 use crate::languages::iso_code;
 use crate::model::{LangSource, Sentence};
 
-/// Confidence values of one text, best first, as (ISO 639-1 code, confidence).
-type Scores = Vec<(String, f64)>;
+/// The languages a sentence may be in, best first, with their confidence; languages with
+/// confidence 0 are left out (a sentence's list is short: 1.8 KB per sentence with all 31
+/// was most of the memory of a million-line input).
+type Scores = Vec<(&'static str, f64)>;
+
+/// Sentences whose confidence values are computed at once: the full per-language values
+/// of a batch exist only while it is reduced to [`Scores`].
+const DETECTION_BATCH: usize = 4096;
 
 /// The shared detector and the labelling policy.
 pub struct Detector {
@@ -50,14 +56,30 @@ impl Detector {
         sentences: &mut [Sentence],
         fallback: Option<&str>,
     ) -> (Option<String>, f64) {
-        let bodies: Vec<String> = sentences.iter().map(detection_text).collect();
-        let scores: Vec<Scores> = self
-            .detector
-            .compute_language_confidence_values_in_parallel(&bodies)
-            .into_iter()
-            .map(|values| values.into_iter().map(|(l, c)| (iso_code(l), c)).collect())
-            .collect();
-        let letters: Vec<usize> = bodies.iter().map(|b| count_letters(b)).collect();
+        let mut scores: Vec<Scores> = Vec::with_capacity(sentences.len());
+        let mut letters: Vec<usize> = Vec::with_capacity(sentences.len());
+        for batch in sentences.chunks(DETECTION_BATCH) {
+            let bodies: Vec<String> = batch.iter().map(detection_text).collect();
+            letters.extend(bodies.iter().map(|b| count_letters(b)));
+            scores.extend(
+                self.detector
+                    .compute_language_confidence_values_in_parallel(&bodies)
+                    .into_iter()
+                    .map(|values| {
+                        // A new, exact allocation: collecting in place would keep room for
+                        // all 31 languages.
+                        let mut kept: Scores =
+                            Vec::with_capacity(values.iter().filter(|(_, c)| *c > 0.0).count());
+                        kept.extend(
+                            values
+                                .into_iter()
+                                .filter(|(_, c)| *c > 0.0)
+                                .map(|(l, c)| (crate::languages::static_code(l), c)),
+                        );
+                        kept
+                    }),
+            );
+        }
 
         let mut votes: HashMap<&str, f64> = HashMap::new();
         let mut total = 0.0;
@@ -66,7 +88,7 @@ impl Detector {
                 continue;
             }
             if let Some((code, _)) = score.first().filter(|_| self.is_clear(score)) {
-                *votes.entry(code.as_str()).or_default() += n as f64;
+                *votes.entry(code).or_default() += n as f64;
                 total += n as f64;
             }
         }
@@ -122,18 +144,18 @@ impl Detector {
             return inherit();
         }
         match doc_lang {
-            Some(d) if d == top => (Some(top.clone()), *top_confidence, LangSource::Sentence),
+            Some(d) if d == *top => (Some(top.to_string()), *top_confidence, LangSource::Sentence),
             Some(d) if self.confusable(top, d) => {
                 // Same group: the sentence's evidence supports the group, the document decides.
                 let group: f64 = score
                     .iter()
-                    .filter(|(c, _)| c == d || self.confusable(c, d))
+                    .filter(|(c, _)| *c == d || self.confusable(c, d))
                     .map(|(_, v)| v)
                     .sum();
                 (Some(d.to_string()), group.min(1.0), LangSource::Document)
             }
             Some(_) if *top_confidence < self.config.override_confidence => inherit(),
-            _ => (Some(top.clone()), *top_confidence, LangSource::Sentence),
+            _ => (Some(top.to_string()), *top_confidence, LangSource::Sentence),
         }
     }
 

@@ -14,6 +14,20 @@ pub fn iso_code(language: Language) -> String {
     language.iso_code_639_1().to_string().to_lowercase()
 }
 
+/// The ISO 639-1 code of a language as a `&'static str`, made once per language (for data
+/// kept per sentence, where a `String` each would cost an allocation).
+pub fn static_code(language: Language) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static CODES: OnceLock<HashMap<Language, &'static str>> = OnceLock::new();
+    CODES.get_or_init(|| {
+        Language::all()
+            .into_iter()
+            .map(|l| (l, &*Box::leak(iso_code(l).into_boxed_str())))
+            .collect()
+    })[&language]
+}
+
 /// The compiled-in language with this ISO 639-1 code.
 pub fn language_from_code(code: &str) -> Option<Language> {
     let code = code.trim().to_lowercase();

@@ -130,7 +130,13 @@ fn segment_and_detect(config: &Config, corpus: &mut Corpus, quiet: bool) {
             sentences.len(),
             doc.lang.as_deref().unwrap_or("unknown")
         );
-        corpus.sentences.extend(sentences);
+        if corpus.sentences.is_empty() {
+            // The first document's vector becomes the corpus's: a million-sentence file is
+            // not copied.
+            corpus.sentences = sentences;
+        } else {
+            corpus.sentences.extend(sentences);
+        }
         bar.inc(1);
     }
     bar.finish_and_clear();

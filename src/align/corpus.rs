@@ -194,11 +194,18 @@ pub fn align_corpus(
         let (sources, targets) = sides(sentences, pivot, fused);
         source_count = sources.len();
         target_count = targets.len();
+        // Nothing to compare in a corpus of one language: no features are built.
+        let comparable = !sources.is_empty() && !targets.is_empty();
         let pairs: Vec<(&str, &str)> = sources
             .iter()
             .map(|x| (x.text.as_str(), x.translation.as_deref().unwrap_or("")))
             .collect();
-        let prepared = super::prepare(&pairs, &texts_of(&targets));
+        let (pairs, target_texts) = if comparable {
+            (pairs, texts_of(&targets))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let prepared = super::prepare(&pairs, &target_texts);
         // Ask for more, then drop candidates from the source's own document.
         let params = ComparableParams {
             top_k: top_k + 2,

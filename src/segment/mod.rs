@@ -46,7 +46,7 @@ impl<'a> Segmenter<'a> {
         {
             let text = &doc.text[range.clone()];
             let rule = boilerplate::classify(text, self.config);
-            let spans = if rule.is_some() {
+            let spans: Vec<Range<usize>> = if rule.is_some() {
                 vec![range.clone()]
             } else {
                 split_sentences(text, lang, &abbreviations)
@@ -54,6 +54,10 @@ impl<'a> Segmenter<'a> {
                     .map(|r| range.start + r.start..range.start + r.end)
                     .collect()
             };
+            let spans: Vec<Range<usize>> = spans
+                .into_iter()
+                .flat_map(|span| bounded(&doc.text, span, MAX_SENTENCE_BYTES))
+                .collect();
             for (i, span) in spans.into_iter().enumerate() {
                 let sentence_text = &doc.text[span.clone()];
                 let speaker = (i == 0 && rule.is_none())
@@ -94,6 +98,50 @@ impl<'a> Segmenter<'a> {
         }
         set
     }
+}
+
+/// The longest sentence kept whole, in bytes (about 700 English words): a longer run
+/// without sentence punctuation (a 50 MB line) is cut at the last space before the limit, so
+/// the memory and time every later stage spends per sentence stay bounded.
+pub const MAX_SENTENCE_BYTES: usize = 4096;
+
+/// `span` of `text`, cut into pieces of at most `max` bytes at the last whitespace before
+/// the limit (at a character boundary when a piece has no whitespace); pieces are trimmed.
+fn bounded(text: &str, span: Range<usize>, max: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = span.start;
+    while span.end - start > max {
+        let mut limit = start + max;
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let cut = text[start..limit]
+            .rfind(char::is_whitespace)
+            .map_or(limit, |i| start + i)
+            .max(start + 1);
+        let cut = if text.is_char_boundary(cut) {
+            cut
+        } else {
+            limit
+        };
+        out.push(trimmed(text, start..cut));
+        start = cut;
+        while start < span.end && text[start..].starts_with(char::is_whitespace) {
+            start += text[start..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    if start < span.end {
+        out.push(trimmed(text, start..span.end));
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+fn trimmed(text: &str, span: Range<usize>) -> Range<usize> {
+    let piece = &text[span.clone()];
+    let start = span.start + (piece.len() - piece.trim_start().len());
+    let end = span.end - (piece.len() - piece.trim_end().len());
+    start..end.max(start)
 }
 
 /// Byte ranges (trimmed, non-empty) of the paragraphs of `text`.
@@ -232,6 +280,32 @@ fn speaker_prefix(sentence: &str) -> Option<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlong_sentences_are_cut_at_spaces_within_the_bound() {
+        let text = "word ".repeat(3000) + "end";
+        let pieces = bounded(&text, 0..text.len(), 100);
+        assert!(pieces.iter().all(|r| r.len() <= 100 && !r.is_empty()));
+        assert!(
+            pieces
+                .iter()
+                .all(|r| !text[r.clone()].starts_with(' ') && !text[r.clone()].ends_with(' '))
+        );
+        let rejoined: Vec<&str> = pieces.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(rejoined.join(" "), text);
+        // Without spaces (or in CJK), at a character boundary.
+        let cjk = "東京".repeat(100);
+        let pieces = bounded(&cjk, 0..cjk.len(), 100);
+        assert!(pieces.iter().all(|r| r.len() <= 100
+            && cjk.is_char_boundary(r.start)
+            && cjk.is_char_boundary(r.end)));
+        assert_eq!(
+            pieces.iter().map(|r| &cjk[r.clone()]).collect::<String>(),
+            cjk
+        );
+        // A short sentence is left alone.
+        assert_eq!(bounded("A short one.", 0..12, 100), vec![0..12]);
+    }
 
     fn split(text: &str, lang: &str) -> Vec<String> {
         let abbreviations: HashSet<String> = abbreviations::builtin(lang)
