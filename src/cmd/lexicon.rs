@@ -87,6 +87,31 @@ pub fn run(context: &Context, command: &crate::cli::LexiconCommand) -> Result<u8
             for (word, n) in ranked.iter().take(*misses) {
                 writeln!(stdout, "  {n:>4}  {word}").map_err(Error::Stdout)?;
             }
+            // Coverage says a word got a gloss, not that the gloss is right: the hand-checked
+            // list says how many glosses read right.
+            let checked = crate::lexicon::checked_glosses(lang);
+            if !checked.is_empty() {
+                let wrong: Vec<(String, String, String)> = checked
+                    .iter()
+                    .filter_map(|c| {
+                        let gloss = glosser.gloss(&c.term).0;
+                        let reading = crate::lexicon::gloss::first_reading(&lexicon, &c.term);
+                        (!c.accepted.contains(&reading))
+                            .then(|| (c.term.clone(), gloss, c.accepted.join("|")))
+                    })
+                    .collect();
+                writeln!(
+                    stdout,
+                    "hand-checked glosses: {} of {} read right",
+                    checked.len() - wrong.len(),
+                    checked.len()
+                )
+                .map_err(Error::Stdout)?;
+                for (term, gloss, want) in &wrong {
+                    writeln!(stdout, "  wrong: {term} → {gloss} (want {want})")
+                        .map_err(Error::Stdout)?;
+                }
+            }
             Ok(exit_code::SUCCESS)
         }
     }

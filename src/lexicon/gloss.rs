@@ -118,6 +118,19 @@ pub fn english_number(token: &str) -> String {
     }
 }
 
+/// The first reading of a term: its gloss with one alternative per word, without the `~`
+/// of guesses, lower case (`per hari` → `per day`).
+pub fn first_reading(lexicon: &Lexicon, term: &str) -> String {
+    let glosser = Glosser {
+        lexicon,
+        alternatives: 1,
+    };
+    glosser.gloss(term).0.replace('~', "").to_lowercase()
+}
+
+/// Lower-case English words that belong to a name between capitalised words.
+const ENGLISH_NAME_CONNECTORS: &[&str] = &["and", "of", "the", "for", "on", "in", "at", "to"];
+
 fn is_capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
 }
@@ -214,10 +227,13 @@ impl Glosser<'_> {
         let mut coverage = Coverage::default();
         let mut i = 0;
         let mut sentence_start = true;
+        // The previous word was a name passed through (for English connectors in names).
+        let mut previous_name = false;
         while i < tokens.len() {
             let token = tokens[i];
             let is_word = token.chars().next().is_some_and(char::is_alphabetic);
             if !is_word {
+                previous_name = false;
                 if is_number(token) {
                     out.push(english_number(token));
                 } else {
@@ -236,6 +252,7 @@ impl Glosser<'_> {
                 coverage.glossed += n;
                 i += n;
                 sentence_start = false;
+                previous_name = false;
                 continue;
             }
             let lower = token.to_lowercase();
@@ -260,6 +277,16 @@ impl Glosser<'_> {
                 out.push(english);
             } else if capitalised || is_acronym(token) {
                 out.push(token.to_string()); // a name: passes through, not counted
+                previous_name = true;
+                sentence_start = false;
+                i += 1;
+                continue;
+            } else if previous_name
+                && ENGLISH_NAME_CONNECTORS.contains(&lower.as_str())
+                && next_capitalised
+            {
+                // English inside a name run ("Belt and Road", "Bank of America").
+                out.push(token.to_string());
             } else if let Some(guess) = self.cognate(&lower) {
                 coverage.words += 1;
                 coverage.guessed += 1;
@@ -270,6 +297,7 @@ impl Glosser<'_> {
                 out.push(token.to_string());
             }
             sentence_start = false;
+            previous_name = false;
             i += 1;
         }
         (join_tokens(&out), coverage)
@@ -352,6 +380,46 @@ fn join_tokens(tokens: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 15 item 17: "dengan tegas" → "with gas", "nasi goreng" → "nasi", "per" →
+    /// "spring", "pencurian" → "thief", "mana pun" → "manna", "Belt and Road" → "Belt ~and
+    /// Road". Every hand-checked gloss of the shipped list must read right.
+    #[test]
+    fn every_hand_checked_gloss_reads_right() {
+        let lexicon = Lexicon::for_language("id", &[]).unwrap();
+        let glosser = Glosser {
+            lexicon: &lexicon,
+            alternatives: 2,
+        };
+        let checked = crate::lexicon::checked_glosses("id");
+        assert!(checked.len() >= 40);
+        let wrong: Vec<String> = checked
+            .iter()
+            .filter_map(|c| {
+                let reading = first_reading(&lexicon, &c.term);
+                let gloss = glosser.gloss(&c.term).0;
+                (!c.accepted.contains(&reading))
+                    .then(|| format!("{} → {gloss} (want {:?})", c.term, c.accepted))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn phrase_entries_that_copy_part_of_the_phrase_are_dropped() {
+        let kept = crate::lexicon::covering_alternatives(
+            "nasi goreng",
+            vec!["nasi".into(), "fried rice".into(), "nasi goreng".into()],
+        );
+        assert_eq!(kept, ["fried rice", "nasi goreng"]);
+        assert!(
+            crate::lexicon::covering_alternatives("nasi goreng", vec!["nasi".into()]).is_empty()
+        );
+        assert_eq!(
+            crate::lexicon::covering_alternatives("nasi", vec!["rice".into()]),
+            ["rice"]
+        );
+    }
 
     fn lexicon() -> Lexicon {
         let mut l = Lexicon {

@@ -199,13 +199,21 @@ impl Collected {
                     .then(a.0.len().cmp(&b.0.len()))
                     .then(a.0.cmp(b.0))
             });
+            // Only alternatives that stand for the whole term (as the loader requires).
+            let covering = super::covering_alternatives(
+                source,
+                ranked.iter().map(|(e, _)| e.to_string()).collect(),
+            );
             let mut alternatives: Vec<&str> = Vec::new();
-            for (e, _) in &ranked {
+            for e in &covering {
                 if alternatives.len() < max_alternatives
                     && !alternatives.iter().any(|a| a.eq_ignore_ascii_case(e))
                 {
                     alternatives.push(e.as_str());
                 }
+            }
+            if alternatives.is_empty() {
+                continue;
             }
             out.push_str(source);
             out.push('\t');

@@ -19,6 +19,13 @@ pub struct ShippedFile {
 
 /// The shipped lexicons, in merge order (earlier files' alternatives come first).
 pub const SHIPPED: &[ShippedFile] = &[
+    // The hand-checked file first: where it has a word, its senses lead (`per` is "per",
+    // not the dictionaries' "spring").
+    ShippedFile {
+        name: "extra-id-en.tsv",
+        lang: "id",
+        text: include_str!("../../lexicons/extra-id-en.tsv"),
+    },
     ShippedFile {
         name: "id-en.wiktionary.tsv",
         lang: "id",
@@ -30,16 +37,44 @@ pub const SHIPPED: &[ShippedFile] = &[
         text: include_str!("../../lexicons/id-en.freedict.tsv"),
     },
     ShippedFile {
-        name: "extra-id-en.tsv",
-        lang: "id",
-        text: include_str!("../../lexicons/extra-id-en.tsv"),
-    },
-    ShippedFile {
         name: "ms-en.wiktionary.tsv",
         lang: "ms",
         text: include_str!("../../lexicons/ms-en.wiktionary.tsv"),
     },
 ];
+
+/// Hand-checked glosses per language: (language, file name, text), `term<TAB>first
+/// readings` (see [`gloss::first_reading`]). `lexicon coverage` scores the glosser on them.
+pub const CHECKED: &[(&str, &str, &str)] = &[(
+    "id",
+    "checked-id-en.tsv",
+    include_str!("../../lexicons/checked-id-en.tsv"),
+)];
+
+/// One hand-checked term and the first readings accepted for it.
+#[derive(Debug, Clone)]
+pub struct CheckedGloss {
+    pub term: String,
+    pub accepted: Vec<String>,
+}
+
+/// The hand-checked glosses of `lang` (empty when there are none).
+pub fn checked_glosses(lang: &str) -> Vec<CheckedGloss> {
+    CHECKED
+        .iter()
+        .filter(|(l, _, _)| *l == lang)
+        .flat_map(|(_, _, text)| text.lines())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(term, accepted)| CheckedGloss {
+            term: term.to_string(),
+            accepted: accepted
+                .split('|')
+                .map(|a| a.trim().to_lowercase())
+                .collect(),
+        })
+        .collect()
+}
 
 /// Languages that lend each other entries.
 fn sister(lang: &str) -> Option<&'static str> {
@@ -152,6 +187,10 @@ impl Lexicon {
                     location: format!("{name}:{}", n + 1),
                 });
             }
+            let alternatives = covering_alternatives(&source, alternatives);
+            if alternatives.is_empty() {
+                continue;
+            }
             for e in &alternatives {
                 for w in e.split_whitespace() {
                     self.english_vocabulary.insert(w.to_lowercase());
@@ -208,6 +247,25 @@ impl Lexicon {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// The alternatives of an entry that stand for the whole source term: a phrase entry whose
+/// English is only some of its own words, untranslated (`nasi goreng` → `nasi`), would drop
+/// a word from every gloss, so such alternatives are left out (and an entry with none left).
+pub fn covering_alternatives(source: &str, alternatives: Vec<String>) -> Vec<String> {
+    let words: Vec<&str> = source.split_whitespace().collect();
+    if words.len() < 2 {
+        return alternatives;
+    }
+    alternatives
+        .into_iter()
+        .filter(|e| {
+            let english: Vec<String> = e.split_whitespace().map(str::to_lowercase).collect();
+            let partial_copy =
+                english.len() < words.len() && english.iter().all(|w| words.contains(&w.as_str()));
+            !partial_copy
+        })
+        .collect()
 }
 
 /// The source language of a user lexicon file: the part of its name before `-`

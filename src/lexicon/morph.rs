@@ -16,10 +16,20 @@ pub fn candidates(word: &str) -> Vec<String> {
         }
     };
     for inflected in strip_inflection(word) {
-        for (derived, _) in strip_suffix(&inflected) {
+        for (derived, suffix) in strip_suffix(&inflected) {
+            let stems = strip_prefixes(&derived, 2);
+            // peN-…-an and per-…-an name the act or its result (pencurian = theft): the root
+            // reads better than the agent noun inside it (pencuri = thief).
+            if suffix == "an" && derived.starts_with("pe") {
+                for stem in stems {
+                    push(stem, &mut out);
+                }
+                push(derived, &mut out);
+                continue;
+            }
             // Suffix only (bangunan → bangun), then prefixes of what is left.
             push(derived.clone(), &mut out);
-            for stem in strip_prefixes(&derived, 2) {
+            for stem in stems {
                 push(stem, &mut out);
             }
         }
@@ -84,9 +94,18 @@ fn strip_one_prefix(word: &str) -> Vec<String> {
             add(rest.to_string());
         }
     }
-    for p in ["di", "ke", "se", "ter", "ber", "per", "be", "te"] {
+    for p in ["di", "ke", "se", "ter", "ber", "per"] {
         if let Some(rest) = word.strip_prefix(p) {
-            // bel-ajar, pel-ajar: "ber" + "ajar" appears as "belajar".
+            add(rest.to_string());
+        }
+    }
+    // ber-/ter- lose their r before a root that starts with r (berenang = ber + renang,
+    // terasa = ter + rasa) or whose first syllable ends in -er (bekerja = ber + kerja,
+    // beternak = ber + ternak); otherwise "be"/"te" are no prefix (tegas is a root, not
+    // te + gas).
+    let r_dropped = |rest: &str| rest.starts_with('r') || rest.get(1..3) == Some("er");
+    for p in ["be", "te"] {
+        if let Some(rest) = word.strip_prefix(p).filter(|r| r_dropped(r)) {
             add(rest.to_string());
         }
     }
@@ -175,6 +194,17 @@ mod tests {
         assert!(has("terbesar", "besar"));
         assert!(has("dilakukan", "laku"));
         assert!(has("bukanlah", "bukan"));
+        assert!(has("berenang", "renang"));
+    }
+
+    #[test]
+    fn te_and_be_are_prefixes_only_before_r_and_confix_roots_come_first() {
+        assert!(!has("tegas", "gas"), "{:?}", candidates("tegas"));
+        assert!(!has("belum", "lum"));
+        let c = candidates("pencurian");
+        let root = c.iter().position(|x| x == "curi").unwrap();
+        let agent = c.iter().position(|x| x == "pencuri").unwrap();
+        assert!(root < agent, "{c:?}");
     }
 
     #[test]
