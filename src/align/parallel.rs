@@ -25,7 +25,8 @@ pub struct ParallelParams {
     pub merge_penalty: f32,
     /// Weight of the length model in a bead's score (the rest is similarity).
     pub length_weight: f32,
-    /// Half width of the band around the skeleton path, in sentences.
+    /// Half width of the band around the skeleton path, in sentences (documents of up to
+    /// 5,000 sentences; longer ones use [`LONG_DOCUMENT_BAND`]).
     pub band: usize,
     pub weights: SimilarityWeights,
     /// With vectors: the share of the lexical cost in a bead's cost.
@@ -41,12 +42,18 @@ impl Default for ParallelParams {
             skip_cost: 0.6,
             merge_penalty: 0.2,
             length_weight: 0.2,
-            band: 60,
+            // eval1957 dev: the same beads for 35 to 60 (30 loses 0.7 points of strict F1);
+            // 45 keeps a margin and takes 0.09 s instead of 0.10 s for the whole command.
+            band: 45,
             weights: SimilarityWeights { words: 0.4 },
             lexical_weight: 0.2,
         }
     }
 }
+
+/// Half width of the band for documents of more than 5,000 sentences, whose skeleton has
+/// many anchors.
+pub const LONG_DOCUMENT_BAND: usize = 20;
 
 /// Unit vectors of overlaps: `source[i][n - 1]` is the vector of source sentences
 /// `i..i + n` embedded as one text (likewise `target`), for n up to the overlap size.
@@ -449,7 +456,7 @@ pub fn align(
     };
     // Long documents get a narrower band: their skeleton has many anchors.
     let half_width = if n.max(m) > 5_000 {
-        params.band / 3
+        LONG_DOCUMENT_BAND
     } else {
         params.band
     };
