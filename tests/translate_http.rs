@@ -482,10 +482,9 @@ fn a_missing_key_variable_is_an_error_before_any_request() {
     assert_eq!(server.count(), 0);
 }
 
-#[test]
-fn keys_never_reach_logs_outputs_or_the_cache() {
-    let secret = "lt-secret-5f1e9a";
-    let server = libre_server(|req, _| libre_echo(req));
+/// A project whose corpus is one Spanish sentence, translated by the LibreTranslate `server`
+/// with the key in `LT_KEY`.
+fn spanish_corpus_with_key(server: &MockServer) -> tempfile::TempDir {
     let dir = project(&format!(
         "[input]\npaths = [\"corpus\"]\n{}",
         libre_config(&server.url(), "api_key_env = \"LT_KEY\"")
@@ -497,6 +496,14 @@ fn keys_never_reach_logs_outputs_or_the_cache() {
         "El gobierno anunció ayer un nuevo plan de inversión para las regiones del norte del país.\n",
     )
     .unwrap();
+    dir
+}
+
+#[test]
+fn keys_never_reach_logs_outputs_or_the_cache() {
+    let secret = "lt-secret-5f1e9a";
+    let server = libre_server(|req, _| libre_echo(req));
+    let dir = spanish_corpus_with_key(&server);
     let out = transalign(dir.path())
         .args(["-vv", "run"])
         .env("LT_KEY", secret)
@@ -641,17 +648,7 @@ fn a_key_echoed_in_a_server_error_is_redacted_everywhere() {
             json!({"error": format!("cannot parse request {} {:?}", String::from_utf8_lossy(&req.body), req.headers)}),
         )
     });
-    let dir = project(&format!(
-        "[input]\npaths = [\"corpus\"]\n{}",
-        libre_config(&server.url(), "api_key_env = \"LT_KEY\"")
-    ));
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    std::fs::write(
-        corpus.join("es.txt"),
-        "El gobierno anunció ayer un nuevo plan de inversión para las regiones del norte del país.\n",
-    )
-    .unwrap();
+    let dir = spanish_corpus_with_key(&server);
     let out = transalign(dir.path())
         .args(["-v", "run"])
         .env("LT_KEY", secret)
