@@ -18,6 +18,7 @@ mod detect;
 mod embed;
 mod input;
 mod locate;
+pub use locate::DEFAULT_FILE;
 mod output;
 mod overrides;
 mod remote;
@@ -91,9 +92,6 @@ pub struct Config {
     pub embedders: BTreeMap<String, EmbedderConfig>,
     pub output: OutputConfig,
 }
-
-/// Name of the configuration file looked for in the current directory.
-pub const DEFAULT_FILE: &str = "config.toml";
 
 impl Config {
     /// Loads `path`, or the file `TRANSALIGN_CONFIG` names, or `./config.toml` when it is a
@@ -222,6 +220,19 @@ fn apply_overrides(overrides: &Overrides, raw: &mut RawConfig) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_top_level_keys_are_those_of_the_configuration() {
+        let defaults = toml::Table::try_from(RawConfig::default()).unwrap();
+        let mut keys: Vec<&str> = defaults.keys().map(String::as_str).collect();
+        // Empty tables of named backends and embedders are not written.
+        keys.extend(["backends", "embedders"]);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut known = locate::TOP_LEVEL_KEYS.to_vec();
+        known.sort_unstable();
+        assert_eq!(keys, known);
+    }
 
     #[test]
     fn defaults_validate() {
