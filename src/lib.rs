@@ -10,6 +10,7 @@
 //! | ingest    | [`ingest`]    | [`model::Document`]s (NFC text, offsets) |
 //! | segment   | [`segment`]   | [`model::Sentence`]s, boilerplate marked |
 //! | detect    | [`detect`]    | languages of documents and sentences    |
+//! | claims    | [`claims`]    | which sentences can carry a claim       |
 //! | translate | [`translate`] | translations through cache and backends |
 //! | embed     | [`embed`]     | sentence vectors through cache and an embedder |
 //! | align     | [`align`]     | comparable matches or parallel beads    |
@@ -20,6 +21,7 @@
 
 // The stages, in pipeline order.
 pub mod align;
+pub mod claims;
 pub mod detect;
 pub mod embed;
 pub mod export;

@@ -169,6 +169,12 @@ pub struct Sentence {
     /// Byte offset in `text` where the body after the speaker prefix starts.
     #[serde(skip)]
     pub body_start: usize,
+    /// True when the sentence can carry a claim: comparable matching starts only from
+    /// claim-like sentences (questions and formulas stay here but seed nothing).
+    pub claim_like: bool,
+    /// The claim-likeness rule that decided (`statement`, `question`, `questioner`,
+    /// `formulaic`, `repeated`, `few content words`, `boilerplate`).
+    pub claim_rule: &'static str,
     /// Translation into the pivot language (absent for pivot-language and boilerplate
     /// sentences, and when translation failed).
     #[serde(skip_serializing_if = "Option::is_none")]

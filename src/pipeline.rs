@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::align;
 use crate::align::corpus::AlignmentReport;
 use crate::align::output::Alignment;
+use crate::claims;
 use crate::config::Config;
 use crate::detect::Detector;
 use crate::embed::{EmbeddingReport, Vectors};
@@ -75,6 +76,7 @@ pub fn run(config: &Config, inputs: &[PathBuf], options: RunOptions) -> Result<C
 pub fn process(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
     let mut corpus = ingest_files(config, inputs, quiet);
     segment_and_detect(config, &mut corpus, quiet);
+    claims::mark_claim_likeness(&mut corpus.sentences, &config.claims);
     corpus
 }
 

@@ -262,6 +262,17 @@ fn run_writes_claim_matches_for_the_seed_corpus() {
             .unwrap();
         assert_eq!(s["text"], r["src_text"]);
         assert_eq!(s["translation"], r["src_translation"]);
+        // No question, formula or questioner's turn on either side (issue 13 item 1).
+        let t = sentences
+            .iter()
+            .find(|t| t["doc"] == r["tgt_doc"] && t["idx"] == r["tgt_ids"][0])
+            .unwrap();
+        assert_eq!(
+            (s["claim_like"].as_bool(), t["claim_like"].as_bool()),
+            (Some(true), Some(true)),
+            "{r}"
+        );
+        assert!(!r["src_text"].as_str().unwrap().ends_with('?'), "{r}");
     }
     // Far fewer matches than Indonesian sentences: most have no English counterpart.
     assert!(rows.len() < 40, "{} matches", rows.len());
@@ -287,7 +298,20 @@ fn run_writes_claim_matches_for_the_seed_corpus() {
         .assert()
         .code(0);
     let all = parse_jsonl(&std::fs::read_to_string(out.path().join("aligned.jsonl")).unwrap());
-    assert!(all.len() > 140, "{}", all.len());
+    // Claim-like ones only: questions and the questioners' turns seed nothing.
+    let claim_like_indonesian = sentences
+        .iter()
+        .filter(|s| s["lang"] == "id" && s["claim_like"] == true)
+        .count();
+    assert!(claim_like_indonesian > 100, "{claim_like_indonesian}");
+    assert_eq!(all.len(), claim_like_indonesian);
+    assert!(all.iter().all(|r| {
+        let idx = r["src_ids"][0].as_u64();
+        sentences
+            .iter()
+            .find(|s| s["doc"] == r["src_doc"] && s["idx"].as_u64() == idx)
+            .is_some_and(|s| s["claim_like"] == true)
+    }));
 }
 
 #[test]

@@ -72,8 +72,9 @@ fn record(
     .with_flags()
 }
 
-/// The sentences that take part: sources (not pivot, not boilerplate, and translated unless
-/// sentence vectors carry them) and targets (pivot, not boilerplate).
+/// The sentences that take part in comparable mode: claim-like sentences (no boilerplate,
+/// questions or formulas), sources (not pivot, and translated unless sentence vectors carry
+/// them) and targets (pivot).
 fn sides<'a>(
     sentences: &'a [Sentence],
     pivot: &str,
@@ -82,14 +83,14 @@ fn sides<'a>(
     let sources = sentences
         .iter()
         .filter(|s| {
-            !s.boilerplate
+            s.claim_like
                 && s.lang.as_deref().is_some_and(|l| l != pivot)
                 && (embedded || s.translation.is_some())
         })
         .collect();
     let targets = sentences
         .iter()
-        .filter(|s| !s.boilerplate && s.lang.as_deref() == Some(pivot))
+        .filter(|s| s.claim_like && s.lang.as_deref() == Some(pivot))
         .collect();
     (sources, targets)
 }

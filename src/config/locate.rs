@@ -17,6 +17,7 @@ pub(crate) const TOP_LEVEL_KEYS: &[&str] = &[
     "pivot",
     "input",
     "segment",
+    "claims",
     "detect",
     "translate",
     "backends",

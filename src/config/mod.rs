@@ -14,6 +14,7 @@ use crate::error::ConfigError;
 
 mod align;
 mod backend;
+mod claims;
 mod detect;
 mod embed;
 mod input;
@@ -27,6 +28,7 @@ mod translate;
 
 pub use align::RawAlign;
 pub use backend::{BackendConfig, BackendKind, DEFAULT_BACKEND, RawBackend};
+pub use claims::RawClaims;
 pub use detect::{DetectConfig, RawDetect};
 pub use embed::{EmbedConfig, EmbedderConfig, EmbedderKind, RawEmbed, RawEmbedder, VectorEncoding};
 pub use input::{InputConfig, RawInput};
@@ -45,6 +47,7 @@ pub struct RawConfig {
     pub pivot: String,
     pub input: RawInput,
     pub segment: RawSegment,
+    pub claims: RawClaims,
     pub detect: RawDetect,
     pub translate: RawTranslate,
     /// Translation backends by name: `[backends.NAME]`.
@@ -62,6 +65,7 @@ impl Default for RawConfig {
             pivot: "en".into(),
             input: RawInput::default(),
             segment: RawSegment::default(),
+            claims: RawClaims::default(),
             detect: RawDetect::default(),
             translate: RawTranslate::default(),
             backends: BTreeMap::new(),
@@ -83,6 +87,8 @@ pub struct Config {
     pub pivot: String,
     pub input: InputConfig,
     pub segment: SegmentConfig,
+    /// The claim-likeness rules (`[claims]`).
+    pub claims: crate::claims::ClaimRules,
     pub detect: DetectConfig,
     pub translate: TranslateConfig,
     /// Validated `[backends.NAME]` tables.
@@ -141,6 +147,7 @@ impl Config {
 
         let (detect, pivot) = detect::validate(&raw.detect, &raw.pivot, &locator, overrides)?;
         let segment = segment::validate(&raw.segment, &locator)?;
+        let claims = claims::validate(&raw.claims, &locator)?;
         let input = input::validate(&raw.input, &base_dir, &locator)?;
         let output = output::validate(&raw.output, &locator, overrides)?;
         let backends = backend::validate_backends(&raw.backends, &locator, &base_dir)?;
@@ -164,6 +171,7 @@ impl Config {
             pivot,
             input,
             segment,
+            claims,
             detect,
             translate,
             backends,

@@ -83,7 +83,7 @@ pub(crate) fn validate(
     })
 }
 
-fn compile_regexes(
+pub(crate) fn compile_regexes(
     patterns: &[String],
     key: &str,
     locator: &KeyLocator,

@@ -77,6 +77,8 @@ impl<'a> Segmenter<'a> {
                     boilerplate_rule: rule.clone(),
                     body_start: speaker.as_ref().map_or(0, |(_, body)| *body),
                     speaker: speaker.map(|(name, _)| name),
+                    claim_like: false,
+                    claim_rule: "",
                     translation: None,
                     backend: None,
                     cached: None,
@@ -268,7 +270,7 @@ fn continues(prev: &str, next: &str, abbreviations: &HashSet<String>) -> bool {
 }
 
 /// The speaker name and the byte offset where the body starts, for `Name: text`.
-fn speaker_prefix(sentence: &str) -> Option<(String, usize)> {
+pub fn speaker_prefix(sentence: &str) -> Option<(String, usize)> {
     let captures = SPEAKER_PREFIX.captures(sentence)?;
     let whole = captures.get(0)?;
     let name = captures.get(1)?.as_str().trim().to_string();
