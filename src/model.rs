@@ -119,6 +119,42 @@ pub enum LangSource {
     None,
 }
 
+impl Sentence {
+    /// A sentence as segmentation makes it: its place in the document and the original
+    /// file, its text and speaker; language, claim-likeness and translation come later.
+    pub fn new(
+        doc: &str,
+        idx: usize,
+        span: ByteSpan,
+        paragraph: usize,
+        text: &str,
+        speaker: Option<(String, usize)>,
+    ) -> Sentence {
+        Sentence {
+            doc: doc.to_string(),
+            idx,
+            start: span.start,
+            end: span.end,
+            paragraph,
+            text: text.to_string(),
+            lang: None,
+            lang_confidence: 0.0,
+            lang_source: LangSource::None,
+            boilerplate: false,
+            boilerplate_rule: None,
+            body_start: speaker.as_ref().map_or(0, |(_, body)| *body),
+            speaker: speaker.map(|(name, _)| name),
+            claim_like: false,
+            claim_rule: "",
+            translation: None,
+            backend: None,
+            cached: None,
+            translation_coverage: None,
+            translation_error: None,
+        }
+    }
+}
+
 /// One input file after ingest: NFC text plus the map back to the original bytes.
 #[derive(Debug, Clone)]
 pub struct Document {

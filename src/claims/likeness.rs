@@ -230,33 +230,18 @@ pub fn mark_claim_likeness(sentences: &mut [Sentence], rules: &ClaimRules) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::LangSource;
+    use crate::model::ByteSpan;
 
     /// A sentence of `doc`'s paragraph `paragraph`; a `Name: ` prefix becomes its speaker.
     fn sentence(doc: &str, paragraph: usize, text: &str, lang: &str) -> Sentence {
-        let speaker = crate::segment::speaker_prefix(text);
-        Sentence {
-            doc: doc.into(),
-            idx: 0,
+        let span = ByteSpan {
             start: 0,
             end: text.len(),
-            paragraph,
-            text: text.into(),
-            lang: Some(lang.into()),
-            lang_confidence: 1.0,
-            lang_source: LangSource::Sentence,
-            boilerplate: false,
-            boilerplate_rule: None,
-            body_start: speaker.as_ref().map_or(0, |(_, b)| *b),
-            speaker: speaker.map(|(name, _)| name),
-            claim_like: false,
-            claim_rule: "",
-            translation: None,
-            backend: None,
-            cached: None,
-            translation_coverage: None,
-            translation_error: None,
-        }
+        };
+        let speaker = crate::segment::speaker_prefix(text);
+        let mut s = Sentence::new(doc, 0, span, paragraph, text, speaker);
+        s.lang = Some(lang.into());
+        s
     }
 
     fn rules_of(sentences: &mut [Sentence]) -> Vec<&'static str> {

@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::config::{ParagraphMode, SegmentConfig};
-use crate::model::{Document, LangSource, Sentence};
+use crate::model::{ByteSpan, Document, Sentence};
 
 /// `Wang Wenbin:`, `CCTV News :`, `Q:`: up to five capitalised words and a colon at the start.
 static SPEAKER_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
@@ -63,28 +63,20 @@ impl<'a> Segmenter<'a> {
                 let speaker = (i == 0 && rule.is_none())
                     .then(|| speaker_prefix(sentence_text))
                     .flatten();
-                sentences.push(Sentence {
-                    doc: doc.id.clone(),
-                    idx: sentences.len(),
-                    start: doc.offsets.start(span.start),
-                    end: doc.offsets.end(span.end),
+                let mut sentence = Sentence::new(
+                    &doc.id,
+                    sentences.len(),
+                    ByteSpan {
+                        start: doc.offsets.start(span.start),
+                        end: doc.offsets.end(span.end),
+                    },
                     paragraph,
-                    text: sentence_text.to_string(),
-                    lang: None,
-                    lang_confidence: 0.0,
-                    lang_source: LangSource::None,
-                    boilerplate: rule.is_some(),
-                    boilerplate_rule: rule.clone(),
-                    body_start: speaker.as_ref().map_or(0, |(_, body)| *body),
-                    speaker: speaker.map(|(name, _)| name),
-                    claim_like: false,
-                    claim_rule: "",
-                    translation: None,
-                    backend: None,
-                    cached: None,
-                    translation_coverage: None,
-                    translation_error: None,
-                });
+                    sentence_text,
+                    speaker,
+                );
+                sentence.boilerplate = rule.is_some();
+                sentence.boilerplate_rule = rule.clone();
+                sentences.push(sentence);
             }
         }
         sentences
