@@ -14,7 +14,7 @@ browser=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-firs
   --user-data-dir="$out/profile")
 
 "${browser[@]}" --dump-dom --enable-logging=stderr --v=0 "$page" >"$out/dom.html" 2>"$out/console.log" || true
-for expected in "transalign report" "What's your comment?" "peace and cooperation" "003_eb641ee9339536e9.txt" "matches shown" "sentences without a match"; do
+for expected in "transalign report" "high-tech innovation by the whole international community" "peace and cooperation" "003_eb641ee9339536e9.txt" "matches shown" "sentences without a match"; do
   if ! grep -qF "$expected" "$out/dom.html"; then
     echo "report check: the rendered page lacks \"$expected\"" >&2
     exit 1
