@@ -66,8 +66,8 @@ impl Detector {
                     .compute_language_confidence_values_in_parallel(&bodies)
                     .into_iter()
                     .map(|values| {
-                        // A new, exact allocation: collecting in place would keep room for
-                        // all 31 languages.
+                        // An exact allocation: `collect` would reserve room for all 31
+                        // languages (the filter's upper bound) in every sentence's list.
                         let mut kept: Scores =
                             Vec::with_capacity(values.iter().filter(|(_, c)| *c > 0.0).count());
                         kept.extend(

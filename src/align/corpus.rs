@@ -197,11 +197,11 @@ pub fn align_corpus(
         target_count = targets.len();
         // Nothing to compare in a corpus of one language: no features are built.
         let comparable = !sources.is_empty() && !targets.is_empty();
-        let pairs: Vec<(&str, &str)> = sources
-            .iter()
-            .map(|x| (x.text.as_str(), x.translation.as_deref().unwrap_or("")))
-            .collect();
-        let (pairs, target_texts) = if comparable {
+        let (pairs, target_texts): (Vec<(&str, &str)>, Vec<&str>) = if comparable {
+            let pairs = sources
+                .iter()
+                .map(|x| (x.text.as_str(), x.translation.as_deref().unwrap_or("")))
+                .collect();
             (pairs, texts_of(&targets))
         } else {
             (Vec::new(), Vec::new())

@@ -161,58 +161,52 @@ fn is_questioner(speaker: &str) -> bool {
 
 /// Marks every sentence with `claim_like` and `claim_rule`.
 pub fn mark_claim_likeness(sentences: &mut [Sentence], rules: &ClaimRules) {
-    // Paragraphs (turns) that end with a question: (doc, paragraph).
-    let mut last_of_turn: HashMap<(&str, usize), usize> = HashMap::new();
+    // Turns of a speaker (paragraphs with a speaker prefix), by (doc, paragraph): the
+    // questioner's are those of a questioner by name or that end with a question.
+    let mut speaker_of: HashMap<(&str, usize), &str> = HashMap::new();
+    let mut last_of: HashMap<(&str, usize), usize> = HashMap::new();
     for (i, s) in sentences.iter().enumerate() {
-        last_of_turn.insert((s.doc.as_str(), s.paragraph), i);
-    }
-    let mut question_turns: HashSet<(String, usize)> = HashSet::new();
-    let mut turn_speaker: HashMap<(String, usize), String> = HashMap::new();
-    for s in sentences.iter() {
+        let turn = (s.doc.as_str(), s.paragraph);
         if let Some(speaker) = &s.speaker {
-            turn_speaker.insert((s.doc.clone(), s.paragraph), speaker.clone());
+            speaker_of.insert(turn, speaker.as_str());
         }
+        last_of.insert(turn, i);
     }
-    for (&(doc, paragraph), &last) in &last_of_turn {
-        let key = (doc.to_string(), paragraph);
-        let has_speaker = turn_speaker.contains_key(&key);
-        if has_speaker && is_question(&sentences[last].text) {
-            question_turns.insert(key);
-        }
-    }
-    // Short lines repeated across documents.
-    let mut documents_of: HashMap<String, HashSet<&str>> = HashMap::new();
-    for s in sentences.iter().filter(|s| !s.boilerplate) {
-        let n = normalised(body(s));
-        if n.split(' ').count() <= 12 {
-            documents_of.entry(n).or_default().insert(s.doc.as_str());
-        }
-    }
-    let repeated: HashSet<String> = documents_of
-        .into_iter()
-        .filter(|(_, docs)| docs.len() >= 3)
-        .map(|(n, _)| n)
+    let questioner_turns: HashSet<(&str, usize)> = speaker_of
+        .iter()
+        .filter(|(turn, speaker)| {
+            is_questioner(speaker) || is_question(&sentences[last_of[*turn]].text)
+        })
+        .map(|(turn, _)| *turn)
         .collect();
+    // Each body normalised once; short lines repeated across documents.
+    let forms: Vec<String> = sentences.iter().map(|s| normalised(body(s))).collect();
+    let mut documents_of: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (s, form) in sentences.iter().zip(&forms) {
+        if !s.boilerplate && form.split(' ').count() <= 12 {
+            documents_of.entry(form).or_default().insert(s.doc.as_str());
+        }
+    }
     let verdicts: Vec<&'static str> = sentences
         .iter()
-        .map(|s| {
+        .zip(&forms)
+        .map(|(s, form)| {
             let text = body(s);
-            let key = (s.doc.clone(), s.paragraph);
             let lang = s.lang.as_deref().unwrap_or("");
-            let n = normalised(text);
             if s.boilerplate {
                 "boilerplate"
             } else if is_question(text) {
                 "question"
-            } else if question_turns.contains(&key)
-                || turn_speaker.get(&key).is_some_and(|sp| is_questioner(sp))
-            {
+            } else if questioner_turns.contains(&(s.doc.as_str(), s.paragraph)) {
                 "questioner"
-            } else if FORMULAS.contains(&n.as_str())
+            } else if FORMULAS.contains(&form.as_str())
                 || rules.formulaic.iter().any(|r| r.is_match(text))
             {
                 "formulaic"
-            } else if repeated.contains(&n) {
+            } else if documents_of
+                .get(form.as_str())
+                .is_some_and(|d| d.len() >= 3)
+            {
                 "repeated"
             } else if content_words(text, lang) < 3 {
                 "few content words"

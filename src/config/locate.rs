@@ -27,11 +27,11 @@ pub(crate) const TOP_LEVEL_KEYS: &[&str] = &[
     "output",
 ];
 
-/// The configuration file when `--config` names none: the file `TRANSALIGN_CONFIG` names (it
-/// must exist), else `./config.toml` when it is a transalign configuration — an unrelated
-/// one (a static site's) is passed over with a warning that says how to choose a file —,
-/// else none (the built-in defaults).
-pub(crate) fn default_file() -> Result<Option<PathBuf>, ConfigError> {
+/// The configuration file when `--config` names none, with its text (read once): the file
+/// `TRANSALIGN_CONFIG` names (it must exist), else `./config.toml` when it is a transalign
+/// configuration — an unrelated one (a static site's) is passed over with a warning that
+/// says how to choose a file —, else none (the built-in defaults).
+pub(crate) fn default_file() -> Result<Option<(PathBuf, String)>, ConfigError> {
     if let Some(named) = std::env::var_os(CONFIG_VARIABLE).filter(|v| !v.is_empty()) {
         let path = PathBuf::from(named);
         if !path.is_file() {
@@ -43,14 +43,16 @@ pub(crate) fn default_file() -> Result<Option<PathBuf>, ConfigError> {
                 path,
             });
         }
-        return Ok(Some(path));
+        let text = read(&path)?;
+        return Ok(Some((path, text)));
     }
     let local = PathBuf::from(DEFAULT_FILE);
     if !local.is_file() {
         return Ok(None);
     }
-    match foreign_keys(&local) {
-        None => Ok(Some(local)),
+    let text = read(&local)?;
+    match foreign_keys(&text) {
+        None => Ok(Some((local, text))),
         Some(keys) => {
             eprintln!(
                 "warning: ./{} is not a transalign configuration (top-level {}), so the built-in defaults apply; pass --config FILE or set {CONFIG_VARIABLE} to use one",
@@ -61,12 +63,19 @@ pub(crate) fn default_file() -> Result<Option<PathBuf>, ConfigError> {
     }
 }
 
-/// `Some(description)` when the TOML file has top-level keys and none of them is
-/// transalign's; `None` when it is (or may be) transalign's — a file that does not parse
+/// The text of a configuration file.
+pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// `Some(description)` when the TOML text has top-level keys and none of them is
+/// transalign's; `None` when it is (or may be) transalign's — a text that does not parse
 /// is left to the loader, which reports the error.
-fn foreign_keys(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
+fn foreign_keys(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
     if table.is_empty() || table.keys().any(|k| TOP_LEVEL_KEYS.contains(&k.as_str())) {
         return None;
     }

@@ -104,23 +104,19 @@ impl Config {
     /// transalign configuration, or the built-in defaults; applies the
     /// overrides and validates.
     pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
-        let file = match path {
-            Some(p) => Some(p.to_path_buf()),
+        let found = match path {
+            Some(p) => Some((p.to_path_buf(), locate::read(p)?)),
             None => locate::default_file()?,
         };
-        let (raw, text) = match &file {
-            Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
-                    path: p.clone(),
-                    source,
-                })?;
+        let (raw, file, text) = match found {
+            Some((p, text)) => {
                 let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
                     path: p.clone(),
                     message: describe_toml_error(&e, &text),
                 })?;
-                (raw, text)
+                (raw, Some(p), text)
             }
-            None => (RawConfig::default(), String::new()),
+            None => (RawConfig::default(), None, String::new()),
         };
         Config::validate(raw, file, &text, overrides)
     }

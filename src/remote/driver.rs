@@ -158,7 +158,7 @@ impl<O> Shared<O> {
     fn stop_with(&self, reason: String) {
         let mut slot = self.stop_reason.lock().expect("stop lock");
         if slot.is_none() {
-            *slot = Some(super::http::redact(&reason));
+            *slot = Some(reason);
         }
         self.stop.store(true, Ordering::SeqCst);
     }
@@ -636,7 +636,7 @@ async fn run_batch<S: Service>(
                     shared.resolve(
                         i,
                         Outcome::Failed {
-                            error: super::http::redact(&e.to_string()),
+                            error: e.to_string(),
                         },
                     );
                 }
