@@ -9,10 +9,13 @@
 //!    spokesperson's claims — or a turn whose speaker is `Q`/`Question`/`Reporter`;
 //! 4. `formulaic`: a configured pattern (`[claims] formulaic_patterns`) or a built-in
 //!    formula of several languages (greetings, thanks, "next question", datelines alone);
-//! 5. `repeated`: a short line found in three or more documents;
-//! 6. `few content words`: fewer than three words of three or more letters that are not
+//! 5. `heading`: a title, headline or dateline line — the only sentence of its paragraph,
+//!    no speaker, at most 20 words and no sentence-final punctuation (a headline restates
+//!    the body, where the claim is);
+//! 6. `repeated`: a short line found in three or more documents;
+//! 7. `few content words`: fewer than three words of three or more letters that are not
 //!    function words of the language (CJK and Thai: fewer than six characters);
-//! 7. otherwise `statement`: claim-like.
+//! 8. otherwise `statement`: claim-like.
 
 use std::collections::{HashMap, HashSet};
 
@@ -127,6 +130,24 @@ fn is_question(text: &str) -> bool {
     t.ends_with('?') || t.ends_with('？') || t.ends_with('؟')
 }
 
+/// Sentence-final punctuation of the scripts the detector knows (closing quotes and
+/// brackets after it are skipped).
+fn ends_a_sentence(text: &str) -> bool {
+    let t = text.trim_end_matches(|c: char| {
+        matches!(c, '"' | '”' | '’' | '\'' | ')' | '»' | '」' | '』') || c.is_whitespace()
+    });
+    t.ends_with(['.', '!', '?', '…', ';', ':', '。', '！', '？', '؟', '।', '۔', '։'])
+}
+
+/// A title, headline or dateline: alone in its paragraph, no speaker, short and without
+/// sentence-final punctuation.
+fn is_heading(sentence: &Sentence, alone_in_paragraph: bool) -> bool {
+    alone_in_paragraph
+        && sentence.speaker.is_none()
+        && sentence.text.split_whitespace().count() <= 20
+        && !ends_a_sentence(&sentence.text)
+}
+
 /// Scripts written without spaces between words.
 fn unspaced(text: &str) -> bool {
     text.chars().any(|c| {
@@ -165,12 +186,14 @@ pub fn mark_claim_likeness(sentences: &mut [Sentence], rules: &ClaimRules) {
     // questioner's are those of a questioner by name or that end with a question.
     let mut speaker_of: HashMap<(&str, usize), &str> = HashMap::new();
     let mut last_of: HashMap<(&str, usize), usize> = HashMap::new();
+    let mut sentences_in: HashMap<(&str, usize), usize> = HashMap::new();
     for (i, s) in sentences.iter().enumerate() {
         let turn = (s.doc.as_str(), s.paragraph);
         if let Some(speaker) = &s.speaker {
             speaker_of.insert(turn, speaker.as_str());
         }
         last_of.insert(turn, i);
+        *sentences_in.entry(turn).or_default() += 1;
     }
     let questioner_turns: HashSet<(&str, usize)> = speaker_of
         .iter()
@@ -203,6 +226,8 @@ pub fn mark_claim_likeness(sentences: &mut [Sentence], rules: &ClaimRules) {
                 || rules.formulaic.iter().any(|r| r.is_match(text))
             {
                 "formulaic"
+            } else if is_heading(s, sentences_in[&(s.doc.as_str(), s.paragraph)] == 1) {
+                "heading"
             } else if documents_of
                 .get(form.as_str())
                 .is_some_and(|d| d.len() >= 3)
@@ -336,7 +361,7 @@ mod tests {
 
     #[test]
     fn lines_repeated_across_documents_and_configured_patterns_are_formulaic() {
-        let line = "The spokesperson's remarks are on the ministry website";
+        let line = "The spokesperson's remarks are on the ministry website.";
         let mut s: Vec<Sentence> = ["a.txt", "b.txt", "c.txt"]
             .iter()
             .map(|d| sentence(d, 0, line, "en"))
@@ -359,5 +384,33 @@ mod tests {
             .map(|d| sentence(d, 0, line, "en"))
             .collect();
         assert_eq!(rules_of(&mut two), ["statement", "statement"]);
+    }
+
+    #[test]
+    fn titles_and_headlines_are_headings_not_claims() {
+        // Seed titles (Indonesian and English), a Russian headline, and statements that
+        // must stay claims: one ends with punctuation, one shares its paragraph.
+        let mut s = vec![
+            sentence(
+                "003.txt",
+                1,
+                "Konferensi Pers Kementerian Luar Negeri Tiongkok 20 April 2021",
+                "id",
+            ),
+            sentence("004.txt", 0, "Beijing urges US to end tech ban", "en"),
+            sentence("ru.txt", 0, "Пекин призвал США отменить запрет", "ru"),
+            sentence(
+                "004.txt",
+                1,
+                "Beijing urged Washington to end its ban on Chinese technology.",
+                "en",
+            ),
+            sentence("004.txt", 2, "China will respond to American sanctions", "en"),
+            sentence("004.txt", 2, "The ministry said so on Monday.", "en"),
+        ];
+        assert_eq!(
+            rules_of(&mut s),
+            ["heading", "heading", "heading", "statement", "statement", "statement"]
+        );
     }
 }
