@@ -132,6 +132,9 @@ pub struct AlignArgs {
     /// Comparable: minimum margin score [default: align.threshold]; 0 = best of every line.
     #[arg(long)]
     pub threshold: Option<f64>,
+    /// Comparable: minimum calibrated confidence (0 to 1) [default: align.min_confidence].
+    #[arg(long, value_parser = confidence)]
+    pub min_confidence: Option<f64>,
     /// Comparable: candidates per source line [default: align.top_k].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
     pub top_k: Option<u64>,
@@ -188,6 +191,24 @@ pub enum EvalCommand {
         /// Number of source lines [default: the highest source id + 1].
         #[arg(long)]
         lines: Option<usize>,
+    },
+    /// Fits the confidence curve of comparable matches (margin → probability of being
+    /// right) on predictions with known answers; prints the curve, the reliability table and
+    /// the lowest minimum confidence that keeps the wanted precision.
+    Calibrate {
+        /// Predicted alignments (`align --mode comparable --threshold 0` output; rank-1
+        /// lines are used).
+        #[arg(long, value_name = "FILE")]
+        pred: PathBuf,
+        /// Gold pairs `SRC_IDS<TAB>TGT_IDS`; without it, source line i ↔ target line i.
+        #[arg(long, value_name = "FILE")]
+        gold: Option<PathBuf>,
+        /// Precision the minimum confidence must keep.
+        #[arg(long, default_value_t = 0.9)]
+        precision: f64,
+        /// Bins of the reliability table.
+        #[arg(long, default_value_t = 10)]
+        bins: usize,
     },
 }
 
@@ -375,6 +396,10 @@ pub struct RunArgs {
     /// candidate of every source sentence.
     #[arg(long)]
     pub threshold: Option<f64>,
+    /// Comparable alignment: minimum calibrated confidence (0 to 1) of an accepted match
+    /// [default: align.min_confidence, align.embedding_min_confidence with an embedder].
+    #[arg(long, value_parser = confidence)]
+    pub min_confidence: Option<f64>,
     /// Comparable alignment: candidates per source sentence [default: align.top_k].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
     pub top_k: Option<u64>,
@@ -401,6 +426,18 @@ impl OverrideArgs {
             embedder: None,
             formats: None,
         }
+    }
+}
+
+/// A confidence on the command line: a number from 0 to 1.
+fn confidence(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{text}: must be between 0 and 1"))
     }
 }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::align;
 use crate::align::corpus::AlignmentReport;
 use crate::align::output::Alignment;
-use crate::claims;
+use crate::claims::{self, Claim};
 use crate::config::Config;
 use crate::detect::Detector;
 use crate::embed::{EmbeddingReport, Vectors};
@@ -44,6 +44,8 @@ pub struct Corpus {
     /// Alignments of the alignment stage (`aligned.jsonl`).
     pub alignments: Vec<Alignment>,
     pub alignment: Option<AlignmentReport>,
+    /// Comparable mode: accepted matches grouped into claims (`claims.jsonl`).
+    pub claims: Vec<Claim>,
     /// Milliseconds per stage, in pipeline order.
     pub timings_ms: BTreeMap<&'static str, u64>,
 }
@@ -54,6 +56,8 @@ pub struct RunOptions {
     /// Comparable alignment: minimum margin score (`None`: the configured one for the
     /// similarity in use).
     pub threshold: Option<f64>,
+    /// Comparable alignment: minimum confidence (`None`: the configured one).
+    pub min_confidence: Option<f64>,
     /// Comparable alignment: candidates per source sentence.
     pub top_k: usize,
     pub quiet: bool,
@@ -180,15 +184,17 @@ fn embed(config: &Config, corpus: &mut Corpus, quiet: bool) -> Result<()> {
 /// Align: comparable claim matching or parallel beads, as `align.mode` says.
 fn align(config: &Config, corpus: &mut Corpus, options: RunOptions) {
     let started = Instant::now();
-    let (alignments, report) = align::corpus::align_corpus(
+    let aligned = align::corpus::align_corpus(
         config,
         &corpus.sentences,
         options.threshold,
+        options.min_confidence,
         options.top_k,
         corpus.vectors.as_ref(),
     );
-    corpus.alignments = alignments;
-    corpus.alignment = Some(report);
+    corpus.alignments = aligned.alignments;
+    corpus.alignment = Some(aligned.report);
+    corpus.claims = aligned.claims;
     corpus.timings_ms.insert("align", elapsed_ms(started));
 }
 
@@ -214,6 +220,7 @@ fn write_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
                 .map_or("comparable", |r| r.mode.as_str()),
             moses_min_score: config.output.moses_min_score,
             sentences: &corpus.sentences,
+            claims: &corpus.claims,
             summary: None,
         };
         return export::export_to_stream(format, &mut stdout, &input)
@@ -224,6 +231,16 @@ fn write_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
         output::write_jsonl(w, &corpus.sentences)
     })?;
     let mut outputs = vec![dir.join("sentences.jsonl")];
+    if corpus
+        .alignment
+        .as_ref()
+        .is_some_and(|r| r.mode == "comparable")
+    {
+        output::write_atomically(&dir.join("claims.jsonl"), |w| {
+            output::write_jsonl(w, &corpus.claims)
+        })?;
+        outputs.push(dir.join("claims.jsonl"));
+    }
     let mut summary = Summary::new(config, corpus);
     if let Some(report) = &corpus.alignment {
         let context = serde_json::to_value(&summary).ok();
@@ -235,6 +252,7 @@ fn write_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
                 mode: &report.mode,
                 moses_min_score: config.output.moses_min_score,
                 sentences: &corpus.sentences,
+                claims: &corpus.claims,
                 summary: context.as_ref(),
             },
         )?);
@@ -349,6 +367,9 @@ pub struct Summary<'a> {
     pub embedding: Option<&'a EmbeddingReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alignment: Option<&'a AlignmentReport>,
+    /// Claims in `claims.jsonl` (comparable mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims: Option<usize>,
     /// Files this run wrote.
     pub outputs: Vec<String>,
     pub timings_ms: BTreeMap<&'static str, u64>,
@@ -422,6 +443,11 @@ impl<'a> Summary<'a> {
             translation: corpus.translation.as_ref(),
             embedding: corpus.embedding.as_ref(),
             alignment: corpus.alignment.as_ref(),
+            claims: corpus
+                .alignment
+                .as_ref()
+                .filter(|r| r.mode == "comparable")
+                .map(|_| corpus.claims.len()),
             outputs: Vec::new(),
             timings_ms: corpus.timings_ms.clone(),
         }

@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use transalign::align::flags::Flag;
 use transalign::align::output::Alignment;
+use transalign::claims::flags::Flag;
 use transalign::export::{ExportInput, export};
 
 fn hostile() -> Vec<Alignment> {
@@ -23,6 +23,7 @@ fn hostile() -> Vec<Alignment> {
         tgt_text: "Arabic العربية, emoji 🚀🇮🇩, backslash \\ and \r return".into(),
         score: 1.25,
         similarity: 0.5,
+        confidence: Some(0.8),
         rank: 1,
         mode: "comparable".into(),
         backend: "lexicon".into(),
@@ -40,6 +41,7 @@ fn hostile() -> Vec<Alignment> {
         tgt_text: "Only in the target.".into(),
         score: 0.0,
         similarity: 0.0,
+        confidence: None,
         mode: "parallel".into(),
         flags: vec![],
         ..base.clone()
@@ -57,6 +59,7 @@ fn write_all(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
             mode: "comparable",
             moses_min_score: 0.3,
             sentences: &[],
+            claims: &[],
             summary: None,
         },
     )
@@ -72,9 +75,10 @@ fn tsv_loads_with_a_csv_reader_and_keeps_every_character() {
         .from_path(dir.path().join("aligned.tsv"))
         .unwrap();
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(headers.len(), 15);
+    assert_eq!(headers.len(), 16);
     assert_eq!(headers[0], "src_doc");
-    assert_eq!(headers[14], "flags");
+    assert_eq!(headers[11], "confidence");
+    assert_eq!(headers[15], "flags");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let alignments = hostile();
     assert_eq!(rows.len(), alignments.len());
@@ -83,7 +87,9 @@ fn tsv_loads_with_a_csv_reader_and_keeps_every_character() {
     assert_eq!(&rows[0][1], "0,1");
     assert_eq!(&rows[0][3], alignments[0].src_text);
     assert_eq!(&rows[0][8], alignments[0].tgt_text);
-    assert_eq!(&rows[0][14], "number:source:64");
+    assert_eq!(&rows[0][11], "0.8000");
+    assert_eq!(&rows[0][15], "number:source:64");
+    assert_eq!(&rows[1][11], "", "no confidence for a parallel bead");
     assert_eq!(&rows[1][1], "", "the empty side of a null bead");
     assert_eq!(&rows[1][6], "4");
 }
@@ -118,6 +124,7 @@ fn tsv_round_trips_through_pandas_duckdb_and_polars() {
             mode: "comparable",
             moses_min_score: 0.3,
             sentences: &[],
+            claims: &[],
             summary: None,
         },
     )

@@ -6,6 +6,7 @@
 //! vectors, candidates also come from the exact nearest neighbours by cosine, and the
 //! similarity is the cosine fused with the lexical similarity.
 
+use super::calibration::{self, Calibration};
 use super::features::{Features, SimilarityWeights, Vocabulary, similarity};
 use super::vectors::{self, Side};
 
@@ -21,6 +22,10 @@ pub struct ComparableParams {
     pub threshold: f32,
     /// Minimum raw similarity, applied with any threshold above 0.
     pub min_similarity: f32,
+    /// Maps the margin score to the probability that the match is right.
+    pub calibration: Calibration,
+    /// Minimum confidence, applied with any threshold above 0.
+    pub min_confidence: f32,
     /// Candidates per source taken from the index and scored in full.
     pub candidates: usize,
     /// Neighbours averaged for the margin.
@@ -40,6 +45,8 @@ impl Default for ComparableParams {
             top_k: 1,
             threshold: 1.05,
             min_similarity: 0.25,
+            calibration: calibration::LEXICAL,
+            min_confidence: calibration::LEXICAL_MIN_CONFIDENCE as f32,
             candidates: 30,
             neighbours: 2,
             weights: SimilarityWeights { words: 0.6 },
@@ -51,12 +58,13 @@ impl Default for ComparableParams {
 
 impl ComparableParams {
     /// The parameters `[align]` sets, for the lexical similarity alone or (`fused`) for the
-    /// similarity fused with sentence vectors; `threshold` (from `--threshold`) replaces the
-    /// configured one.
+    /// similarity fused with sentence vectors; `threshold` and `min_confidence` (from
+    /// `--threshold`, `--min-confidence`) replace the configured ones.
     pub fn from_config(
         raw: &crate::config::RawAlign,
         fused: bool,
         threshold: Option<f64>,
+        min_confidence: Option<f64>,
         top_k: usize,
     ) -> Self {
         let defaults = ComparableParams::default();
@@ -65,6 +73,8 @@ impl ComparableParams {
                 top_k,
                 threshold: threshold.unwrap_or(raw.embedding_threshold) as f32,
                 min_similarity: raw.embedding_min_similarity as f32,
+                calibration: Calibration::from_array(raw.embedding_calibration),
+                min_confidence: min_confidence.unwrap_or(raw.embedding_min_confidence) as f32,
                 neighbours: raw.neighbours,
                 lexical_weight: raw.lexical_weight as f32,
                 search: match raw.neighbour_search.as_str() {
@@ -79,6 +89,8 @@ impl ComparableParams {
                 top_k,
                 threshold: threshold.unwrap_or(raw.threshold) as f32,
                 min_similarity: raw.min_similarity as f32,
+                calibration: Calibration::from_array(raw.calibration),
+                min_confidence: min_confidence.unwrap_or(raw.min_confidence) as f32,
                 ..defaults
             }
         }
@@ -93,6 +105,8 @@ pub struct Match {
     /// Margin score (see [`ComparableParams::threshold`]).
     pub score: f32,
     pub similarity: f32,
+    /// Probability that the match is right (the calibrated margin score).
+    pub confidence: f32,
     /// 1 = best for this source.
     pub rank: usize,
 }
@@ -210,8 +224,7 @@ fn lexical_candidates(
     params: ComparableParams,
 ) -> Scored {
     let index = Index::new(target);
-    let source_weight: Vec<f32> = source.iter().map(|f| f.weight(vocabulary)).collect();
-    let target_weight: Vec<f32> = target.iter().map(|f| f.weight(vocabulary)).collect();
+    let scorer = Scorer::new(source, target, vocabulary, params, None);
     let mut scratch = vec![0.0f32; target.len()];
     let mut touched = Vec::new();
     // Scored candidates per source.
@@ -229,23 +242,63 @@ fn lexical_candidates(
                     &mut touched,
                 )
                 .into_iter()
-                .map(|t| {
-                    let sim = similarity(
-                        f,
-                        source_weight[s],
-                        &target[t as usize],
-                        target_weight[t as usize],
-                        vocabulary,
-                        params.weights,
-                    );
-                    (t, sim)
-                })
+                .map(|t| (t, scorer.similarity(s, t as usize, None)))
                 .collect();
             list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             list
         })
         .collect();
     (scored, vec![Vec::new(); target.len()])
+}
+
+/// The similarity of any source and target sentence, as matching scores it: lexical, or
+/// fused with the cosine of their vectors (used again when matches are grouped into claims).
+pub struct Scorer<'a> {
+    source: &'a [Features],
+    target: &'a [Features],
+    vocabulary: &'a Vocabulary,
+    source_weight: Vec<f32>,
+    target_weight: Vec<f32>,
+    params: ComparableParams,
+    vectors: Option<(SentenceVectors<'a>, vectors::Baseline)>,
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(
+        source: &'a [Features],
+        target: &'a [Features],
+        vocabulary: &'a Vocabulary,
+        params: ComparableParams,
+        vectors: Option<SentenceVectors<'a>>,
+    ) -> Scorer<'a> {
+        Scorer {
+            source,
+            target,
+            vocabulary,
+            source_weight: source.iter().map(|f| f.weight(vocabulary)).collect(),
+            target_weight: target.iter().map(|f| f.weight(vocabulary)).collect(),
+            params,
+            vectors: vectors.map(|v| (v, vectors::Baseline::of(v.source, v.target))),
+        }
+    }
+
+    /// The similarity of source `s` and target `t`; `cosine` when the caller has it.
+    pub fn similarity(&self, s: usize, t: usize, cosine: Option<f32>) -> f32 {
+        let lexical = similarity(
+            &self.source[s],
+            self.source_weight[s],
+            &self.target[t],
+            self.target_weight[t],
+            self.vocabulary,
+            self.params.weights,
+        );
+        let Some((vectors, baseline)) = &self.vectors else {
+            return lexical;
+        };
+        let cosine = cosine.or_else(|| Some(vectors::dot(vectors.source[s]?, vectors.target[t]?)));
+        let w = self.params.lexical_weight;
+        (1.0 - w) * baseline.rescale(cosine.unwrap_or(baseline.mean)) + w * lexical
+    }
 }
 
 /// Candidates from the lexical index and from the nearest neighbours by cosine, scored by
@@ -268,22 +321,8 @@ fn fused_candidates(
         params.candidates,
         params.neighbours.max(1),
     );
-    let baseline = vectors::Baseline::of(vectors.source, vectors.target);
-    let source_weight: Vec<f32> = source.iter().map(|f| f.weight(vocabulary)).collect();
-    let target_weight: Vec<f32> = target.iter().map(|f| f.weight(vocabulary)).collect();
-    let w = params.lexical_weight;
-    let fused = |s: usize, t: usize, cosine: Option<f32>| -> f32 {
-        let cosine = cosine.or_else(|| Some(vectors::dot(vectors.source[s]?, vectors.target[t]?)));
-        let lexical = similarity(
-            &source[s],
-            source_weight[s],
-            &target[t],
-            target_weight[t],
-            vocabulary,
-            params.weights,
-        );
-        (1.0 - w) * baseline.rescale(cosine.unwrap_or(baseline.mean)) + w * lexical
-    };
+    let scorer = Scorer::new(source, target, vocabulary, params, Some(vectors));
+    let fused = |s: usize, t: usize, cosine: Option<f32>| scorer.similarity(s, t, cosine);
     let mut scratch = vec![0.0f32; target.len()];
     let mut touched = Vec::new();
     let scored: Vec<Vec<(u32, f32)>> = source
@@ -357,7 +396,7 @@ fn rank_by_margin(
 
     let mut out = Vec::new();
     for (s, list) in scored.iter().enumerate() {
-        let mut ranked: Vec<(u32, f32, f32)> = list
+        let mut ranked: Vec<(u32, f32, f32, f32)> = list
             .iter()
             .map(|&(t, sim)| {
                 let denominator = (source_knn[s] + target_knn[t as usize]) / 2.0;
@@ -366,7 +405,8 @@ fn rank_by_margin(
                 } else {
                     0.0
                 };
-                (t, margin, sim)
+                let confidence = params.calibration.confidence(margin as f64) as f32;
+                (t, margin, sim, confidence)
             })
             .collect();
         ranked.sort_by(|a, b| {
@@ -374,19 +414,23 @@ fn rank_by_margin(
                 .then(b.2.total_cmp(&a.2))
                 .then(a.0.cmp(&b.0))
         });
-        let passing = ranked
-            .into_iter()
-            .take(params.top_k)
-            .take_while(|&(_, margin, sim)| {
-                params.threshold == 0.0
-                    || (margin >= params.threshold && sim >= params.min_similarity)
-            });
-        for (k, (t, margin, sim)) in passing.enumerate() {
+        let passing =
+            ranked
+                .into_iter()
+                .take(params.top_k)
+                .take_while(|&(_, margin, sim, confidence)| {
+                    params.threshold == 0.0
+                        || (margin >= params.threshold
+                            && sim >= params.min_similarity
+                            && confidence >= params.min_confidence)
+                });
+        for (k, (t, margin, sim, confidence)) in passing.enumerate() {
             out.push(Match {
                 source: s,
                 target: t as usize,
                 score: margin,
                 similarity: sim,
+                confidence,
                 rank: k + 1,
             });
         }

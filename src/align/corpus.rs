@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::comparable::{self, ComparableParams, SentenceVectors};
+use super::comparable::{self, ComparableParams, Scorer, SentenceVectors};
 use super::output::Alignment;
 use super::parallel::{self, OverlapVectors, ParallelParams};
 use super::vectors::{f16, overlap_texts, span_vectors};
+use crate::claims::{Claim, Link};
 use crate::config::Config;
 use crate::embed::Vectors;
 use crate::model::Sentence;
@@ -33,15 +34,27 @@ pub struct AlignmentReport {
     pub time_ms: u64,
 }
 
-fn record(
-    source: &[&Sentence],
-    target: &[&Sentence],
+/// The numbers of one record (see [`Alignment`]).
+struct Scores {
     score: f32,
     similarity: f32,
     rank: usize,
+    confidence: Option<f32>,
+}
+
+fn record(
+    source: &[&Sentence],
+    target: &[&Sentence],
+    scores: Scores,
     mode: &str,
     pivot: &str,
 ) -> Alignment {
+    let Scores {
+        score,
+        similarity,
+        rank,
+        confidence,
+    } = scores;
     let join = |parts: Vec<&str>| parts.join(" ");
     let first_src = source.first();
     let first_tgt = target.first();
@@ -62,6 +75,7 @@ fn record(
         tgt_text: join(target.iter().map(|s| s.text.as_str()).collect()),
         score,
         similarity,
+        confidence,
         rank,
         mode: mode.to_string(),
         backend: first_src
@@ -127,21 +141,32 @@ pub fn texts_to_embed(config: &Config, sentences: &[Sentence]) -> Vec<String> {
     out
 }
 
-/// Aligns the corpus; returns the records and the report. `threshold` (from `--threshold`)
-/// replaces the configured one; `vectors` are the embedding stage's, if it ran.
+/// What the alignment stage gives: the records of `aligned.jsonl`, the report and, in
+/// comparable mode, the accepted matches grouped into claims.
+pub struct Aligned {
+    pub alignments: Vec<Alignment>,
+    pub report: AlignmentReport,
+    pub claims: Vec<Claim>,
+}
+
+/// Aligns the corpus. `threshold` and `min_confidence` (from the command line) replace the
+/// configured ones; `vectors` are the embedding stage's, if it ran.
 pub fn align_corpus(
     config: &Config,
     sentences: &[Sentence],
     threshold: Option<f64>,
+    min_confidence: Option<f64>,
     top_k: usize,
     vectors: Option<&Vectors>,
-) -> (Vec<Alignment>, AlignmentReport) {
+) -> Aligned {
     let started = std::time::Instant::now();
     let pivot = config.pivot.as_str();
     let mode = config.raw.align.mode.clone();
     let fused = vectors.is_some();
-    let params = ComparableParams::from_config(&config.raw.align, fused, threshold, top_k);
+    let params =
+        ComparableParams::from_config(&config.raw.align, fused, threshold, min_confidence, top_k);
     let mut records = Vec::new();
+    let mut claims = Vec::new();
     let mut matched_sources = 0;
     let (mut source_count, mut target_count) = (0, 0);
     if mode == "parallel" {
@@ -182,7 +207,13 @@ pub fn align_corpus(
             ) {
                 let src: Vec<&Sentence> = bead.source.clone().map(|i| s[i]).collect();
                 let tgt: Vec<&Sentence> = bead.target.clone().map(|j| t[j]).collect();
-                let mut r = record(&src, &tgt, bead.score, bead.score, 1, &mode, pivot);
+                let scores = Scores {
+                    score: bead.score,
+                    similarity: bead.score,
+                    rank: 1,
+                    confidence: None,
+                };
+                let mut r = record(&src, &tgt, scores, &mode, pivot);
                 // The file names decide the documents and their languages, also for null
                 // beads and for lines detected as something else.
                 r.src_doc = pair.source_doc.to_string();
@@ -223,6 +254,7 @@ pub fn align_corpus(
             target: &target_vectors,
         });
         let mut per_source: HashMap<usize, usize> = HashMap::new();
+        let mut links = Vec::new();
         for m in comparable::matches(
             &prepared.source,
             &prepared.target,
@@ -239,17 +271,39 @@ pub fn align_corpus(
                 continue;
             }
             *rank += 1;
+            links.push(Link {
+                source: m.source,
+                target: m.target,
+                similarity: m.similarity,
+                confidence: m.confidence,
+            });
             records.push(record(
                 &[s],
                 &[t],
-                m.score,
-                m.similarity,
-                *rank,
+                Scores {
+                    score: m.score,
+                    similarity: m.similarity,
+                    rank: *rank,
+                    confidence: Some(m.confidence),
+                },
                 &mode,
                 pivot,
             ));
         }
         matched_sources = per_source.len();
+        let scorer = Scorer::new(
+            &prepared.source,
+            &prepared.target,
+            &prepared.vocabulary,
+            params,
+            sentence_vectors,
+        );
+        let groups = crate::claims::group(
+            &links,
+            |s, t| scorer.similarity(s, t, None),
+            params.min_similarity,
+        );
+        claims = crate::claims::records(&groups, &sources, &targets, pivot);
     }
     let report = AlignmentReport {
         mode,
@@ -262,7 +316,11 @@ pub fn align_corpus(
         matched_sources,
         time_ms: started.elapsed().as_millis() as u64,
     };
-    (records, report)
+    Aligned {
+        alignments: records,
+        report,
+        claims,
+    }
 }
 
 /// Two documents that translate each other, and their sentences (boilerplate left out).

@@ -2,6 +2,7 @@
 //! target-language sentences, in parallel mode (monotonic n-to-m beads) or comparable mode
 //! (margin-scored claim matching across independent documents).
 
+pub mod calibration;
 pub mod comparable;
 pub mod eval;
 pub mod features;
@@ -78,4 +79,3 @@ pub fn prepare(sources: &[(&str, &str)], targets: &[&str]) -> Prepared {
     }
 }
 pub mod corpus;
-pub mod flags;

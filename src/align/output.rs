@@ -22,6 +22,11 @@ pub struct Alignment {
     pub score: f32,
     /// Comparable: raw similarity in [0, 1]; parallel: same as `score`.
     pub similarity: f32,
+    /// Comparable: probability that the match is right — the margin score through the
+    /// confidence curve fitted on development data (README: "Calibrated confidence").
+    /// Absent in parallel mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
     /// 1 = best for this source unit.
     pub rank: usize,
     /// "parallel" or "comparable".
@@ -30,13 +35,13 @@ pub struct Alignment {
     pub backend: String,
     /// Claim differences: numbers, negation or named entities on one side only.
     #[serde(default)]
-    pub flags: Vec<super::flags::Flag>,
+    pub flags: Vec<crate::claims::flags::Flag>,
 }
 
 impl Alignment {
     /// Computes `flags` from the texts.
     pub fn with_flags(mut self) -> Alignment {
-        self.flags = super::flags::flags(
+        self.flags = crate::claims::flags::flags(
             &self.src_text,
             &self.src_translation,
             &self.src_lang,

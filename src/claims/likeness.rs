@@ -136,7 +136,9 @@ fn ends_a_sentence(text: &str) -> bool {
     let t = text.trim_end_matches(|c: char| {
         matches!(c, '"' | '”' | '’' | '\'' | ')' | '»' | '」' | '』') || c.is_whitespace()
     });
-    t.ends_with(['.', '!', '?', '…', ';', ':', '。', '！', '？', '؟', '।', '۔', '։'])
+    t.ends_with([
+        '.', '!', '?', '…', ';', ':', '。', '！', '？', '؟', '।', '۔', '։',
+    ])
 }
 
 /// A title, headline or dateline: alone in its paragraph, no speaker, short and without
@@ -405,12 +407,24 @@ mod tests {
                 "Beijing urged Washington to end its ban on Chinese technology.",
                 "en",
             ),
-            sentence("004.txt", 2, "China will respond to American sanctions", "en"),
+            sentence(
+                "004.txt",
+                2,
+                "China will respond to American sanctions",
+                "en",
+            ),
             sentence("004.txt", 2, "The ministry said so on Monday.", "en"),
         ];
         assert_eq!(
             rules_of(&mut s),
-            ["heading", "heading", "heading", "statement", "statement", "statement"]
+            [
+                "heading",
+                "heading",
+                "heading",
+                "statement",
+                "statement",
+                "statement"
+            ]
         );
     }
 }

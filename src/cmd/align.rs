@@ -146,6 +146,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                 &config.raw.align,
                 sentence_vectors.is_some(),
                 args.threshold,
+                args.min_confidence,
                 args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
             );
             let pairs: Vec<(&str, &str)> = source
@@ -170,6 +171,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                     m.score,
                     m.similarity,
                     m.rank,
+                    Some(m.confidence),
                 )
             })
             .collect()
@@ -179,7 +181,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
     let tgt_doc = args.target.display().to_string();
     let records: Vec<Alignment> = alignments
         .into_iter()
-        .map(|(s, t, score, similarity, rank)| {
+        .map(|(s, t, score, similarity, rank, confidence)| {
             Alignment {
                 src_doc: src_doc.clone(),
                 src_text: s
@@ -204,6 +206,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                 tgt_lang: target_lang.clone(),
                 score,
                 similarity,
+                confidence,
                 rank,
                 mode: mode.clone(),
                 backend: backend.clone(),
@@ -217,6 +220,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
         mode: &mode,
         moses_min_score: config.output.moses_min_score,
         sentences: &[],
+        claims: &[],
         summary: None,
     };
     match args.out.as_ref().filter(|p| !crate::ingest::is_stdin(p)) {
@@ -242,7 +246,8 @@ fn warn_unembedded(report: &EmbeddingReport) {
     }
 }
 
-type Row = (Vec<usize>, Vec<usize>, f32, f32, usize);
+/// Source ids, target ids, score, similarity, rank and (comparable) confidence.
+type Row = (Vec<usize>, Vec<usize>, f32, f32, usize, Option<f32>);
 
 /// Parallel alignment article by article: marker lines split both sides and must be equally
 /// many; the marker lines themselves are not aligned.
@@ -329,6 +334,7 @@ fn align_parallel(
                 bead.score,
                 bead.score,
                 1,
+                None,
             ));
         }
     }

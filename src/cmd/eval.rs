@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::error::{Error, Result, exit_code};
+use crate::error::{ConfigError, Error, Result, exit_code};
 
 /// Runs `eval ...`.
 pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
@@ -67,6 +67,58 @@ pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
                 1.0 - p1
             )
             .map_err(Error::Stdout)?;
+        }
+        crate::cli::EvalCommand::Calibrate {
+            pred,
+            gold,
+            precision,
+            bins,
+        } => {
+            if !(0.0..=1.0).contains(precision) {
+                return Err(ConfigError::command_line(
+                    "--precision",
+                    format!("{precision}: must be between 0 and 1"),
+                )
+                .into());
+            }
+            if !(1..=100).contains(bins) {
+                return Err(ConfigError::command_line(
+                    "--bins",
+                    format!("{bins}: must be between 1 and 100"),
+                )
+                .into());
+            }
+            let gold_pairs: Option<Vec<IdBead>> = match gold {
+                Some(g) => {
+                    Some(read_gold(&read(g)?, &g.display().to_string()).map_err(Error::Data)?)
+                }
+                None => None,
+            };
+            let samples: Vec<(usize, f64, bool)> = predictions(pred)?
+                .into_iter()
+                .filter(|a| a.rank == 1)
+                .map(|a| {
+                    let correct = match &gold_pairs {
+                        Some(g) => g.iter().any(|(s, t)| {
+                            s.iter().eq(a.src_ids.iter()) && t.iter().eq(a.tgt_ids.iter())
+                        }),
+                        None => a.src_ids == a.tgt_ids,
+                    };
+                    (
+                        a.src_ids.first().copied().unwrap_or(0),
+                        a.score as f64,
+                        correct,
+                    )
+                })
+                .collect();
+            let report = crate::align::calibration::report(&samples, *precision, *bins)
+                .ok_or_else(|| {
+                    Error::Data(format!(
+                        "{}: the rank-1 predictions are all right or all wrong (on both halves): nothing to calibrate against",
+                        pred.display()
+                    ))
+                })?;
+            write!(stdout, "{report}").map_err(Error::Stdout)?;
         }
     }
     Ok(exit_code::SUCCESS)

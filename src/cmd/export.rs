@@ -32,6 +32,7 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<u8> {
         mode,
         moses_min_score: min_score,
         sentences: &[],
+        claims: &[],
         summary: None,
     };
     let out = args.out.as_deref().unwrap_or(Path::new("."));

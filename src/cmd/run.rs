@@ -27,6 +27,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
     }
     let options = RunOptions {
         threshold: args.threshold,
+        min_confidence: args.min_confidence,
         top_k: args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
         quiet: context.quiet,
     };

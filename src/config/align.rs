@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::locate::KeyLocator;
+use crate::align::calibration;
 use crate::error::ConfigError;
 
 /// `[align]` as written; validated in place (the stages read it as it is).
@@ -19,6 +20,12 @@ pub struct RawAlign {
     pub min_similarity: f64,
     /// Comparable: candidates kept per source sentence.
     pub top_k: usize,
+    /// Comparable: the confidence curve `[intercept, slope]` of the lexical similarity:
+    /// confidence = 1 / (1 + e^-(intercept + slope · margin)) (`transalign eval calibrate`).
+    pub calibration: [f64; 2],
+    /// Comparable: minimum confidence (0 to 1) of an accepted match when the threshold is
+    /// above 0; the default kept precision ≥ 0.9 on the development data.
+    pub min_confidence: f64,
     /// Parallel: largest bead, n + m ≤ max_bead (2 to 8; default 6: the Bleualign
     /// development set has 22 gold beads of 5 or more sentences).
     pub max_bead: usize,
@@ -33,6 +40,10 @@ pub struct RawAlign {
     /// Comparable, with an embedder: minimum fused similarity (0 to 1) when the threshold
     /// is above 0 (it replaces `min_similarity`).
     pub embedding_min_similarity: f64,
+    /// Comparable, with an embedder: the confidence curve of the fused similarity.
+    pub embedding_calibration: [f64; 2],
+    /// Comparable, with an embedder: minimum confidence (it replaces `min_confidence`).
+    pub embedding_min_confidence: f64,
     /// Comparable, with an embedder: nearest neighbours averaged on both sides for the
     /// margin (1 to 32).
     pub neighbours: usize,
@@ -51,11 +62,15 @@ impl Default for RawAlign {
             threshold: 1.05,
             min_similarity: 0.25,
             top_k: 1,
+            calibration: calibration::LEXICAL.as_array(),
+            min_confidence: calibration::LEXICAL_MIN_CONFIDENCE,
             max_bead: 6,
             marker: ".EOA".into(),
             lexical_weight: 0.2,
             embedding_threshold: 1.24,
             embedding_min_similarity: 0.2,
+            embedding_calibration: calibration::FUSED.as_array(),
+            embedding_min_confidence: calibration::FUSED_MIN_CONFIDENCE,
             neighbours: 4,
             overlap: 4,
             neighbour_search: "auto".into(),
@@ -102,6 +117,28 @@ pub(crate) fn validate(raw: &RawAlign, locator: &KeyLocator) -> Result<(), Confi
             "align.embedding_min_similarity",
             "must be between 0 and 1".into(),
         ));
+    }
+    for (key, [intercept, slope]) in [
+        ("align.calibration", raw.calibration),
+        ("align.embedding_calibration", raw.embedding_calibration),
+    ] {
+        if !(intercept.is_finite() && intercept.abs() <= 1e3 && slope > 0.0 && slope <= 1e3) {
+            return Err(locator.invalid(
+                key,
+                "must be [intercept, slope] with |intercept| ≤ 1000 and 0 < slope ≤ 1000 (confidence rises with the margin)".into(),
+            ));
+        }
+    }
+    for (key, value) in [
+        ("align.min_confidence", raw.min_confidence),
+        (
+            "align.embedding_min_confidence",
+            raw.embedding_min_confidence,
+        ),
+    ] {
+        if !(0.0..=1.0).contains(&value) {
+            return Err(locator.invalid(key, "must be between 0 and 1".into()));
+        }
     }
     if !(1..=32).contains(&raw.neighbours) {
         return Err(locator.invalid("align.neighbours", "must be between 1 and 32".into()));

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::align::output::Alignment;
+use crate::claims::Claim;
 use crate::error::Result;
 use crate::model::Sentence;
 
@@ -17,6 +18,8 @@ pub struct ExportInput<'a> {
     pub moses_min_score: f64,
     /// The sentences of the run (the report lists unmatched ones); empty for `align`.
     pub sentences: &'a [Sentence],
+    /// Claims of a comparable run (`claims.tsv`, the report); empty for `align`.
+    pub claims: &'a [Claim],
     /// `summary.json` of the run, for the report's header.
     pub summary: Option<&'a serde_json::Value>,
 }

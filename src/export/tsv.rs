@@ -6,7 +6,11 @@
 
 use std::io::Write;
 
+use std::path::{Path, PathBuf};
+
 use super::exporter::{ExportInput, Exporter};
+use crate::claims::Claim;
+use crate::error::Result;
 
 pub struct Tsv;
 
@@ -22,6 +26,7 @@ const COLUMNS: &[&str] = &[
     "tgt_text",
     "score",
     "similarity",
+    "confidence",
     "rank",
     "mode",
     "backend",
@@ -70,6 +75,7 @@ impl Exporter for Tsv {
                     &a.tgt_text,
                     &format!("{:.4}", a.score),
                     &format!("{:.4}", a.similarity),
+                    &a.confidence.map_or_else(String::new, |c| format!("{c:.4}")),
                     &a.rank.to_string(),
                     &a.mode,
                     &a.backend,
@@ -80,6 +86,68 @@ impl Exporter for Tsv {
             Ok(())
         }
     }
+
+    /// `aligned.tsv`, and for a comparable run `claims.tsv` too.
+    fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>> {
+        let path = dir.join("aligned.tsv");
+        crate::output::write_atomically(&path, |w| self.write_stream(w, input))?;
+        let mut written = vec![path];
+        if input.mode == "comparable" && !input.sentences.is_empty() {
+            let path = dir.join("claims.tsv");
+            crate::output::write_atomically(&path, |w| write_claims(w, input.claims))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+const CLAIM_COLUMNS: &[&str] = &[
+    "claim_id",
+    "confidence",
+    "score",
+    "languages",
+    "member",
+    "doc",
+    "idx",
+    "lang",
+    "text",
+    "translation",
+    "flags",
+];
+
+/// `claims.tsv`: one row per member of each claim; `flags` lists what this member has and
+/// some other member lacks, as `kind:value` separated by `;`.
+fn write_claims(w: &mut dyn Write, claims: &[Claim]) -> std::io::Result<()> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b'\t')
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(w);
+    writer.write_record(CLAIM_COLUMNS)?;
+    for claim in claims {
+        for (i, m) in claim.members.iter().enumerate() {
+            let flags = claim
+                .flags
+                .iter()
+                .filter(|f| f.member == i)
+                .map(|f| format!("{}:{}", f.kind, f.value))
+                .collect::<Vec<_>>()
+                .join(";");
+            writer.write_record([
+                claim.claim_id.as_str(),
+                &format!("{:.4}", claim.confidence),
+                &format!("{:.4}", claim.score),
+                &claim.languages.join(","),
+                &i.to_string(),
+                &m.doc,
+                &ids(&m.idx),
+                &m.lang,
+                &m.text,
+                m.translation.as_deref().unwrap_or(""),
+                &flags,
+            ])?;
+        }
+    }
+    writer.flush()
 }
 
 #[cfg(test)]

@@ -1,0 +1,163 @@
+//! Claim records end to end: `claims.jsonl` (validated against
+//! `schemas/claims.schema.json`) and `claims.tsv` of real runs, grouping on a constructed
+//! corpus with known claims, stable ids.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use common::{parse_jsonl, repo, seed_corpus, transalign};
+use serde_json::Value;
+
+fn run(corpus: &Path, out: &Path, extra: &[&str]) -> Vec<Value> {
+    transalign(&repo())
+        .args([
+            "run",
+            "--quiet",
+            "--backend",
+            "lexicon",
+            "--format",
+            "jsonl,tsv",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .arg("--cache-dir")
+        .arg(out.join("cache"))
+        .arg(corpus)
+        .assert()
+        .code(0);
+    parse_jsonl(&std::fs::read_to_string(out.join("claims.jsonl")).unwrap())
+}
+
+fn validate(claims: &[Value]) {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schemas/claims.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    for claim in claims {
+        let errors: Vec<String> = validator
+            .iter_errors(claim)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?} in {claim}");
+    }
+}
+
+fn member_docs(claim: &Value) -> BTreeSet<String> {
+    claim["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["doc"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn one_target_stated_by_three_sources_is_one_claim_and_unrelated_lines_are_none() {
+    let out = tempfile::tempdir().unwrap();
+    let claims = run(&repo().join("tests/fixtures/claims"), out.path(), &[]);
+    validate(&claims);
+    // Known claims: the nickel exports (three Indonesian documents, one English) and the
+    // Jakarta floods; nothing else in the corpus is said twice.
+    assert_eq!(claims.len(), 2, "{claims:#?}");
+    let nickel = claims
+        .iter()
+        .find(|c| c["members"].as_array().unwrap().len() == 4)
+        .expect("the nickel claim has four members");
+    assert_eq!(
+        member_docs(nickel),
+        BTreeSet::from(["a.id.txt", "b.id.txt", "c.id.txt", "d.en.txt"].map(String::from))
+    );
+    assert_eq!(nickel["languages"], serde_json::json!(["en", "id"]));
+    for m in nickel["members"].as_array().unwrap() {
+        assert_eq!(m["idx"], serde_json::json!([0]));
+        assert!(m["text"].as_str().unwrap().contains("35"));
+        // Only the non-pivot members carry a translation.
+        assert_eq!(m["lang"] == "id", m.get("translation").is_some(), "{m}");
+    }
+    let floods = claims
+        .iter()
+        .find(|c| c["members"].as_array().unwrap().len() == 2)
+        .unwrap();
+    assert_eq!(
+        member_docs(floods),
+        BTreeSet::from(["b.id.txt", "d.en.txt"].map(String::from))
+    );
+    // Most sure first; confidences are probabilities.
+    let confidences: Vec<f64> = claims
+        .iter()
+        .map(|c| c["confidence"].as_f64().unwrap())
+        .collect();
+    assert!(
+        confidences.windows(2).all(|w| w[0] >= w[1]),
+        "{confidences:?}"
+    );
+    // claims.tsv: one row per member, the same ids.
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .from_path(out.path().join("claims.tsv"))
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6);
+    let ids: BTreeSet<&str> = rows.iter().map(|r| &r[0]).collect();
+    let expected: BTreeSet<&str> = claims
+        .iter()
+        .map(|c| c["claim_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, expected);
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["claims"], 2);
+}
+
+#[test]
+fn seed_claims_match_the_schema_point_at_claim_like_sentences_and_keep_their_ids() {
+    let first = tempfile::tempdir().unwrap();
+    // Every source's best candidate is accepted, so that there are many claims to check.
+    let claims = run(&seed_corpus(), first.path(), &["--threshold", "0"]);
+    assert!(claims.len() >= 20, "{} claims", claims.len());
+    validate(&claims);
+    let sentences =
+        parse_jsonl(&std::fs::read_to_string(first.path().join("sentences.jsonl")).unwrap());
+    let by_key: HashMap<(String, u64), &Value> = sentences
+        .iter()
+        .map(|s| {
+            (
+                (
+                    s["doc"].as_str().unwrap().into(),
+                    s["idx"].as_u64().unwrap(),
+                ),
+                s,
+            )
+        })
+        .collect();
+    for claim in &claims {
+        let members = claim["members"].as_array().unwrap();
+        let langs: BTreeSet<&str> = members
+            .iter()
+            .map(|m| m["lang"].as_str().unwrap())
+            .collect();
+        assert!(langs.len() >= 2, "{claim}");
+        for m in members {
+            let texts: Vec<&str> = m["idx"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    let s = by_key[&(m["doc"].as_str().unwrap().to_string(), i.as_u64().unwrap())];
+                    assert_eq!(s["claim_like"], true, "a member that carries no claim: {s}");
+                    s["text"].as_str().unwrap()
+                })
+                .collect();
+            assert_eq!(m["text"], texts.join(" "));
+        }
+    }
+    // The same corpus gives the same claims with the same ids.
+    let second = tempfile::tempdir().unwrap();
+    let again = run(&seed_corpus(), second.path(), &["--threshold", "0"]);
+    assert_eq!(claims, again);
+}
