@@ -844,3 +844,27 @@ fn utf16_and_declared_legacy_encodings_are_read() {
         &["input.encoding", "klingon-8"],
     );
 }
+
+/// Issue 13: the confidence curve and thresholds are range-checked, in the file and on the
+/// command line.
+#[test]
+fn calibration_and_confidence_out_of_range_are_errors_naming_the_key() {
+    for (key, value) in [
+        ("calibration", "[-16.0, -2.0]"),
+        ("calibration", "[1e300, 2.0]"),
+        ("embedding_calibration", "[0.0, 0.0]"),
+        ("min_confidence", "1.5"),
+        ("embedding_min_confidence", "-0.1"),
+    ] {
+        assert_config_error(
+            &format!("[align]\n{key} = {value}\n"),
+            &["bad.toml", &format!("align.{key}")],
+        );
+    }
+    transalign(&repo())
+        .args(["run", "--min-confidence", "2"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--min-confidence"))
+        .stderr(predicates::str::contains("between 0 and 1"));
+}
