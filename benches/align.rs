@@ -8,6 +8,7 @@
 
 use std::time::Instant;
 
+use transalign::align::calibration;
 use transalign::align::comparable::{self, ComparableParams, SentenceVectors};
 use transalign::align::parallel::{self, OverlapVectors, ParallelParams};
 use transalign::align::prepare;
@@ -232,6 +233,7 @@ fn main() {
         &prepared.vocabulary,
         ComparableParams::default(),
         None,
+        &|_, _| true,
     );
     let secs = started.elapsed().as_secs_f64();
     let correct = matches
@@ -288,6 +290,8 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
         neighbours: 4,
         threshold: 1.24,
         min_similarity: 0.2,
+        calibration: calibration::FUSED,
+        min_confidence: calibration::FUSED_MIN_CONFIDENCE as f32,
         search,
         ..ComparableParams::default()
     };
@@ -300,6 +304,7 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
             source: &source_view,
             target: &target_view,
         }),
+        &|_, _| true,
     );
     let secs = started.elapsed().as_secs_f64();
     let correct = matches

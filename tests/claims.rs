@@ -161,3 +161,112 @@ fn seed_claims_match_the_schema_point_at_claim_like_sentences_and_keep_their_ids
     let again = run(&seed_corpus(), second.path(), &["--threshold", "0"]);
     assert_eq!(claims, again);
 }
+
+/// A corpus of two outlets: `kemlu/` has an Indonesian report and its English version,
+/// `wire/` an English report of the same news; `config` is written beside it.
+fn two_outlets(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "corpus/kemlu/nikel.id.txt",
+        "Pemerintah Indonesia mengumumkan bahwa ekspor nikel naik 35 persen pada tahun 2023.\nHarga beras di pasar tradisional turun tajam bulan lalu.\n",
+    );
+    write(
+        "corpus/kemlu/nickel.en.txt",
+        "The Indonesian government announced that nickel exports rose 35 percent in 2023.\nRice prices in traditional markets fell sharply last month.\n",
+    );
+    write(
+        "corpus/wire/report.en.txt",
+        "Indonesia said its nickel exports rose by 35 percent in 2023.\nA new museum of modern art opened in Paris last week.\n",
+    );
+    write("config.toml", config);
+    dir
+}
+
+/// The documents the Indonesian report's sentences were matched with.
+fn partners(dir: &Path) -> BTreeSet<String> {
+    let out = dir.join("out");
+    transalign(&repo())
+        .args(["--config"])
+        .arg(dir.join("config.toml"))
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg("--cache-dir")
+        .arg(dir.join("cache"))
+        .assert()
+        .code(0);
+    parse_jsonl(&std::fs::read_to_string(out.join("aligned.jsonl")).unwrap())
+        .iter()
+        .map(|a| a["tgt_doc"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const BASE: &str = "[input]\npaths = [\"corpus\"]\n[translate]\nbackend = \"lexicon\"\n";
+
+#[test]
+fn align_pairs_and_exclude_same_source_decide_which_documents_are_compared() {
+    // By default the report's own English version is compared too.
+    let dir = two_outlets(BASE);
+    assert!(partners(dir.path()).contains("kemlu/nickel.en.txt"));
+    // Documents of one directory are kept apart: the nickel claim goes to the wire report.
+    let dir = two_outlets(&format!("{BASE}[align]\nexclude_same_source = \"directory\"\n"));
+    assert_eq!(
+        partners(dir.path()),
+        BTreeSet::from(["wire/report.en.txt".to_string()])
+    );
+    // The same by a metadata field.
+    let dir = two_outlets(&format!(
+        "{BASE}[align]\nexclude_same_source = {{ metadata = \"docs.tsv\", field = \"outlet\" }}\n"
+    ));
+    std::fs::write(
+        dir.path().join("docs.tsv"),
+        "doc\toutlet\nkemlu/nikel.id.txt\tkemlu\nkemlu/nickel.en.txt\tkemlu\nwire/report.en.txt\twire\n",
+    )
+    .unwrap();
+    assert_eq!(
+        partners(dir.path()),
+        BTreeSet::from(["wire/report.en.txt".to_string()])
+    );
+    // Glob pairs: only the listed documents are compared.
+    let dir = two_outlets(&format!(
+        "{BASE}[align]\npairs = [\"kemlu/*.id.txt\", \"wire/*\"]\n"
+    ));
+    assert_eq!(
+        partners(dir.path()),
+        BTreeSet::from(["wire/report.en.txt".to_string()])
+    );
+    // A TSV of pairs, relative to the configuration file.
+    let dir = two_outlets(&format!("{BASE}[align]\npairs = \"pairs.tsv\"\n"));
+    std::fs::write(
+        dir.path().join("pairs.tsv"),
+        "# source\ttarget\nkemlu/nikel.id.txt\tkemlu/nickel.en.txt\n",
+    )
+    .unwrap();
+    assert_eq!(
+        partners(dir.path()),
+        BTreeSet::from(["kemlu/nickel.en.txt".to_string()])
+    );
+    // A malformed line is an error naming the file and line.
+    std::fs::write(dir.path().join("pairs.tsv"), "a.txt\tb.txt\nonly-one-field\n").unwrap();
+    transalign(&repo())
+        .arg("--config")
+        .arg(dir.path().join("config.toml"))
+        .arg("run")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("align.pairs"))
+        .stderr(predicates::str::contains("pairs.tsv:2"));
+    // So is an unknown rule.
+    let dir = two_outlets(&format!("{BASE}[align]\nexclude_same_source = \"outlet\"\n"));
+    transalign(&repo())
+        .arg("--config")
+        .arg(dir.path().join("config.toml"))
+        .arg("run")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("align.exclude_same_source"));
+}

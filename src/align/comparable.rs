@@ -198,19 +198,24 @@ pub struct SentenceVectors<'a> {
 }
 
 /// Matches every source sentence against the target sentences, by the lexical similarity
-/// alone or, with `vectors`, by the fused similarity.
+/// alone or, with `vectors`, by the fused similarity. Only pairs `allowed(source, target)`
+/// are candidates (the margin's neighbourhoods too).
 pub fn matches(
     source: &[Features],
     target: &[Features],
     vocabulary: &Vocabulary,
     params: ComparableParams,
     vectors: Option<SentenceVectors>,
+    allowed: &dyn Fn(usize, usize) -> bool,
 ) -> Vec<Match> {
-    let scored = match vectors {
+    let (mut scored, extra) = match vectors {
         None => lexical_candidates(source, target, vocabulary, params),
         Some(v) => fused_candidates(source, target, vocabulary, params, v),
     };
-    rank_by_margin(scored.0, scored.1, target.len(), params)
+    for (s, list) in scored.iter_mut().enumerate() {
+        list.retain(|&(t, _)| allowed(s, t as usize));
+    }
+    rank_by_margin(scored, extra, target.len(), params)
 }
 
 /// Scored candidates per source (best first) and, per target, extra similarities to
@@ -512,7 +517,7 @@ mod tests {
             threshold: 0.0,
             ..ComparableParams::default()
         };
-        let got = matches(&s, &t, &v, params, None);
+        let got = matches(&s, &t, &v, params, None, &|_, _| true);
         assert_eq!(got.len(), 2);
         assert_eq!((got[0].source, got[0].target), (0, 1));
         assert_eq!((got[1].source, got[1].target), (1, 0));
@@ -522,6 +527,11 @@ mod tests {
             "volcanic ash over iceland",
             &mut v,
         )];
-        assert!(matches(&lone, &t, &v, ComparableParams::default(), None).is_empty());
+        assert!(
+            matches(&lone, &t, &v, ComparableParams::default(), None, &|_, _| {
+                true
+            })
+            .is_empty()
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! sentences of the other documents (comparable mode), or documents paired by file name
 //! (`NAME.id.txt` ↔ `NAME.en.txt`) aligned bead by bead (parallel mode).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -238,11 +238,6 @@ pub fn align_corpus(
             (Vec::new(), Vec::new())
         };
         let prepared = super::prepare(&pairs, &target_texts);
-        // Ask for more, then drop candidates from the source's own document.
-        let params = ComparableParams {
-            top_k: top_k + 2,
-            ..params
-        };
         let lookup = |side: &[&Sentence]| -> Vec<Option<&[f16]>> {
             side.iter()
                 .map(|x| vectors.and_then(|v| v.get(&x.text)))
@@ -253,7 +248,7 @@ pub fn align_corpus(
             source: &source_vectors,
             target: &target_vectors,
         });
-        let mut per_source: HashMap<usize, usize> = HashMap::new();
+        let mut matched: HashSet<usize> = HashSet::new();
         let mut links = Vec::new();
         for m in comparable::matches(
             &prepared.source,
@@ -261,16 +256,10 @@ pub fn align_corpus(
             &prepared.vocabulary,
             params,
             sentence_vectors,
+            &|s, t| config.comparison.allows(&sources[s].doc, &targets[t].doc),
         ) {
             let (s, t) = (sources[m.source], targets[m.target]);
-            if s.doc == t.doc {
-                continue;
-            }
-            let rank = per_source.entry(m.source).or_default();
-            if *rank >= top_k {
-                continue;
-            }
-            *rank += 1;
+            matched.insert(m.source);
             links.push(Link {
                 source: m.source,
                 target: m.target,
@@ -283,14 +272,14 @@ pub fn align_corpus(
                 Scores {
                     score: m.score,
                     similarity: m.similarity,
-                    rank: *rank,
+                    rank: m.rank,
                     confidence: Some(m.confidence),
                 },
                 &mode,
                 pivot,
             ));
         }
-        matched_sources = per_source.len();
+        matched_sources = matched.len();
         let scorer = Scorer::new(
             &prepared.source,
             &prepared.target,

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod features;
 
 pub mod output;
+pub mod pairs;
 pub mod parallel;
 pub mod vectors;
 

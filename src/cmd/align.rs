@@ -162,6 +162,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                 &prepared.vocabulary,
                 params,
                 sentence_vectors,
+                &|_, _| true,
             )
             .into_iter()
             .map(|m| {

@@ -1,9 +1,14 @@
 //! `[align]`: pairing translated sentences with pivot-language sentences.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
 use super::locate::KeyLocator;
 use crate::align::calibration;
+use crate::align::pairs::{DocumentFilter, SameSource};
 use crate::error::ConfigError;
 
 /// `[align]` as written; validated in place (the stages read it as it is).
@@ -20,6 +25,15 @@ pub struct RawAlign {
     pub min_similarity: f64,
     /// Comparable: candidates kept per source sentence.
     pub top_k: usize,
+    /// Comparable: the document pairs compared — a TSV file of `SOURCE<TAB>TARGET` document
+    /// ids or glob patterns of ids (relative to this file), or glob pairs written here;
+    /// unset = every pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pairs: Option<PairsSpec>,
+    /// Comparable: `"directory"` (or `true`) keeps documents of one directory apart;
+    /// `{ metadata = "docs.tsv", field = "outlet" }` keeps documents with the same value of
+    /// a column of a TSV file (header `doc<TAB>FIELD…`) apart; `false` = compare them.
+    pub exclude_same_source: SameSourceSpec,
     /// Comparable: the confidence curve `[intercept, slope]` of the lexical similarity:
     /// confidence = 1 / (1 + e^-(intercept + slope · margin)) (`transalign eval calibrate`).
     pub calibration: [f64; 2],
@@ -62,6 +76,8 @@ impl Default for RawAlign {
             threshold: 1.05,
             min_similarity: 0.25,
             top_k: 1,
+            pairs: None,
+            exclude_same_source: SameSourceSpec::Switch(false),
             calibration: calibration::LEXICAL.as_array(),
             min_confidence: calibration::LEXICAL_MIN_CONFIDENCE,
             max_bead: 6,
@@ -86,8 +102,168 @@ impl RawAlign {
     }
 }
 
-/// Validates `[align]`.
-pub(crate) fn validate(raw: &RawAlign, locator: &KeyLocator) -> Result<(), ConfigError> {
+/// `align.pairs` as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PairsSpec {
+    /// A TSV file of pairs.
+    File(PathBuf),
+    /// Glob pairs: `[["kemlu/*", "mfa/*"], ...]`.
+    Globs(Vec<[String; 2]>),
+    /// One glob pair: `["*.id.txt", "*.en.txt"]`.
+    Glob([String; 2]),
+}
+
+/// `align.exclude_same_source` as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SameSourceSpec {
+    Switch(bool),
+    Rule(String),
+    Metadata { metadata: PathBuf, field: String },
+}
+
+fn compile_glob(
+    pattern: &str,
+    key: &str,
+    locator: &KeyLocator,
+) -> Result<GlobMatcher, ConfigError> {
+    Glob::new(pattern)
+        .map(|g| g.compile_matcher())
+        .map_err(|e| locator.invalid(key, format!("bad pattern \"{pattern}\": {e}")))
+}
+
+/// Reads a TSV file the configuration names: its lines, numbered from 1, without blank and
+/// `#` comment lines.
+fn tsv_lines(
+    path: &Path,
+    key: &str,
+    locator: &KeyLocator,
+) -> Result<Vec<(usize, Vec<String>)>, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| locator.invalid(key, format!("cannot read {}: {e}", path.display())))?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|(i, l)| (i + 1, l.split('\t').map(|f| f.trim().to_string()).collect()))
+        .collect())
+}
+
+/// The document filter `align.pairs` and `align.exclude_same_source` describe; files are
+/// relative to `base_dir` (the configuration file's directory).
+fn document_filter(
+    raw: &RawAlign,
+    locator: &KeyLocator,
+    base_dir: &Path,
+) -> Result<DocumentFilter, ConfigError> {
+    let key = "align.pairs";
+    let patterns: Option<Vec<[String; 2]>> = match &raw.pairs {
+        None => None,
+        Some(PairsSpec::Glob(pair)) => Some(vec![pair.clone()]),
+        Some(PairsSpec::Globs(pairs)) => Some(pairs.clone()),
+        Some(PairsSpec::File(file)) => {
+            let path = super::relative_to(base_dir, file);
+            let mut pairs = Vec::new();
+            for (line, fields) in tsv_lines(&path, key, locator)? {
+                match fields.as_slice() {
+                    [a, b] if !a.is_empty() && !b.is_empty() => pairs.push([a.clone(), b.clone()]),
+                    _ => {
+                        return Err(locator.invalid(
+                            key,
+                            format!(
+                                "{}:{line}: expected SOURCE<TAB>TARGET (two document ids or patterns)",
+                                path.display()
+                            ),
+                        ));
+                    }
+                }
+            }
+            Some(pairs)
+        }
+    };
+    let pairs = match patterns {
+        None => None,
+        Some(list) => Some(
+            list.iter()
+                .map(|[a, b]| {
+                    Ok((
+                        compile_glob(a, key, locator)?,
+                        compile_glob(b, key, locator)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, ConfigError>>()?,
+        ),
+    };
+    let key = "align.exclude_same_source";
+    let same_source = match &raw.exclude_same_source {
+        SameSourceSpec::Switch(false) => SameSource::Compared,
+        SameSourceSpec::Switch(true) => SameSource::Directory,
+        SameSourceSpec::Rule(rule) if rule == "directory" => SameSource::Directory,
+        SameSourceSpec::Rule(rule) => {
+            return Err(locator.invalid(
+                key,
+                format!(
+                    "expected false, \"directory\" or {{ metadata = \"FILE.tsv\", field = \"NAME\" }}, got \"{rule}\""
+                ),
+            ));
+        }
+        SameSourceSpec::Metadata { metadata, field } => {
+            let path = super::relative_to(base_dir, metadata);
+            let lines = tsv_lines(&path, key, locator)?;
+            let Some(((_, header), rows)) = lines.split_first() else {
+                return Err(locator.invalid(
+                    key,
+                    format!(
+                        "{}: empty (expected a header line doc<TAB>{field}…)",
+                        path.display()
+                    ),
+                ));
+            };
+            let column = match (
+                header.first().map(String::as_str),
+                header.iter().position(|h| h == field),
+            ) {
+                (Some("doc"), Some(column)) => column,
+                _ => {
+                    return Err(locator.invalid(
+                        key,
+                        format!(
+                            "{}:1: the header must start with `doc` and have a column `{field}`, got {header:?}",
+                            path.display()
+                        ),
+                    ));
+                }
+            };
+            let mut origin = HashMap::new();
+            for (line, fields) in rows {
+                if fields.len() != header.len() {
+                    return Err(locator.invalid(
+                        key,
+                        format!(
+                            "{}:{line}: {} fields, the header has {}",
+                            path.display(),
+                            fields.len(),
+                            header.len()
+                        ),
+                    ));
+                }
+                if !fields[column].is_empty() {
+                    origin.insert(fields[0].clone(), fields[column].clone());
+                }
+            }
+            SameSource::Field(origin)
+        }
+    };
+    Ok(DocumentFilter { pairs, same_source })
+}
+
+/// Validates `[align]`; returns which documents comparable mode compares.
+pub(crate) fn validate(
+    raw: &RawAlign,
+    locator: &KeyLocator,
+    base_dir: &Path,
+) -> Result<DocumentFilter, ConfigError> {
     if !["comparable", "parallel"].contains(&raw.mode.as_str()) {
         return Err(locator.invalid(
             "align.mode",
@@ -158,5 +334,5 @@ pub(crate) fn validate(raw: &RawAlign, locator: &KeyLocator) -> Result<(), Confi
     if !(2..=8).contains(&raw.max_bead) {
         return Err(locator.invalid("align.max_bead", "must be between 2 and 8".into()));
     }
-    Ok(())
+    document_filter(raw, locator, base_dir)
 }

@@ -97,6 +97,8 @@ pub struct Config {
     /// Validated `[embedders.NAME]` tables.
     pub embedders: BTreeMap<String, EmbedderConfig>,
     pub output: OutputConfig,
+    /// Which documents comparable mode compares (`align.pairs`, `align.exclude_same_source`).
+    pub comparison: crate::align::pairs::DocumentFilter,
 }
 
 impl Config {
@@ -150,7 +152,7 @@ impl Config {
         let translate = translate::validate(&raw.translate, &backends, &locator, overrides)?;
         let embedders = embed::validate_embedders(&raw.embedders, &locator)?;
         let embed = embed::validate(&raw.embed, &embedders, &locator, overrides)?;
-        align::validate(&raw.align, &locator)?;
+        let comparison = align::validate(&raw.align, &locator, &base_dir)?;
         // Paths in the file are relative to the file (as `input.paths` are), so a run from
         // another directory writes where the configuration says; paths typed on the command
         // line are relative to the current directory.
@@ -174,6 +176,7 @@ impl Config {
             embed,
             embedders,
             output,
+            comparison,
             raw,
             file,
         })
