@@ -17,8 +17,7 @@ pub struct Flag {
     pub value: String,
 }
 
-/// Negation words by language; the source side uses both its own language's and (through
-/// the translation) the target's.
+/// Negation words by language.
 fn negations(lang: &str) -> &'static [&'static str] {
     match lang {
         "id" | "ms" => &["tidak", "bukan", "belum", "tanpa", "jangan", "tak"],
@@ -26,8 +25,68 @@ fn negations(lang: &str) -> &'static [&'static str] {
             "not", "no", "never", "without", "none", "nor", "cannot", "n't",
         ],
         "de" => &["nicht", "kein", "keine", "keinen", "nie", "niemals", "ohne"],
-        "fr" => &["ne", "pas", "jamais", "sans", "aucun", "aucune", "non"],
+        // "ne" is left out: it comes with a real negator (pas, jamais, ...) or is the
+        // restrictive "ne … que" (= only).
+        "fr" => &["pas", "jamais", "sans", "aucun", "aucune", "non", "rien"],
         "es" => &["no", "nunca", "sin", "ningún", "ninguna", "jamás"],
+        _ => &[],
+    }
+}
+
+/// Fixed expressions whose negation word does not negate the claim ("tidak berdasar" =
+/// groundless, "not only", "sin embargo" = however), by language, as lower-case words.
+fn fixed_expressions(lang: &str) -> &'static [&'static [&'static str]] {
+    match lang {
+        "id" | "ms" => &[
+            &["tidak", "berdasar"],
+            &["tak", "berdasar"],
+            &["tanpa", "dasar"],
+            &["tidak", "hanya"],
+            &["bukan", "hanya"],
+            &["tidak", "saja"],
+            &["bukan", "saja"],
+            &["tidak", "terhindarkan"],
+            &["tak", "terhindarkan"],
+            &["tidak", "lain"],
+            &["tanpa", "henti"],
+            &["tidak", "sedikit"],
+            &["tak", "terhitung"],
+            &["tak", "terbendung"],
+            &["tidak", "terbendung"],
+            &["tanpa", "ragu"],
+            &["tidak", "lama"],
+            &["tak", "lama"],
+        ],
+        "en" => &[
+            &["not", "only"],
+            &["not", "just"],
+            &["not", "least"],
+            &["no", "doubt"],
+            &["without", "doubt"],
+            &["nothing", "but"],
+            &["none", "other", "than"],
+            &["no", "matter"],
+            &["no", "less", "than"],
+            &["no", "fewer", "than"],
+        ],
+        "de" => &[
+            &["nicht", "nur"],
+            &["nicht", "zuletzt"],
+            &["ohne", "zweifel"],
+            &["kein", "wunder"],
+        ],
+        "fr" => &[
+            &["non", "seulement"],
+            &["sans", "doute"],
+            &["sans", "aucun", "doute"],
+        ],
+        "es" => &[
+            &["no", "solo"],
+            &["no", "sólo"],
+            &["sin", "duda"],
+            &["sin", "embargo"],
+            &["no", "obstante"],
+        ],
         _ => &[],
     }
 }
@@ -72,54 +131,167 @@ fn normalise_number(raw: &str) -> String {
     }
 }
 
-fn has_negation(text: &str, langs: &[&str]) -> Option<String> {
+/// The first negation word of `text` in `lang` that is not part of a fixed expression.
+fn negation(text: &str, lang: &str) -> Option<String> {
     let ws = words(text);
-    for lang in langs {
-        for n in negations(lang) {
-            if n.starts_with('n') && n.len() == 3 && *n == "n't" {
-                if ws.iter().any(|w| w.ends_with("n't")) {
-                    return Some("n't".into());
-                }
-            } else if ws.iter().any(|w| w == n) {
-                return Some(n.to_string());
+    let mut fixed = vec![false; ws.len()];
+    for expression in fixed_expressions(lang) {
+        for start in 0..ws.len() {
+            if ws[start..].starts_with_words(expression) {
+                fixed[start..start + expression.len()].fill(true);
             }
         }
     }
-    None
+    let list = negations(lang);
+    ws.iter().zip(&fixed).find_map(|(w, &in_expression)| {
+        if in_expression {
+            None
+        } else if w.ends_with("n't") && list.contains(&"n't") {
+            Some("n't".to_string())
+        } else {
+            list.contains(&w.as_str()).then(|| w.clone())
+        }
+    })
 }
 
-/// Capitalised words that are not sentence-initial and not in a small list of function
-/// words: a cheap stand-in for named entities.
-fn entities(text: &str) -> BTreeSet<String> {
-    const COMMON: &[&str] = &[
-        "The", "A", "An", "In", "On", "At", "We", "He", "She", "It", "They", "I",
-    ];
-    let mut out = BTreeSet::new();
+trait StartsWithWords {
+    fn starts_with_words(&self, expression: &[&str]) -> bool;
+}
+
+impl StartsWithWords for [String] {
+    fn starts_with_words(&self, expression: &[&str]) -> bool {
+        self.len() >= expression.len() && self.iter().zip(expression).all(|(w, e)| w == e)
+    }
+}
+
+/// Function words that may join the words of one name ("Belt and Road", "Boao Forum for
+/// Asia", "Ministry of Foreign Affairs").
+const NAME_CONNECTORS: &[&str] = &[
+    "and", "of", "for", "the", "on", "dan", "untuk", "de", "du", "des", "la", "le", "del", "von",
+    "van", "der", "und", "für",
+];
+
+/// Capitalised words that are no names when they stand alone.
+const NOT_NAMES: &[&str] = &[
+    "The", "A", "An", "In", "On", "At", "We", "He", "She", "It", "They", "I", "This", "That",
+    "These", "Those", "Mr", "Ms", "Mrs", "Dr", "Der", "Die", "Das", "Ein", "Eine", "Le", "La",
+    "Les", "El", "Los", "Las",
+];
+
+fn is_acronym(word: &str) -> bool {
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn capitalised(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
+        && word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+}
+
+/// Named entities of a text in `lang`: runs of capitalised words, joined by connectors
+/// ("Hong Kong", "Belt and Road" are one name each), and acronyms. A capitalised word at the
+/// start of a sentence is a name only with a capitalised neighbour or as an acronym; in
+/// German, where every noun is capitalised, a single capitalised word is no name either.
+fn entities(text: &str, lang: &str) -> BTreeSet<String> {
+    // (word, starts a sentence, ends a phrase: punctuation after it).
+    let mut tokens: Vec<(String, bool, bool)> = Vec::new();
     let mut sentence_start = true;
+    // A gloss writes alternatives as `a|b|c`, and an alternative may have several words
+    // (`States|United States of America|united`): after an alternative that starts a
+    // capitalised phrase, the words up to the next `|` are its continuation, not text.
+    let mut in_alternative = false;
     for token in text.split_whitespace() {
-        let word: String = token
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .split('|')
-            .next()
-            .unwrap_or("")
-            .to_string();
+        if in_alternative {
+            in_alternative = !token.contains('|');
+            continue;
+        }
+        let mut alternatives = token.split('|');
+        let first = alternatives.next().unwrap_or("");
+        in_alternative = alternatives.last().is_some_and(capitalised);
+        let word = first.trim_matches(|c: char| !c.is_alphanumeric());
         let word = word
             .strip_suffix("'s")
             .or_else(|| word.strip_suffix("’s"))
-            .unwrap_or(&word)
-            .to_string();
-        if !word.is_empty()
-            && !sentence_start
-            && word.chars().next().is_some_and(char::is_uppercase)
-            && !COMMON.contains(&word.as_str())
-            && word.chars().filter(|c| c.is_alphabetic()).count() >= 2
-        {
-            out.insert(word);
-        }
+            .unwrap_or(word);
+        let phrase_end = token.contains('|')
+            || first.ends_with(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+        tokens.push((word.to_string(), sentence_start, phrase_end));
         sentence_start = token.ends_with(['.', '!', '?', ':', '"', '“'])
             || token.starts_with(['"', '“']) && sentence_start;
     }
+    // German capitalises every noun, and its articles join nouns ("Vorwürfe der
+    // Europäischen Union"): only adjacent capitalised words make a name there.
+    let connectors: &[&str] = if lang == "de" { &["von"] } else { NAME_CONNECTORS };
+    let mut out = BTreeSet::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let (word, _, _) = &tokens[i];
+        if !capitalised(word) {
+            i += 1;
+            continue;
+        }
+        // The longest run of capitalised words, connectors between them.
+        let mut end = i + 1;
+        let mut last_name = i;
+        while end < tokens.len() && !tokens[end - 1].2 {
+            let w = &tokens[end].0;
+            if capitalised(w) {
+                last_name = end;
+            } else if !connectors.contains(&w.as_str()) {
+                break;
+            }
+            end += 1;
+        }
+        let mut run: Vec<&str> = tokens[i..=last_name].iter().map(|t| t.0.as_str()).collect();
+        let mut sentence_initial = tokens[i].1;
+        // A sentence-initial article does not belong to the name ("The European Union
+        // said", "Die Regierung").
+        if sentence_initial && run.len() > 1 && NOT_NAMES.contains(&run[0]) {
+            run.remove(0);
+            sentence_initial = false;
+        }
+        while run.last().is_some_and(|w| connectors.contains(w)) {
+            run.pop();
+        }
+        let name = if run.len() > 1 {
+            Some(run.join(" "))
+        } else if is_acronym(run[0]) {
+            Some(run[0].to_string())
+        } else if sentence_initial || lang == "de" || NOT_NAMES.contains(&run[0]) {
+            None
+        } else {
+            Some(run[0].to_string())
+        };
+        if let Some(name) = name.filter(|n| !n.is_empty() && !n.chars().all(|c| c.is_ascii_digit())) {
+            out.insert(name);
+        }
+        i = last_name + 1;
+    }
     out
+}
+
+/// Whether two lower-case words name the same thing: equal, or one a derived form of the
+/// other ("china" / "chinese", "belgium" / "belgian", "europe" / "european").
+fn same_word(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let shorter = a.chars().count().min(b.chars().count());
+    common >= 4 && common + 2 >= shorter
+}
+
+/// Whether every word of `name` (connectors aside) occurs in `words`.
+fn mentioned(name: &str, words: &[String]) -> bool {
+    name.split(' ')
+        .map(str::to_lowercase)
+        .filter(|w| !NAME_CONNECTORS.contains(&w.as_str()))
+        .all(|w| words.iter().any(|x| same_word(&w, x)))
+}
+
+/// Every word of a text, gloss alternatives (`a|b`) included.
+fn all_words(text: &str) -> Vec<String> {
+    words(&text.replace('|', " "))
 }
 
 /// The flags of one alignment. Numbers compare the original source with the target;
@@ -147,25 +319,31 @@ pub fn flags(
     for n in tn.difference(&sn) {
         out.push(flag("number", "target", n.clone()));
     }
-    let source_negation =
-        has_negation(src_text, &[src_lang]).or_else(|| has_negation(src_translation, &[tgt_lang]));
-    let target_negation = has_negation(tgt_text, &[tgt_lang]);
+    // The original is read in its own language when its negations are known (a gloss of
+    // "tidak berdasar" says "not|no base"); otherwise its translation is.
+    let source_negation = if negations(src_lang).is_empty() {
+        negation(src_translation, tgt_lang)
+    } else {
+        negation(src_text, src_lang)
+    };
+    let target_negation = negation(tgt_text, tgt_lang);
     match (source_negation, target_negation) {
         (Some(n), None) => out.push(flag("negation", "source", n)),
         (None, Some(n)) => out.push(flag("negation", "target", n)),
         _ => {}
     }
-    let target_lower = tgt_text.to_lowercase();
-    let source_lower = format!("{} {}", src_text, src_translation).to_lowercase();
+    let target_words = all_words(tgt_text);
+    let source_words = all_words(&format!("{src_text} {src_translation}"));
     // Entities of the source come from its translation: names pass through a gloss, and the
-    // original's capitalised words are often translated (Perang Dingin → Cold War).
-    for e in entities(src_translation) {
-        if !target_lower.contains(&e.to_lowercase()) && !e.chars().all(|c| c.is_ascii_digit()) {
-            out.push(flag("entity", "source", e.clone()));
+    // original's capitalised words are often translated (Perang Dingin → Cold War). A name
+    // is a difference only when some word of it is missing on the other side.
+    for e in entities(src_translation, tgt_lang) {
+        if !mentioned(&e, &target_words) {
+            out.push(flag("entity", "source", e));
         }
     }
-    for e in entities(tgt_text) {
-        if !source_lower.contains(&e.to_lowercase()) {
+    for e in entities(tgt_text, tgt_lang) {
+        if !mentioned(&e, &source_words) {
             out.push(flag("entity", "target", e));
         }
     }
@@ -180,6 +358,11 @@ mod tests {
         f.iter()
             .map(|f| (f.kind.clone(), f.side.clone(), f.value.clone()))
             .collect()
+    }
+
+    fn has(f: &[Flag], kind: &str, side: &str, value: &str) -> bool {
+        f.iter()
+            .any(|f| f.kind == kind && f.side == side && f.value == value)
     }
 
     #[test]
@@ -205,21 +388,102 @@ mod tests {
             "Japan will release the water, Tokyo Electric said.",
             "en",
         );
-        let k = kinds(&f);
-        assert!(
-            k.contains(&("negation".into(), "source".into(), "tidak".into())),
-            "{k:?}"
-        );
-        assert!(
-            k.contains(&("entity".into(), "target".into(), "Tokyo".into())),
-            "{k:?}"
-        );
-        assert!(
-            !k.iter()
-                .any(|(kind, _, v)| kind == "entity" && v == "Japan"),
-            "{k:?}"
-        );
+        assert!(has(&f, "negation", "source", "tidak"), "{f:?}");
+        assert!(has(&f, "entity", "target", "Tokyo Electric"), "{f:?}");
+        assert!(!f.iter().any(|f| f.value == "Japan"), "{f:?}");
         // Same numbers written differently are no difference.
         assert!(flags("830.000 ton", "830,000 ton", "id", "830,000 tonnes", "en").is_empty());
+    }
+
+    #[test]
+    fn fixed_expressions_are_no_negation() {
+        // Seed: "tuduhan tidak berdasar" = groundless accusations; the gloss says "not|no".
+        let f = flags(
+            "Kami menolak tuduhan tidak berdasar itu.",
+            "we refuse|reject accusation|allegation not|no base|reason|underlie that|the.",
+            "id",
+            "We reject the groundless accusations.",
+            "en",
+        );
+        assert!(!f.iter().any(|f| f.kind == "negation"), "{f:?}");
+        let f = flags(
+            "Tuduhan itu tanpa dasar.",
+            "accusation that without base.",
+            "id",
+            "The accusation is baseless.",
+            "en",
+        );
+        assert!(!f.iter().any(|f| f.kind == "negation"), "{f:?}");
+        // "not only" in the target, "sin embargo" (= however), "nicht nur", "non seulement".
+        for (text, lang) in [
+            ("China is not only a partner but a friend.", "en"),
+            ("Sin embargo, el gobierno aprobó la ley.", "es"),
+            ("Das ist nicht nur ein Problem der Regierung.", "de"),
+            ("C'est non seulement un partenaire mais un ami.", "fr"),
+            ("Il ne reste que trois jours.", "fr"),
+        ] {
+            assert_eq!(negation(text, lang), None, "{text}");
+        }
+        // A real negation next to a fixed expression still counts.
+        assert_eq!(
+            negation("Tuduhan tidak berdasar itu tidak benar.", "id").as_deref(),
+            Some("tidak")
+        );
+        assert_eq!(negation("Il n'a pas signé.", "fr").as_deref(), Some("pas"));
+    }
+
+    #[test]
+    fn multiword_names_stay_whole_and_translated_names_are_no_difference() {
+        // "Hong Kong", "Belt and Road", "Boao Forum for Asia": one name each.
+        let e = entities(
+            "Hong Kong welcomed the Belt and Road Initiative at the Boao Forum for Asia.",
+            "en",
+        );
+        assert_eq!(
+            e,
+            BTreeSet::from([
+                "Hong Kong".to_string(),
+                "Belt and Road Initiative".to_string(),
+                "Boao Forum for Asia".to_string()
+            ])
+        );
+        // "Perang Dingin" glossed "Cold War|cold" is the target's "Cold War".
+        let f = flags(
+            "Amerika Serikat harus meninggalkan mentalitas Perang Dingin.",
+            "United States|United States of America|united must|have to leave ~tality Cold War|cold.",
+            "id",
+            "The United States must abandon its Cold War mentality.",
+            "en",
+        );
+        assert!(f.is_empty(), "{f:?}");
+        // Demonyms and countries: "China" (gloss of Tiongkok) and "Chinese".
+        let f = flags(
+            "Perusahaan Tiongkok itu dituduh.",
+            "company China|chinese that accused.",
+            "id",
+            "The Chinese company was accused.",
+            "en",
+        );
+        assert!(!f.iter().any(|f| f.kind == "entity"), "{f:?}");
+        // German nouns are capitalised: no entities unless names of several words or
+        // acronyms.
+        let e = entities(
+            "Die Regierung lehnt die Vorwürfe der Europäischen Union und der NATO ab.",
+            "de",
+        );
+        assert_eq!(
+            e,
+            BTreeSet::from(["Europäischen Union".to_string(), "NATO".to_string()])
+        );
+        // A real difference is still flagged, on the side that has it.
+        let f = flags(
+            "Hong Kong menolak laporan itu.",
+            "Hong Kong refuse|reject report that.",
+            "id",
+            "The report was rejected by Macau.",
+            "en",
+        );
+        assert!(has(&f, "entity", "source", "Hong Kong"), "{f:?}");
+        assert!(has(&f, "entity", "target", "Macau"), "{f:?}");
     }
 }
