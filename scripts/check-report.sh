@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Opens the seed corpus' report.html in real headless Chromium: takes a screenshot
-# (docs/report.png), checks that the page text contains known matches of the seed corpus and
-# that the browser console shows no errors. Run by .ci/run; needs Debian's `chromium`.
+# Opens the seed corpus' report.html in real headless Chromium at desktop (1280 px) and phone
+# (390 px) widths: checks that the rendered page shows the known claims of the seed corpus
+# with their confidence bars and differences, that search covers unmatched sentences and says
+# "no matches" when nothing matches (report.html#search=WORDS), that nothing overflows the
+# phone width, and that the console shows no errors; takes the screenshots in docs/
+# (report-desktop.png, report-mobile.png). Run by .ci/run; needs Debian's `chromium`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${TRANSALIGN_BIN:-./target/debug/transalign}"
@@ -10,27 +13,52 @@ trap 'rm -rf "$out"' EXIT
 "$bin" run --quiet --format jsonl,html --out "$out/out" --cache-dir "$out/cache"
 page="file://$(realpath "$out/out/report.html")"
 browser=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
-  --disable-background-networking --disable-component-update --disable-sync
+  --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars
   --user-data-dir="$out/profile")
+fail() { echo "report check: $*" >&2; exit 1; }
 
-"${browser[@]}" --dump-dom --enable-logging=stderr --v=0 "$page" >"$out/dom.html" 2>"$out/console.log" || true
-for expected in "transalign report" "high-tech innovation by the whole international community" "peace and cooperation" "003_eb641ee9339536e9.txt" "matches shown" "sentences without a match"; do
-  if ! grep -qF "$expected" "$out/dom.html"; then
-    echo "report check: the rendered page lacks \"$expected\"" >&2
-    exit 1
+# dump URL WIDTH NAME: the DOM after the page's script ran, at that window width.
+dump() {
+  "${browser[@]}" --window-size="$2,900" --dump-dom --enable-logging=stderr --v=0 "$1" \
+    >"$out/$3.html" 2>"$out/$3.log" || true
+  if grep -E "CONSOLE|Uncaught" "$out/$3.log" | grep -qiE "error|uncaught"; then
+    grep -E "CONSOLE|Uncaught" "$out/$3.log" >&2
+    fail "browser console errors ($3)"
   fi
+}
+
+dump "$page" 1280 desktop
+dump "$page" 390 mobile
+for expected in "transalign report" "Claims" "peace and cooperation" "confidence" \
+  'role="meter"' '<mark class="entity"' "Claim-like sentences without a match" \
+  "high-tech innovation by the whole international community" "003_eb641ee9339536e9.txt"; do
+  grep -qF "$expected" "$out/desktop.html" || fail "the rendered page lacks \"$expected\""
 done
-# The script ran: it wrote the number of shown matches into the page.
-if ! grep -qE '<span id="shown">[1-9][0-9]*</span>' "$out/dom.html"; then
-  echo "report check: the filter script did not run" >&2
-  exit 1
-fi
-if grep -E "CONSOLE|Uncaught" "$out/console.log" | grep -qiE "error|uncaught"; then
-  echo "report check: browser console errors:" >&2
-  grep -E "CONSOLE|Uncaught" "$out/console.log" >&2
-  exit 1
-fi
-"${browser[@]}" --hide-scrollbars --window-size=1280,1400 --screenshot="$out/report.png" "$page" >/dev/null 2>&1 || true
-test -s "$out/report.png" || { echo "report check: no screenshot" >&2; exit 1; }
-cp "$out/report.png" docs/report.png
-echo "report check: ok (docs/report.png)"
+# The filter script ran and counted the claims it shows.
+grep -qE '<span id="shown">[1-9][0-9]*</span> claims shown' "$out/desktop.html" \
+  || fail "the filter script did not run"
+grep -qF 'class="empty hidden" role="status">No matches' "$out/desktop.html" \
+  || fail "\"no matches\" shows although claims are shown"
+# Only the comparable settings in the header.
+grep -qF "largest bead" "$out/desktop.html" && fail "the header shows parallel settings"
+# Nothing wider than a phone.
+grep -qF 'data-overflow="false"' "$out/mobile.html" || fail "the page overflows 390 px"
+grep -qF 'data-overflow="false"' "$out/desktop.html" || fail "the page overflows 1280 px"
+
+# Search covers unmatched sentences: an unmatched sentence's words, no claim shown.
+dump "$page#search=high-tech%20innovation" 1280 search
+grep -qE '<span id="shown">0</span> claims shown' "$out/search.html" \
+  || fail "a search for an unmatched sentence still shows claims"
+grep -qE '<span id="shown-unmatched">[1-9][0-9]*</span>' "$out/search.html" \
+  || fail "search does not find unmatched sentences"
+# Nothing matches: the page says so.
+dump "$page#search=zzqxj" 1280 nothing
+grep -qF 'class="empty" role="status">No matches' "$out/nothing.html" \
+  || fail "a search without results does not say \"no matches\""
+
+"${browser[@]}" --window-size=1280,1500 --screenshot="$out/desktop.png" "$page" >/dev/null 2>&1 || true
+"${browser[@]}" --window-size=390,1400 --screenshot="$out/mobile.png" "$page" >/dev/null 2>&1 || true
+test -s "$out/desktop.png" && test -s "$out/mobile.png" || fail "no screenshot"
+cp "$out/desktop.png" docs/report-desktop.png
+cp "$out/mobile.png" docs/report-mobile.png
+echo "report check: ok (docs/report-desktop.png, docs/report-mobile.png)"

@@ -213,7 +213,9 @@ fn align_pairs_and_exclude_same_source_decide_which_documents_are_compared() {
     let dir = two_outlets(BASE);
     assert!(partners(dir.path()).contains("kemlu/nickel.en.txt"));
     // Documents of one directory are kept apart: the nickel claim goes to the wire report.
-    let dir = two_outlets(&format!("{BASE}[align]\nexclude_same_source = \"directory\"\n"));
+    let dir = two_outlets(&format!(
+        "{BASE}[align]\nexclude_same_source = \"directory\"\n"
+    ));
     assert_eq!(
         partners(dir.path()),
         BTreeSet::from(["wire/report.en.txt".to_string()])
@@ -251,7 +253,11 @@ fn align_pairs_and_exclude_same_source_decide_which_documents_are_compared() {
         BTreeSet::from(["kemlu/nickel.en.txt".to_string()])
     );
     // A malformed line is an error naming the file and line.
-    std::fs::write(dir.path().join("pairs.tsv"), "a.txt\tb.txt\nonly-one-field\n").unwrap();
+    std::fs::write(
+        dir.path().join("pairs.tsv"),
+        "a.txt\tb.txt\nonly-one-field\n",
+    )
+    .unwrap();
     transalign(&repo())
         .arg("--config")
         .arg(dir.path().join("config.toml"))
@@ -261,7 +267,9 @@ fn align_pairs_and_exclude_same_source_decide_which_documents_are_compared() {
         .stderr(predicates::str::contains("align.pairs"))
         .stderr(predicates::str::contains("pairs.tsv:2"));
     // So is an unknown rule.
-    let dir = two_outlets(&format!("{BASE}[align]\nexclude_same_source = \"outlet\"\n"));
+    let dir = two_outlets(&format!(
+        "{BASE}[align]\nexclude_same_source = \"outlet\"\n"
+    ));
     transalign(&repo())
         .arg("--config")
         .arg(dir.path().join("config.toml"))

@@ -19,11 +19,19 @@ use crate::model::Sentence;
 #[derive(Debug, Clone, Serialize)]
 pub struct AlignmentReport {
     pub mode: String,
-    /// The margin threshold that applied (comparable mode).
-    pub threshold: f64,
+    /// Comparable: the margin threshold, minimum confidence and candidates per source that
+    /// applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_confidence: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_k: Option<usize>,
+    /// Parallel: the largest bead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_bead: Option<usize>,
     /// True when sentence vectors took part.
     pub embedded: bool,
-    pub top_k: usize,
     /// Source sentences (translated, not pivot, not boilerplate) and target candidates.
     pub source_sentences: usize,
     pub target_sentences: usize,
@@ -294,11 +302,14 @@ pub fn align_corpus(
         );
         claims = crate::claims::records(&groups, &sources, &targets, pivot);
     }
+    let comparable = mode == "comparable";
     let report = AlignmentReport {
+        threshold: comparable.then_some(four_decimals(params.threshold)),
+        min_confidence: comparable.then_some(four_decimals(params.min_confidence)),
+        top_k: comparable.then_some(top_k),
+        max_bead: (!comparable).then_some(config.raw.align.max_bead),
         mode,
-        threshold: params.threshold as f64,
         embedded: fused,
-        top_k,
         source_sentences: source_count,
         target_sentences: target_count,
         alignments: records.len(),
@@ -310,6 +321,11 @@ pub fn align_corpus(
         report,
         claims,
     }
+}
+
+/// An `f32` setting as the `f64` it was written as (1.05, not 1.0499999523).
+fn four_decimals(x: f32) -> f64 {
+    (f64::from(x) * 1e4).round() / 1e4
 }
 
 /// Two documents that translate each other, and their sentences (boilerplate left out).

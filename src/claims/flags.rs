@@ -101,21 +101,26 @@ fn words(text: &str) -> Vec<String> {
 /// Numbers in a text, normalised: separators removed (`830.000`, `830,000` → `830000`),
 /// decimal comma or point kept as a point only when it is not a thousands separator.
 pub fn numbers(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut current = String::new();
-    let chars: Vec<char> = text.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    number_spans(text).into_iter().map(|(_, n)| n).collect()
+}
+
+/// Every number of a text: its byte range and its normalised form (see [`numbers`]).
+pub fn number_spans(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(at, c)) in chars.iter().enumerate() {
         let separator = (c == '.' || c == ',')
-            && !current.is_empty()
-            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            && start.is_some()
+            && chars.get(k + 1).is_some_and(|(_, n)| n.is_ascii_digit());
         if c.is_ascii_digit() || separator {
-            current.push(c);
-        } else if !current.is_empty() {
-            out.insert(normalise_number(&std::mem::take(&mut current)));
+            start.get_or_insert(at);
+        } else if let Some(from) = start.take() {
+            out.push((from..at, normalise_number(&text[from..at])));
         }
     }
-    if !current.is_empty() {
-        out.insert(normalise_number(&current));
+    if let Some(from) = start {
+        out.push((from..text.len(), normalise_number(&text[from..])));
     }
     out
 }
@@ -180,7 +185,9 @@ const NOT_NAMES: &[&str] = &[
 
 fn is_acronym(word: &str) -> bool {
     word.chars().filter(|c| c.is_alphabetic()).count() >= 2
-        && word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-')
+        && word
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn capitalised(word: &str) -> bool {
@@ -205,9 +212,10 @@ fn entities(text: &str, lang: &str) -> BTreeSet<String> {
             in_alternative = !token.contains('|');
             continue;
         }
-        let mut alternatives = token.split('|');
-        let first = alternatives.next().unwrap_or("");
-        in_alternative = alternatives.last().is_some_and(capitalised);
+        let first = token.split('|').next().unwrap_or("");
+        in_alternative = token
+            .rsplit_once('|')
+            .is_some_and(|(_, last)| capitalised(last));
         let word = first.trim_matches(|c: char| !c.is_alphanumeric());
         let word = word
             .strip_suffix("'s")
@@ -221,7 +229,11 @@ fn entities(text: &str, lang: &str) -> BTreeSet<String> {
     }
     // German capitalises every noun, and its articles join nouns ("Vorwürfe der
     // Europäischen Union"): only adjacent capitalised words make a name there.
-    let connectors: &[&str] = if lang == "de" { &["von"] } else { NAME_CONNECTORS };
+    let connectors: &[&str] = if lang == "de" {
+        &["von"]
+    } else {
+        NAME_CONNECTORS
+    };
     let mut out = BTreeSet::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -262,7 +274,8 @@ fn entities(text: &str, lang: &str) -> BTreeSet<String> {
         } else {
             Some(run[0].to_string())
         };
-        if let Some(name) = name.filter(|n| !n.is_empty() && !n.chars().all(|c| c.is_ascii_digit())) {
+        if let Some(name) = name.filter(|n| !n.is_empty() && !n.chars().all(|c| c.is_ascii_digit()))
+        {
             out.insert(name);
         }
         i = last_name + 1;

@@ -1,15 +1,19 @@
-//! `report.html`: one self-contained page (inline CSS and JS, no network) for people: per
-//! source document the matches side by side — original, translation (marked when it is a
-//! lexicon gloss), matched pivot sentence(s), document, score, rank and claim-difference
-//! flags — with unmatched sentences collapsed, a summary header, filters by score and
-//! document and a search box. Printable; `lang` attributes on every text.
+//! `report.html`: one self-contained page (inline CSS and JS, no network) for people. It
+//! opens with the claims — for each, its members side by side (original, translation or
+//! gloss, document, language), the confidence as a labelled bar, the differences
+//! highlighted in the texts — then the claim-like sentences without a match. Search covers
+//! everything; filters by language, document and confidence; the layout stacks at phone
+//! width; the header shows the settings of the mode that ran. Without claims (`align`,
+//! `export`, parallel runs) every alignment is shown the same way.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::io::Write;
+use std::ops::Range;
 
 use super::exporter::{ExportInput, Exporter};
-use crate::align::output::Alignment;
+use crate::claims::flags::number_spans;
+use crate::model::Sentence;
 
 pub struct Html;
 
@@ -19,50 +23,84 @@ pub fn escape(text: &str) -> String {
 }
 
 const STYLE: &str = r#"
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1f24;background:#fafafa}
-header{background:#12344d;color:#fff;padding:1rem 1.5rem}
-header h1{margin:0 0 .4rem;font-size:1.4rem}
-header dl{display:flex;flex-wrap:wrap;gap:.3rem 1.5rem;margin:0}
-header dt{opacity:.75}header dd{margin:0 .2rem 0 0;font-weight:600}
-.controls{position:sticky;top:0;background:#fff;border-bottom:1px solid #ddd;padding:.6rem 1.5rem;display:flex;gap:1rem;flex-wrap:wrap;align-items:center;z-index:1}
-main{padding:0 1.5rem 2rem}
-section{margin-top:1.5rem}
-h2{font-size:1.1rem;border-bottom:2px solid #12344d;padding-bottom:.2rem}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{border:1px solid #ddd;padding:.4rem .5rem;vertical-align:top;text-align:left}
-th{background:#eef2f5;font-weight:600}
-td.num{white-space:nowrap;text-align:right}
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
+header{background:#12344d;color:#fff;padding:1rem 1.25rem}
+header h1{margin:0 0 .4rem;font-size:1.35rem}
+header dl{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem;margin:0}
+header dl div{display:flex;gap:.35rem}
+header dt{opacity:.75}header dd{margin:0;font-weight:600}
+.controls{position:sticky;top:0;background:#fff;border-bottom:1px solid #d0d7de;padding:.5rem 1.25rem;display:flex;gap:.5rem 1rem;flex-wrap:wrap;align-items:center;z-index:2}
+.controls label{display:flex;gap:.3rem;align-items:center}
+.controls input[type=search]{width:16rem;max-width:100%}
+main{padding:0 1.25rem 2rem;max-width:90rem}
+h2{font-size:1.15rem;border-bottom:2px solid #12344d;padding-bottom:.2rem;margin-top:1.5rem}
+.legend{font-size:.9em;color:#333;display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center}
+.legend .swatch{display:inline-block;width:1.6em;height:.7em;border-radius:.2em;vertical-align:middle;margin-right:.25em}
+.claim{background:#fff;border:1px solid #d0d7de;border-radius:.4rem;margin:.8rem 0;padding:.6rem .8rem}
+.claim-head{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center;margin-bottom:.4rem}
+.claim-head h3{font-size:1rem;margin:0}
+.claim-id{font-family:ui-monospace,monospace;font-size:.8em;color:#57606a}
+.bar{display:inline-block;width:8rem;height:.75rem;background:#e6e9ed;border-radius:.3rem;overflow:hidden;vertical-align:middle}
+.bar span{display:block;height:100%}
+.high{background:#1f883d}.medium{background:#d4a72c}.low{background:#cf222e}
+.members{display:grid;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr));gap:.6rem}
+.member{border-left:4px solid #8c959f;padding:.2rem .6rem;background:#fbfbfc;min-width:0;overflow-wrap:anywhere}
+.member.pivot{border-left-color:#0969da}
+.member-head{font-size:.85em;color:#57606a;margin-bottom:.2rem}
+.lang{display:inline-block;font-weight:700;color:#fff;background:#57606a;border-radius:.25em;padding:0 .35em;margin-right:.3em}
+.member.pivot .lang{background:#0969da}
+.original{margin:.1rem 0}
+.translation{margin:.2rem 0 0;color:#333;font-size:.92em}
 .gloss{font-family:ui-monospace,monospace;font-size:.85em;color:#444}
-.badge{display:inline-block;font-size:.7em;padding:0 .35em;border-radius:.3em;background:#e1e4e8;color:#333;margin-right:.3em;font-family:system-ui,sans-serif}
-.flag{display:inline-block;background:#fff3c4;border:1px solid #e3c000;border-radius:.3em;padding:0 .3em;margin:.1em;font-size:.8em}
-.flag.negation{background:#ffd8d8;border-color:#d33}
-.flag.entity{background:#dff0ff;border-color:#2a7ab8}
-details{margin-top:.5rem}
-details li{margin:.3rem 0}
+.badge{display:inline-block;font-size:.75em;padding:0 .35em;border-radius:.3em;background:#e1e4e8;color:#333;margin-right:.3em;font-family:system-ui,sans-serif}
+mark{padding:0 .1em;border-radius:.2em;border-bottom:2px solid}
+mark.number{background:#fff3c4;border-color:#bf8700}
+mark.negation{background:#ffd8d8;border-color:#cf222e}
+mark.entity{background:#ddf4ff;border-color:#0969da}
+.differences{margin:.4rem 0 0;padding-left:1.2rem;font-size:.9em}
+.unmatched li{margin:.35rem 0;overflow-wrap:anywhere}
+.unmatched .member-head{display:inline}
+details summary{cursor:pointer;font-weight:600;margin:.4rem 0}
 .hidden{display:none}
-.empty{color:#777;font-style:italic}
-@media print{.controls{display:none}header{background:none;color:#000}details{display:block}tr{break-inside:avoid}}
+.empty{color:#57606a;font-style:italic}
+@media (max-width:40rem){header,main,.controls{padding-left:.6rem;padding-right:.6rem}.controls input[type=search]{width:100%}.controls label{flex:1 1 100%}.members{grid-template-columns:1fr}}
+@media print{.controls{display:none}header{background:none;color:#000}details{display:block}.claim{break-inside:avoid}}
 "#;
 
 const SCRIPT: &str = r#"
 (function(){
-  var search=document.getElementById('search');
-  var minScore=document.getElementById('min-score');
-  var doc=document.getElementById('doc');
-  var shown=document.getElementById('shown');
+  var search=document.getElementById('search'), lang=document.getElementById('lang'),
+      doc=document.getElementById('doc'), min=document.getElementById('min-value'),
+      shown=document.getElementById('shown'), shownUnmatched=document.getElementById('shown-unmatched'),
+      none=document.getElementById('no-matches');
+  function has(list, value){return !value || (' '+list+' ').indexOf(' '+value+' ')>=0;}
   function apply(){
-    var q=search.value.toLowerCase(), min=parseFloat(minScore.value)||0, d=doc.value, n=0;
-    document.querySelectorAll('tr.match').forEach(function(row){
-      var ok=parseFloat(row.dataset.score)>=min && (!d||row.dataset.doc===d) && (!q||row.textContent.toLowerCase().indexOf(q)>=0);
-      row.classList.toggle('hidden',!ok); if(ok){n++;}
+    var q=search.value.toLowerCase().trim(), l=lang.value, d=doc.value, m=parseFloat(min.value)||0, n=0, u=0;
+    document.querySelectorAll('.claim').forEach(function(c){
+      var ok=parseFloat(c.dataset.value)>=m && has(c.dataset.langs,l) && has(c.dataset.docs,d)
+        && (!q || c.textContent.toLowerCase().indexOf(q)>=0);
+      c.classList.toggle('hidden',!ok); if(ok){n++;}
     });
-    document.querySelectorAll('section.doc').forEach(function(s){
-      s.classList.toggle('hidden', !!d && s.dataset.doc!==d);
+    document.querySelectorAll('.unmatched li').forEach(function(s){
+      var ok=has(s.dataset.lang,l) && has(s.dataset.doc,d) && (!q || s.textContent.toLowerCase().indexOf(q)>=0);
+      s.classList.toggle('hidden',!ok); if(ok){u++;}
     });
-    shown.textContent=n;
+    document.querySelectorAll('.unmatched details').forEach(function(g){
+      var visible=g.querySelectorAll('li:not(.hidden)').length;
+      g.classList.toggle('hidden',visible===0);
+      if(q && visible>0){g.open=true;}
+    });
+    shown.textContent=n; if(shownUnmatched){shownUnmatched.textContent=u;}
+    none.classList.toggle('hidden', n+u>0);
   }
-  [search,minScore,doc].forEach(function(e){e.addEventListener('input',apply);});
+  [search,lang,doc,min].forEach(function(e){e.addEventListener('input',apply);});
+  // report.html#search=WORDS opens with that search (a link to a finding).
+  var hash=/^#search=(.*)$/.exec(location.hash);
+  if(hash){search.value=decodeURIComponent(hash[1].replace(/\+/g,' '));}
   apply();
+  var root=document.documentElement;
+  root.dataset.overflow=String(root.scrollWidth>root.clientWidth);
 })();
 "#;
 
@@ -80,34 +118,340 @@ impl Exporter for Html {
     }
 }
 
-fn flags_html(a: &Alignment) -> String {
-    a.flags
-        .iter()
-        .map(|f| {
-            format!(
-                "<span class=\"flag {}\" title=\"{} only in the {}\">{}: {} ({})</span>",
-                escape(&f.kind),
-                escape(&f.kind),
-                escape(&f.side),
-                escape(&f.kind),
-                escape(&f.value),
-                escape(&f.side)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+/// One version of a claim (or one side of an alignment) as the report shows it.
+struct Version<'a> {
+    doc: &'a str,
+    idx: Vec<usize>,
+    lang: &'a str,
+    text: &'a str,
+    translation: Option<&'a str>,
+    /// The translation is a lexicon gloss.
+    gloss: bool,
 }
 
-fn render(input: &ExportInput) -> String {
+/// A difference: version `member` has `value`, the versions `lacking` do not.
+struct Difference<'a> {
+    kind: &'a str,
+    value: &'a str,
+    member: usize,
+    lacking: Vec<usize>,
+}
+
+/// A claim, or an alignment shown as one.
+struct Card<'a> {
+    id: &'a str,
+    versions: Vec<Version<'a>>,
+    /// Confidence (comparable) or bead score (parallel).
+    value: f32,
+    differences: Vec<Difference<'a>>,
+}
+
+/// The claims of a comparable run; otherwise every alignment as a card.
+fn cards<'a>(input: &'a ExportInput, glossed: &HashSet<(&str, usize)>) -> Vec<Card<'a>> {
+    let is_gloss = |doc: &str, idx: &[usize]| idx.iter().any(|i| glossed.contains(&(doc, *i)));
+    if !input.claims.is_empty() || (input.mode == "comparable" && !input.sentences.is_empty()) {
+        return input
+            .claims
+            .iter()
+            .map(|c| Card {
+                id: &c.claim_id,
+                versions: c
+                    .members
+                    .iter()
+                    .map(|m| Version {
+                        doc: &m.doc,
+                        idx: m.idx.clone(),
+                        lang: &m.lang,
+                        text: &m.text,
+                        translation: m.translation.as_deref(),
+                        gloss: is_gloss(&m.doc, &m.idx),
+                    })
+                    .collect(),
+                value: c.confidence,
+                differences: c
+                    .flags
+                    .iter()
+                    .map(|f| Difference {
+                        kind: &f.kind,
+                        value: &f.value,
+                        member: f.member,
+                        lacking: f.lacking.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+    }
+    input
+        .alignments
+        .iter()
+        .map(|a| {
+            let mut versions = Vec::new();
+            if !a.src_ids.is_empty() {
+                versions.push(Version {
+                    doc: &a.src_doc,
+                    idx: a.src_ids.clone(),
+                    lang: &a.src_lang,
+                    text: &a.src_text,
+                    translation: (!a.src_translation.is_empty() && a.src_lang != a.tgt_lang)
+                        .then_some(a.src_translation.as_str()),
+                    gloss: a.backend == "lexicon",
+                });
+            }
+            if !a.tgt_ids.is_empty() {
+                versions.push(Version {
+                    doc: &a.tgt_doc,
+                    idx: a.tgt_ids.clone(),
+                    lang: &a.tgt_lang,
+                    text: &a.tgt_text,
+                    translation: None,
+                    gloss: false,
+                });
+            }
+            let both = versions.len() == 2;
+            Card {
+                id: "",
+                value: a.confidence.unwrap_or(a.score),
+                differences: if both {
+                    a.flags
+                        .iter()
+                        .map(|f| {
+                            let (member, other) = if f.side == "source" { (0, 1) } else { (1, 0) };
+                            Difference {
+                                kind: &f.kind,
+                                value: &f.value,
+                                member,
+                                lacking: vec![other],
+                            }
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                versions,
+            }
+        })
+        .collect()
+}
+
+/// Byte ranges of `needle` in `text`, case-insensitively, at word boundaries.
+fn occurrences(text: &str, needle: &str) -> Vec<Range<usize>> {
+    let (hay, pin) = (text.to_lowercase(), needle.to_lowercase());
+    // Lower-casing must keep byte offsets for the ranges to point into `text`.
+    if pin.is_empty() || hay.len() != text.len() {
+        return Vec::new();
+    }
+    let boundary = |at: usize| {
+        !hay[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+            && !hay[at + pin.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+    };
+    hay.match_indices(&pin)
+        .map(|(at, _)| at)
+        .filter(|&at| boundary(at))
+        .map(|at| at..at + pin.len())
+        .collect()
+}
+
+/// `text` escaped, with the differences of this version marked.
+fn marked(text: &str, differences: &[&Difference]) -> String {
+    let mut ranges: Vec<(Range<usize>, &str)> = Vec::new();
+    for d in differences {
+        if d.kind == "number" {
+            for (range, normalised) in number_spans(text) {
+                if normalised == d.value {
+                    ranges.push((range, d.kind));
+                }
+            }
+        } else {
+            ranges.extend(occurrences(text, d.value).into_iter().map(|r| (r, d.kind)));
+        }
+    }
+    ranges.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut out = String::new();
+    let mut at = 0;
+    for (range, kind) in ranges {
+        if range.start < at {
+            continue;
+        }
+        out.push_str(&escape(&text[at..range.start]));
+        let _ = write!(
+            out,
+            "<mark class=\"{kind}\" title=\"{kind} only in this version\">{}</mark>",
+            escape(&text[range.clone()])
+        );
+        at = range.end;
+    }
+    out.push_str(&escape(&text[at..]));
+    out
+}
+
+/// "high", "medium" or "low": the band of a confidence (the legend's colours).
+fn band(value: f32) -> &'static str {
+    if value >= 0.9 {
+        "high"
+    } else if value >= 0.6 {
+        "medium"
+    } else {
+        "low"
+    }
+}
+
+fn ids(idx: &[usize]) -> String {
+    idx.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn render_card(html: &mut String, number: usize, card: &Card, pivot: &str, measure: &str) {
+    let langs: BTreeSet<&str> = card.versions.iter().map(|v| v.lang).collect();
+    let docs: BTreeSet<&str> = card.versions.iter().map(|v| v.doc).collect();
+    let langs = langs.into_iter().collect::<Vec<_>>().join(" ");
+    let docs_attr = docs
+        .iter()
+        .map(|d| d.replace(' ', "\u{a0}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let value = card.value.clamp(0.0, 1.0);
+    let _ = write!(
+        html,
+        "<article class=\"claim\" data-value=\"{value:.4}\" data-langs=\"{}\" data-docs=\"{}\">\n<div class=\"claim-head\"><h3>{} {number}</h3>",
+        escape(&langs),
+        escape(&docs_attr),
+        if card.id.is_empty() { "Match" } else { "Claim" },
+    );
+    if !card.id.is_empty() {
+        let _ = write!(html, "<span class=\"claim-id\">{}</span>", escape(card.id));
+    }
+    let _ = write!(
+        html,
+        "<span>{languages}</span><span role=\"meter\" aria-valuemin=\"0\" aria-valuemax=\"1\" aria-valuenow=\"{value:.2}\" aria-label=\"{measure} {value:.2}\">{measure} <span class=\"bar\"><span class=\"{band}\" style=\"width:{width:.0}%\"></span></span> <strong>{value:.2}</strong> <small>({band})</small></span></div>\n<div class=\"members\">\n",
+        languages = escape(&langs.replace(' ', " · ")),
+        band = band(value),
+        width = value * 100.0,
+    );
+    for (i, v) in card.versions.iter().enumerate() {
+        let own: Vec<&Difference> = card.differences.iter().filter(|d| d.member == i).collect();
+        let class = if v.lang == pivot {
+            "member pivot"
+        } else {
+            "member"
+        };
+        let _ = write!(
+            html,
+            "<section class=\"{class}\"><div class=\"member-head\"><span class=\"lang\">{lang}</span>{doc} · sentence {idx}</div><p class=\"original\" lang=\"{lang}\">{text}</p>",
+            lang = escape(v.lang),
+            doc = escape(v.doc),
+            idx = ids(&v.idx),
+            text = marked(v.text, &own),
+        );
+        if let Some(t) = v.translation {
+            let (class, badge) = if v.gloss {
+                ("translation gloss", "gloss")
+            } else {
+                ("translation", "translation")
+            };
+            let _ = write!(
+                html,
+                "<p class=\"{class}\" lang=\"{pivot}\"><span class=\"badge\">{badge}</span>{}</p>",
+                marked(t, &own),
+                pivot = escape(pivot)
+            );
+        }
+        html.push_str("</section>\n");
+    }
+    html.push_str("</div>\n");
+    if !card.differences.is_empty() {
+        html.push_str("<ul class=\"differences\" aria-label=\"differences\">");
+        for d in &card.differences {
+            let who = |i: usize| {
+                card.versions
+                    .get(i)
+                    .map_or_else(String::new, |v| format!("{} ({})", v.doc, v.lang))
+            };
+            let lacking = d
+                .lacking
+                .iter()
+                .map(|&i| who(i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = write!(
+                html,
+                "<li><mark class=\"{kind}\">{kind}: {value}</mark> in {has}, not in {lacking}</li>",
+                kind = escape(d.kind),
+                value = escape(d.value),
+                has = escape(&who(d.member)),
+                lacking = escape(&lacking),
+            );
+        }
+        html.push_str("</ul>\n");
+    }
+    html.push_str("</article>\n");
+}
+
+/// The claim-like sentences no card shows, by document.
+fn render_unmatched(html: &mut String, unmatched: &[&Sentence], pivot: &str) {
+    let _ = write!(
+        html,
+        "<section class=\"unmatched\" aria-labelledby=\"unmatched-title\">\n<h2 id=\"unmatched-title\">Claim-like sentences without a match (<span id=\"shown-unmatched\">{}</span> shown)</h2>\n",
+        unmatched.len()
+    );
+    if unmatched.is_empty() {
+        html.push_str("<p class=\"empty\">Every claim-like sentence is in a claim.</p>\n");
+    }
+    let mut docs: Vec<&str> = unmatched.iter().map(|s| s.doc.as_str()).collect();
+    docs.dedup();
+    for doc in docs {
+        let in_doc: Vec<&&Sentence> = unmatched.iter().filter(|s| s.doc == doc).collect();
+        let _ = writeln!(
+            html,
+            "<details><summary>{} — {} sentences without a match</summary><ol>",
+            escape(doc),
+            in_doc.len()
+        );
+        for s in in_doc {
+            let lang = s.lang.as_deref().unwrap_or("und");
+            let _ = write!(
+                html,
+                "<li value=\"{idx}\" data-lang=\"{l}\" data-doc=\"{d}\"><span class=\"member-head\"><span class=\"lang\">{l}</span></span><span lang=\"{l}\">{t}</span>",
+                idx = s.idx,
+                l = escape(lang),
+                d = escape(&doc.replace(' ', "\u{a0}")),
+                t = escape(&s.text),
+            );
+            if let Some(t) = &s.translation {
+                let _ = write!(
+                    html,
+                    "<br><span class=\"{}\" lang=\"{}\">{}</span>",
+                    if s.backend.as_deref() == Some("lexicon") {
+                        "gloss"
+                    } else {
+                        "translation"
+                    },
+                    escape(pivot),
+                    escape(t)
+                );
+            }
+            html.push_str("</li>\n");
+        }
+        html.push_str("</ol></details>\n");
+    }
+    html.push_str("</section>\n");
+}
+
+/// The header: the corpus, then only the settings of the mode that ran.
+fn render_header(html: &mut String, input: &ExportInput, cards: usize, claims: bool) {
     let summary = input.summary.cloned().unwrap_or(serde_json::Value::Null);
     let get = |pointer: &str| {
-        summary
-            .pointer(pointer)
-            .map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .unwrap_or_else(|| "–".into())
+        summary.pointer(pointer).map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
     };
     let languages = summary
         .pointer("/sentences_by_lang")
@@ -117,134 +461,155 @@ fn render(input: &ExportInput) -> String {
                 .map(|(k, v)| format!("{k} {v}"))
                 .collect::<Vec<_>>()
                 .join(", ")
+        });
+    let documents = summary
+        .pointer("/documents")
+        .and_then(|d| d.as_array())
+        .map(|d| d.len().to_string());
+    let mut items: Vec<(&str, Option<String>)> = vec![
+        ("documents", documents),
+        ("sentences by language", languages),
+        ("pivot", get("/pivot")),
+        ("translation", get("/translation/backend")),
+        ("cache hits", get("/translation/cache_hits")),
+        ("embedder", get("/embedding/embedder")),
+        ("mode", Some(input.mode.to_string())),
+    ];
+    if input.mode == "parallel" {
+        items.push(("largest bead", get("/alignment/max_bead")));
+        items.push(("beads", Some(input.alignments.len().to_string())));
+    } else {
+        items.push(("margin threshold", get("/alignment/threshold")));
+        items.push(("minimum confidence", get("/alignment/min_confidence")));
+        items.push(("top k", get("/alignment/top_k")));
+        if claims {
+            items.push(("claims", Some(cards.to_string())));
+        }
+        items.push(("matches", Some(input.alignments.len().to_string())));
+    }
+    html.push_str("<header>\n<h1>transalign report</h1>\n<dl>");
+    for (label, value) in items {
+        if let Some(value) = value {
+            let _ = write!(
+                html,
+                "<div><dt>{label}</dt><dd>{}</dd></div>",
+                escape(&value)
+            );
+        }
+    }
+    html.push_str("</dl>\n</header>\n");
+}
+
+fn render(input: &ExportInput) -> String {
+    let glossed: HashSet<(&str, usize)> = input
+        .sentences
+        .iter()
+        .filter(|s| s.backend.as_deref() == Some("lexicon"))
+        .map(|s| (s.doc.as_str(), s.idx))
+        .collect();
+    let cards = cards(input, &glossed);
+    let claims = !input.sentences.is_empty() && input.mode == "comparable";
+    let pivot = input
+        .alignments
+        .first()
+        .map(|a| a.tgt_lang.as_str())
+        .or_else(|| {
+            input
+                .summary
+                .and_then(|s| s.pointer("/pivot"))
+                .and_then(|p| p.as_str())
         })
-        .unwrap_or_else(|| "–".into());
+        .unwrap_or("en");
+    let shown: HashSet<(&str, usize)> = cards
+        .iter()
+        .flat_map(|c| c.versions.iter())
+        .flat_map(|v| v.idx.iter().map(move |&i| (v.doc, i)))
+        .collect();
+    let unmatched: Vec<&Sentence> = input
+        .sentences
+        .iter()
+        .filter(|s| s.claim_like && !shown.contains(&(s.doc.as_str(), s.idx)))
+        .collect();
+    let mut languages: BTreeSet<&str> = cards
+        .iter()
+        .flat_map(|c| c.versions.iter().map(|v| v.lang))
+        .collect();
+    languages.extend(unmatched.iter().filter_map(|s| s.lang.as_deref()));
+    let mut documents: BTreeSet<&str> = cards
+        .iter()
+        .flat_map(|c| c.versions.iter().map(|v| v.doc))
+        .collect();
+    documents.extend(unmatched.iter().map(|s| s.doc.as_str()));
+    let options = |values: &BTreeSet<&str>| -> String {
+        values
+            .iter()
+            .map(|v| {
+                format!(
+                    "<option value=\"{}\">{}</option>",
+                    escape(&v.replace(' ', "\u{a0}")),
+                    escape(v)
+                )
+            })
+            .collect()
+    };
+    let (measure, noun) = if input.mode == "parallel" {
+        ("score", "beads")
+    } else if claims {
+        ("confidence", "claims")
+    } else {
+        ("confidence", "matches")
+    };
+
     let mut html = String::new();
     let _ = write!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>transalign report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>transalign report</h1>\n<dl>\
-         <dt>documents</dt><dd>{}</dd><dt>sentences by language</dt><dd>{}</dd><dt>pivot</dt><dd>{}</dd>\
-         <dt>backend</dt><dd>{}</dd><dt>cache hits</dt><dd>{}</dd><dt>translated</dt><dd>{}</dd>\
-         <dt>mode</dt><dd>{}</dd><dt>threshold</dt><dd>{}</dd><dt>top k</dt><dd>{}</dd><dt>alignments</dt><dd>{}</dd>\
-         </dl>\n</header>\n",
-        escape(
-            &summary
-                .pointer("/documents")
-                .and_then(|d| d.as_array())
-                .map_or(0, Vec::len)
-                .to_string()
-        ),
-        escape(&languages),
-        escape(&get("/pivot")),
-        escape(&get("/translation/backend")),
-        escape(&get("/translation/cache_hits")),
-        escape(&get("/translation/translated")),
-        escape(input.mode),
-        escape(&get("/alignment/threshold")),
-        escape(&get("/alignment/top_k")),
-        input.alignments.len()
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>transalign report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
     );
-    // Matches grouped by source document, in document and sentence order.
-    let mut by_doc: BTreeMap<&str, Vec<&Alignment>> = BTreeMap::new();
-    for a in input.alignments.iter().filter(|a| !a.src_ids.is_empty()) {
-        by_doc.entry(a.src_doc.as_str()).or_default().push(a);
-    }
-    let mut source_docs: Vec<&str> = input
-        .sentences
-        .iter()
-        .filter(|s| s.translation.is_some())
-        .map(|s| s.doc.as_str())
-        .collect();
-    source_docs.extend(by_doc.keys().copied());
-    source_docs.sort_unstable();
-    source_docs.dedup();
+    render_header(&mut html, input, cards.len(), claims);
     let _ = write!(
         html,
         "<div class=\"controls\" role=\"search\">\
-         <label>Search <input id=\"search\" type=\"search\" placeholder=\"words in any column\"></label>\
-         <label>Minimum score <input id=\"min-score\" type=\"number\" step=\"0.05\" min=\"0\" value=\"0\"></label>\
+         <label>Search <input id=\"search\" type=\"search\" placeholder=\"words in any text\"></label>\
+         <label>Language <select id=\"lang\"><option value=\"\">all</option>{}</select></label>\
          <label>Document <select id=\"doc\"><option value=\"\">all</option>{}</select></label>\
-         <span><span id=\"shown\">{}</span> matches shown</span></div>\n<main>\n",
-        source_docs
-            .iter()
-            .map(|d| format!("<option value=\"{0}\">{0}</option>", escape(d)))
-            .collect::<String>(),
-        input.alignments.len()
+         <label>Minimum {measure} <input id=\"min-value\" type=\"number\" step=\"0.05\" min=\"0\" max=\"1\" value=\"0\"></label>\
+         <span><span id=\"shown\">{}</span> {noun} shown</span></div>\n<main>\n\
+         <p id=\"no-matches\" class=\"empty hidden\" role=\"status\">No matches: nothing fits the search and filters.</p>\n",
+        options(&languages),
+        options(&documents),
+        cards.len(),
     );
-    if source_docs.is_empty() {
-        html.push_str("<p class=\"empty\">No translated sentences and no alignments.</p>\n");
-    }
-    for doc in source_docs {
-        let matches = by_doc.get(doc).cloned().unwrap_or_default();
-        let _ = write!(
-            html,
-            "<section class=\"doc\" data-doc=\"{0}\">\n<h2>{0}</h2>\n",
-            escape(doc)
+    let title = match noun {
+        "claims" => "Claims",
+        "beads" => "Beads",
+        _ => "Matches",
+    };
+    let _ = writeln!(html, "<h2>{title}</h2>");
+    if input.mode == "parallel" {
+        html.push_str("<p class=\"legend\">Score: the bead score in [0, 1] (similarity and length model).</p>\n");
+    } else {
+        html.push_str(
+            "<p class=\"legend\"><span>Confidence: the calibrated probability that the versions state the same claim (on the development data, matches of confidence 0.8 were right about four times in five).</span>\
+             <span><span class=\"swatch high\"></span>high ≥ 0.9</span><span><span class=\"swatch medium\"></span>medium 0.6–0.9</span><span><span class=\"swatch low\"></span>low &lt; 0.6</span>\
+             <span>Differences: <mark class=\"number\">number</mark> <mark class=\"negation\">negation</mark> <mark class=\"entity\">name</mark> only in that version.</span></p>\n",
         );
-        if matches.is_empty() {
-            html.push_str("<p class=\"empty\">No match above the threshold.</p>\n");
-        } else {
-            html.push_str("<table>\n<thead><tr><th scope=\"col\">Source</th><th scope=\"col\">Translation</th><th scope=\"col\">Match</th><th scope=\"col\">Document</th><th scope=\"col\">Score</th><th scope=\"col\">Rank</th><th scope=\"col\">Flags</th></tr></thead>\n<tbody>\n");
-            for a in &matches {
-                let gloss = a.backend == "lexicon";
-                let _ = writeln!(
-                    html,
-                    "<tr class=\"match\" data-score=\"{score:.4}\" data-doc=\"{doc}\"><td lang=\"{sl}\">{st}</td><td lang=\"{tl}\" class=\"{cls}\">{badge}{tr}</td><td lang=\"{tl}\">{tt}</td><td>{td} #{ti}</td><td class=\"num\">{score:.3}<br><small>sim {sim:.3}</small></td><td class=\"num\">{rank}</td><td>{flags}</td></tr>",
-                    score = a.score,
-                    doc = escape(doc),
-                    sl = escape(&a.src_lang),
-                    st = escape(&a.src_text),
-                    tl = escape(&a.tgt_lang),
-                    cls = if gloss { "gloss" } else { "" },
-                    badge = if gloss {
-                        "<span class=\"badge\">gloss</span>"
-                    } else {
-                        ""
-                    },
-                    tr = escape(&a.src_translation),
-                    tt = escape(&a.tgt_text),
-                    td = escape(&a.tgt_doc),
-                    ti = a
-                        .tgt_ids
-                        .iter()
-                        .map(usize::to_string)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    sim = a.similarity,
-                    rank = a.rank,
-                    flags = flags_html(a),
-                );
-            }
-            html.push_str("</tbody>\n</table>\n");
-        }
-        let matched: std::collections::HashSet<usize> = matches
-            .iter()
-            .flat_map(|a| a.src_ids.iter().copied())
-            .collect();
-        let unmatched: Vec<_> = input
-            .sentences
-            .iter()
-            .filter(|s| s.doc == doc && s.translation.is_some() && !matched.contains(&s.idx))
-            .collect();
-        if !unmatched.is_empty() {
-            let _ = writeln!(
-                html,
-                "<details><summary>{} sentences without a match</summary><ol>",
-                unmatched.len()
-            );
-            for s in unmatched {
-                let _ = writeln!(
-                    html,
-                    "<li value=\"{}\"><span lang=\"{}\">{}</span><br><span class=\"gloss\">{}</span></li>",
-                    s.idx,
-                    escape(s.lang.as_deref().unwrap_or("und")),
-                    escape(&s.text),
-                    escape(s.translation.as_deref().unwrap_or(""))
-                );
-            }
-            html.push_str("</ol></details>\n");
-        }
-        html.push_str("</section>\n");
+    }
+    if cards.is_empty() {
+        let _ = writeln!(
+            html,
+            "<p class=\"empty\">No {noun}: nothing was matched with enough confidence.</p>"
+        );
+    }
+    let mut order: Vec<&Card> = cards.iter().collect();
+    if claims {
+        // Most confident first (claims.jsonl's order); alignments keep theirs.
+        order.sort_by(|a, b| b.value.total_cmp(&a.value));
+    }
+    for (i, card) in order.into_iter().enumerate() {
+        render_card(&mut html, i + 1, card, pivot, measure);
+    }
+    if !input.sentences.is_empty() {
+        render_unmatched(&mut html, &unmatched, pivot);
     }
     let _ = write!(
         html,
@@ -260,5 +625,31 @@ mod tests {
     #[test]
     fn markup_is_escaped() {
         assert_eq!(escape("<b>&\"'\u{1}"), "&lt;b&gt;&amp;&quot;&#39;");
+    }
+
+    #[test]
+    fn differences_are_marked_in_the_text() {
+        let d = [
+            Difference {
+                kind: "number",
+                value: "830000",
+                member: 0,
+                lacking: vec![1],
+            },
+            Difference {
+                kind: "entity",
+                value: "Hong Kong",
+                member: 0,
+                lacking: vec![1],
+            },
+        ];
+        let refs: Vec<&Difference> = d.iter().collect();
+        let html = marked("Hong Kong shipped 830.000 tons <b> to Kongo.", &refs);
+        assert_eq!(
+            html,
+            "<mark class=\"entity\" title=\"entity only in this version\">Hong Kong</mark> shipped <mark class=\"number\" title=\"number only in this version\">830.000</mark> tons &lt;b&gt; to Kongo."
+        );
+        // Only whole words.
+        assert!(occurrences("Kongo", "Kong").is_empty());
     }
 }
