@@ -163,7 +163,7 @@ fn document_filter(
         Some(PairsSpec::Glob(pair)) => Some(vec![pair.clone()]),
         Some(PairsSpec::Globs(pairs)) => Some(pairs.clone()),
         Some(PairsSpec::File(file)) => {
-            let path = super::relative_to(base_dir, file);
+            let path = super::locate::relative_to(base_dir, file);
             let mut pairs = Vec::new();
             for (line, fields) in tsv_lines(&path, key, locator)? {
                 match fields.as_slice() {
@@ -209,7 +209,7 @@ fn document_filter(
             ));
         }
         SameSourceSpec::Metadata { metadata, field } => {
-            let path = super::relative_to(base_dir, metadata);
+            let path = super::locate::relative_to(base_dir, metadata);
             let lines = tsv_lines(&path, key, locator)?;
             let Some(((_, header), rows)) = lines.split_first() else {
                 return Err(locator.invalid(

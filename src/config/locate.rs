@@ -188,6 +188,15 @@ pub(crate) fn describe_toml_error(error: &toml::de::Error, text: &str) -> String
     }
 }
 
+/// `path` as seen from the directory of the configuration file (`base` is empty without one).
+pub(crate) fn relative_to(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() || base.as_os_str().is_empty() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,7 +32,7 @@ pub use claims::RawClaims;
 pub use detect::{DetectConfig, RawDetect};
 pub use embed::{EmbedConfig, EmbedderConfig, EmbedderKind, RawEmbed, RawEmbedder, VectorEncoding};
 pub use input::{InputConfig, RawInput};
-use locate::{KeyLocator, describe_toml_error};
+use locate::{KeyLocator, describe_toml_error, relative_to};
 pub use output::{Format, OutputConfig, RawOutput};
 pub use overrides::Overrides;
 pub use remote::{DriverSettings, SpawnConfig};
@@ -185,15 +185,6 @@ impl Config {
     /// The effective configuration as TOML.
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(&self.raw).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
-    }
-}
-
-/// `path` as seen from the directory of the configuration file (`base` is empty without one).
-fn relative_to(base: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() || base.as_os_str().is_empty() {
-        path.to_path_buf()
-    } else {
-        base.join(path)
     }
 }
 
