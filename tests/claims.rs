@@ -205,6 +205,10 @@ fn partners(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+fn only(doc: &str) -> BTreeSet<String> {
+    BTreeSet::from([doc.to_string()])
+}
+
 const BASE: &str = "[input]\npaths = [\"corpus\"]\n[translate]\nbackend = \"lexicon\"\n";
 
 #[test]
@@ -216,10 +220,7 @@ fn align_pairs_and_exclude_same_source_decide_which_documents_are_compared() {
     let dir = two_outlets(&format!(
         "{BASE}[align]\nexclude_same_source = \"directory\"\n"
     ));
-    assert_eq!(
-        partners(dir.path()),
-        BTreeSet::from(["wire/report.en.txt".to_string()])
-    );
+    assert_eq!(partners(dir.path()), only("wire/report.en.txt"));
     // The same by a metadata field.
     let dir = two_outlets(&format!(
         "{BASE}[align]\nexclude_same_source = {{ metadata = \"docs.tsv\", field = \"outlet\" }}\n"
@@ -229,18 +230,12 @@ fn align_pairs_and_exclude_same_source_decide_which_documents_are_compared() {
         "doc\toutlet\nkemlu/nikel.id.txt\tkemlu\nkemlu/nickel.en.txt\tkemlu\nwire/report.en.txt\twire\n",
     )
     .unwrap();
-    assert_eq!(
-        partners(dir.path()),
-        BTreeSet::from(["wire/report.en.txt".to_string()])
-    );
+    assert_eq!(partners(dir.path()), only("wire/report.en.txt"));
     // Glob pairs: only the listed documents are compared.
     let dir = two_outlets(&format!(
         "{BASE}[align]\npairs = [\"kemlu/*.id.txt\", \"wire/*\"]\n"
     ));
-    assert_eq!(
-        partners(dir.path()),
-        BTreeSet::from(["wire/report.en.txt".to_string()])
-    );
+    assert_eq!(partners(dir.path()), only("wire/report.en.txt"));
     // A TSV of pairs, relative to the configuration file.
     let dir = two_outlets(&format!("{BASE}[align]\npairs = \"pairs.tsv\"\n"));
     std::fs::write(
@@ -248,10 +243,7 @@ fn align_pairs_and_exclude_same_source_decide_which_documents_are_compared() {
         "# source\ttarget\nkemlu/nikel.id.txt\tkemlu/nickel.en.txt\n",
     )
     .unwrap();
-    assert_eq!(
-        partners(dir.path()),
-        BTreeSet::from(["kemlu/nickel.en.txt".to_string()])
-    );
+    assert_eq!(partners(dir.path()), only("kemlu/nickel.en.txt"));
     // A malformed line is an error naming the file and line.
     std::fs::write(
         dir.path().join("pairs.tsv"),
