@@ -270,3 +270,56 @@ fn align_pairs_and_exclude_same_source_decide_which_documents_are_compared() {
         .code(2)
         .stderr(predicates::str::contains("align.exclude_same_source"));
 }
+
+/// Two claims about nickel (2023 exports, 2022 prices), each stated in Indonesian and in
+/// English. With two candidates per source and no threshold, each Indonesian sentence is
+/// also weakly matched to the other claim's English sentence: a chain
+/// a ↔ c, a ↔ d, b ↔ d, b ↔ c that must be split into the two claims.
+#[test]
+fn a_chain_of_matches_across_two_claims_is_split() {
+    let out = tempfile::tempdir().unwrap();
+    let claims = run(
+        &repo().join("tests/fixtures/claims-chain"),
+        out.path(),
+        &["--top-k", "2", "--threshold", "0"],
+    );
+    validate(&claims);
+    let aligned = parse_jsonl(&std::fs::read_to_string(out.path().join("aligned.jsonl")).unwrap());
+    let linked = |src: &str, tgt: &str| {
+        aligned.iter().any(|a| {
+            a["src_doc"] == src
+                && a["src_ids"] == serde_json::json!([0])
+                && a["tgt_doc"] == tgt
+                && a["tgt_ids"] == serde_json::json!([0])
+        })
+    };
+    // The chain is there in the matches …
+    assert!(linked("a.id.txt", "c.en.txt") && linked("a.id.txt", "d.en.txt"));
+    assert!(linked("b.id.txt", "d.en.txt") && linked("b.id.txt", "c.en.txt"));
+    // … and split in the claims: the first sentences of a and c form one claim, of b and d
+    // another, and no claim holds both English first sentences.
+    let first_sentences = |c: &Value| -> BTreeSet<String> {
+        c["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["idx"] == serde_json::json!([0]))
+            .map(|m| m["doc"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let groups: Vec<BTreeSet<String>> = claims.iter().map(first_sentences).collect();
+    assert!(
+        groups.contains(&BTreeSet::from(["a.id.txt".into(), "c.en.txt".into()])),
+        "{groups:?}"
+    );
+    assert!(
+        groups.contains(&BTreeSet::from(["b.id.txt".into(), "d.en.txt".into()])),
+        "{groups:?}"
+    );
+    assert!(
+        !groups
+            .iter()
+            .any(|g| g.contains("c.en.txt") && g.contains("d.en.txt")),
+        "{groups:?}"
+    );
+}

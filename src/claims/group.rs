@@ -1,10 +1,11 @@
 //! Grouping accepted matches into claims: the strongest matches first, each joining the
 //! claims of its two sentences only if the joined claim stays cohesive — every source
-//! sentence of it similar enough to every target sentence of it — so that a chain of
-//! matches (A ↔ B ↔ C where A and C say different things) is split, while a target matched
-//! by several sources becomes one claim.
+//! sentence of it similar enough to every target sentence of it, linked or not — so that a
+//! chain of matches (A ↔ B ↔ C where A and C say different things) or a source weakly
+//! matched to a second, unrelated target is split, while a target matched by several
+//! sources becomes one claim.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 /// An accepted match between source sentence `source` and target sentence `target`
 /// (positions on the two sides of comparable matching).
@@ -29,9 +30,10 @@ pub struct Group {
     pub confidence: f32,
 }
 
-/// Groups `links` into claims. `similarity(s, t)` scores any source–target pair;
-/// `floor` is the similarity every such pair of one claim must reach (pairs that are links
-/// pass). Links that would join non-cohesive claims stay out of every claim.
+/// Groups `links` into claims. `similarity(s, t)` scores any source–target pair (a link's
+/// own similarity is used for linked pairs); `floor` is the similarity every such pair of a
+/// claim of several links must reach. Links that would make a claim incoherent stay out of
+/// every claim.
 pub fn group(links: &[Link], similarity: impl Fn(usize, usize) -> f32, floor: f32) -> Vec<Group> {
     let mut order: Vec<&Link> = links.iter().collect();
     order.sort_by(|a, b| {
@@ -41,7 +43,6 @@ pub fn group(links: &[Link], similarity: impl Fn(usize, usize) -> f32, floor: f3
             .then(a.source.cmp(&b.source))
             .then(a.target.cmp(&b.target))
     });
-    let linked: HashSet<(usize, usize)> = links.iter().map(|l| (l.source, l.target)).collect();
     let pair_similarity = |s: usize, t: usize| -> f32 {
         links
             .iter()
@@ -64,11 +65,13 @@ pub fn group(links: &[Link], similarity: impl Fn(usize, usize) -> f32, floor: f3
             sources.extend(&groups[g].sources);
             targets.extend(&groups[g].targets);
         }
-        let cohesive = sources.iter().all(|&s| {
-            targets
+        // A link between two sentences of no claim yet is a claim; one that joins an
+        // existing claim must keep every source–target pair, links included, at the floor.
+        let joins = of_source.is_some() || of_target.is_some();
+        let cohesive = !joins
+            || sources
                 .iter()
-                .all(|&t| linked.contains(&(s, t)) || similarity(s, t) >= floor)
-        });
+                .all(|&s| targets.iter().all(|&t| pair_similarity(s, t) >= floor));
         if !cohesive {
             continue;
         }
@@ -166,5 +169,10 @@ mod tests {
         assert_eq!(groups[0].sources, BTreeSet::from([0, 1]));
         assert_eq!(groups[0].targets, BTreeSet::from([10, 11]));
         assert_eq!(groups[0].confidence, 0.4);
+        // A source's weak second match does not pull an unrelated target into its claim.
+        let links = [link(0, 10, 0.8, 0.95), link(0, 11, 0.05, 0.01)];
+        let groups = group(&links, related, 0.3);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].targets, BTreeSet::from([10]));
     }
 }
