@@ -67,6 +67,10 @@ pub struct Cli {
 pub enum Command {
     /// Run the pipeline on files and directories and write the results to --out.
     Run(RunArgs),
+    /// Combine the outputs of every shard of a run (`run --shard I/N`) into the files one
+    /// unsharded run writes: aligns from the shards' translations and cached vectors,
+    /// sends no request.
+    Merge(MergeArgs),
     /// Segment and detect languages; print one JSON object per sentence on stdout.
     Detect(InputArgs),
     /// Translate lines of text (stdin or files) through the configured backend and cache;
@@ -378,6 +382,33 @@ pub struct OverrideArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' output directories (each with sentences.jsonl and summary.json).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Output directory (output.dir) [default: out].
+    #[arg(long = "out", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// The cache the shards wrote their vectors to (translate.cache_dir).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub embedding: EmbedderArgs,
+    /// Output formats, comma-separated: jsonl, tsv, tmx, moses, html [default: output.formats].
+    #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS")]
+    pub formats: Option<Vec<String>>,
+    /// Comparable alignment: minimum margin score [default: align.threshold].
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Comparable alignment: minimum calibrated confidence [default: align.min_confidence].
+    #[arg(long, value_parser = confidence)]
+    pub min_confidence: Option<f64>,
+    /// Comparable alignment: candidates per source sentence [default: align.top_k].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub top_k: Option<u64>,
+}
+
+#[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -392,6 +423,15 @@ pub struct RunArgs {
     /// send nothing, write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Process only shard I of N (`I/N`, I from 0) — the documents a stable hash of their id
+    /// assigns to it — and stop before alignment: `transalign merge` aligns the shards.
+    /// `auto` takes I and N from SLURM_ARRAY_TASK_ID/_COUNT/_MIN or JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "I/N|auto")]
+    pub shard: Option<String>,
+    /// The number of shards when the environment does not say (`--shard auto` in a
+    /// Kubernetes Indexed Job: the Job's completions).
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shard_count: Option<u32>,
     /// Comparable alignment: minimum margin score [default: align.threshold]; 0 = the best
     /// candidate of every source sentence.
     #[arg(long)]

@@ -419,6 +419,7 @@ fn new_document(id: &str, path: PathBuf, decoded: Decoded, original_len: usize) 
         lang: None,
         lang_confidence: 0.0,
         replaced_invalid_utf8: decoded.replaced,
+        position: 0,
     }
 }
 

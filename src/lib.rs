@@ -28,6 +28,7 @@ pub mod export;
 pub mod ingest;
 pub mod pipeline;
 pub mod segment;
+pub mod shard;
 pub mod translate;
 
 // The layers under them: remote work and its cache, data, configuration, errors, shared
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     };
     match &cli.command {
         Command::Run(args) => cmd::run::run(&context, args),
+        Command::Merge(args) => cmd::merge::run(&context, args),
         Command::Detect(args) => cmd::detect::run(&context, args),
         Command::Translate(args) => cmd::translate::run(&context, args),
         Command::Backends(command) => cmd::backends::run(&context, command),

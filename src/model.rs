@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Byte range into the original file (before decoding and NFC normalisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -107,7 +107,7 @@ impl OffsetMap {
 }
 
 /// Where a sentence's language label came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LangSource {
     /// The detector was confident about the sentence itself.
@@ -172,10 +172,14 @@ pub struct Document {
     pub lang_confidence: f64,
     /// Number of invalid UTF-8 sequences replaced by U+FFFD (only with `lossy_utf8`).
     pub replaced_invalid_utf8: usize,
+    /// Place of the file in the order inputs were found (sharded runs keep it, so that a
+    /// merge writes documents in the order one unsharded run would).
+    pub position: usize,
 }
 
-/// One sentence of a document.
-#[derive(Debug, Clone, Serialize)]
+/// One sentence of a document (a line of `sentences.jsonl`; read back by `merge`, which
+/// recomputes `body_start` and the claim-likeness).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sentence {
     /// Document id.
     pub doc: String,
@@ -210,6 +214,7 @@ pub struct Sentence {
     pub claim_like: bool,
     /// The claim-likeness rule that decided (`statement`, `question`, `questioner`,
     /// `formulaic`, `repeated`, `few content words`, `boilerplate`).
+    #[serde(skip_deserializing)]
     pub claim_rule: &'static str,
     /// Translation into the pivot language (absent for pivot-language and boilerplate
     /// sentences, and when translation failed).
@@ -231,7 +236,7 @@ pub struct Sentence {
 }
 
 /// An input that could not be processed, with the reason.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SkippedInput {
     pub path: PathBuf,
     pub reason: String,

@@ -24,6 +24,7 @@ use crate::model::{Document, Sentence, SkippedInput};
 use crate::output;
 use crate::progress;
 use crate::segment::Segmenter;
+use crate::shard::Shard;
 use crate::translate::stage::{self, TranslationReport};
 
 /// Version of the `sentences.jsonl` and `summary.json` formats.
@@ -48,6 +49,11 @@ pub struct Corpus {
     pub claims: Vec<Claim>,
     /// Milliseconds per stage, in pipeline order.
     pub timings_ms: BTreeMap<&'static str, u64>,
+    /// The shard this run processed (`run --shard`): it aligns nothing, `merge` does.
+    pub shard: Option<Shard>,
+    /// Shards this corpus was merged from (`merge`): counters and timings are the shards'
+    /// sums, and nothing measured in the merge goes into its files.
+    pub merged_shards: Option<usize>,
 }
 
 /// Settings of one `run` that come from the command line rather than the configuration.
@@ -61,16 +67,55 @@ pub struct RunOptions {
     /// Comparable alignment: candidates per source sentence.
     pub top_k: usize,
     pub quiet: bool,
+    /// Only this shard's documents, and no alignment (`run --shard`).
+    pub shard: Option<Shard>,
 }
 
 /// The whole pipeline: reads, translates and aligns the corpus, then writes every output.
 /// Problems with single inputs or sentences are recorded in the corpus; only errors that
 /// stop the run (configuration, cache, outputs) are returned.
+/// A shard (`options.shard`) stops after the embedding stage and writes its sentences and
+/// summary; `merge` aligns the shards together.
 pub fn run(config: &Config, inputs: &[PathBuf], options: RunOptions) -> Result<Corpus> {
-    let mut corpus = process(config, inputs, options.quiet);
+    let mut corpus = process_shard(config, inputs, options.quiet, options.shard);
     translate(config, &mut corpus, options.quiet)?;
     embed(config, &mut corpus, options.quiet)?;
+    if options.shard.is_none() {
+        align(config, &mut corpus, options);
+    }
+    write_outputs(config, &corpus)?;
+    Ok(corpus)
+}
+
+/// `merge`: the outputs of every shard of a run aligned as one corpus and written as one
+/// unsharded run writes them. Nothing is sent: translations come from the shards' sentences,
+/// vectors from the cache (a text without one is reported, as a failed embedding). Counters
+/// and timings are the shards' sums, so two merges of the same shards write the same files.
+pub fn merge(config: &Config, dirs: &[PathBuf], options: RunOptions) -> Result<Corpus> {
+    let merged = crate::shard::read_shards(dirs, SCHEMA_VERSION, &config.claims)?;
+    let mut corpus = Corpus {
+        documents: merged.documents,
+        sentences: merged.sentences,
+        skipped: merged.skipped,
+        translation: merged.translation,
+        merged_shards: Some(merged.shards),
+        ..Corpus::default()
+    };
+    let mut offline = config.clone();
+    offline.translate.offline = true;
+    embed(&offline, &mut corpus, options.quiet)?;
+    if corpus
+        .embedding
+        .as_ref()
+        .is_none_or(EmbeddingReport::complete)
+    {
+        corpus.embedding = merged.embedding;
+    }
     align(config, &mut corpus, options);
+    corpus.timings_ms = merged.timings_ms;
+    if let Some(report) = &mut corpus.alignment {
+        report.time_ms = 0;
+    }
     write_outputs(config, &corpus)?;
     Ok(corpus)
 }
@@ -78,21 +123,44 @@ pub fn run(config: &Config, inputs: &[PathBuf], options: RunOptions) -> Result<C
 /// The text stages: ingest → segment → detect. Problems with single inputs end up in
 /// `Corpus::skipped`; nothing here fails the whole run.
 pub fn process(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
-    let mut corpus = ingest_files(config, inputs, quiet);
+    process_shard(config, inputs, quiet, None)
+}
+
+/// The text stages for the documents of one shard (all with `None`).
+pub fn process_shard(
+    config: &Config,
+    inputs: &[PathBuf],
+    quiet: bool,
+    shard: Option<Shard>,
+) -> Corpus {
+    let mut corpus = ingest_files(config, inputs, quiet, shard);
     segment_and_detect(config, &mut corpus, quiet);
     claims::mark_claim_likeness(&mut corpus.sentences, &config.claims);
     corpus
 }
 
-/// Ingest: finds and decodes the input files.
-fn ingest_files(config: &Config, inputs: &[PathBuf], quiet: bool) -> Corpus {
-    let mut corpus = Corpus::default();
+/// Ingest: finds and decodes the input files (of one shard).
+fn ingest_files(config: &Config, inputs: &[PathBuf], quiet: bool, shard: Option<Shard>) -> Corpus {
+    let mut corpus = Corpus {
+        shard,
+        ..Corpus::default()
+    };
     let started = Instant::now();
     let (files, mut skipped) = ingest::discover(inputs, &config.input);
+    let in_shard = |id: &str| shard.is_none_or(|s| s.holds(id));
+    skipped.retain(|s| in_shard(&s.path.display().to_string()));
+    let files: Vec<(usize, &ingest::InputFile)> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| in_shard(&f.id))
+        .collect();
     let bar = progress::bar(files.len() as u64, "ingest", quiet);
-    for file in &files {
+    for (position, file) in files {
         match ingest::read(file, config.input.encoding, config.input.lossy_utf8) {
-            Ok(doc) => corpus.documents.push(doc),
+            Ok(mut doc) => {
+                doc.position = position;
+                corpus.documents.push(doc);
+            }
             Err(s) => skipped.push(s),
         }
         bar.inc(1);
@@ -258,8 +326,13 @@ fn write_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
         )?);
     }
     outputs.push(dir.join("summary.json"));
-    summary.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
-    summary.timings_ms.insert("write", elapsed_ms(started));
+    summary.outputs = outputs
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+        .collect();
+    if corpus.merged_shards.is_none() {
+        summary.timings_ms.insert("write", elapsed_ms(started));
+    }
     output::write_atomically(&dir.join("summary.json"), |w| {
         output::write_json(w, &summary)
     })
@@ -285,7 +358,7 @@ pub fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
         }
         if c.not_cached > 0 {
             eprintln!(
-                "{} translation(s) received in this run are in the outputs but not cached (listed as translation.not_cached in summary.json)",
+                "{} translation(s) received in this run are in the outputs but not cached (listed as translation.not_cached_sentences in summary.json)",
                 c.not_cached
             );
         }
@@ -370,7 +443,13 @@ pub struct Summary<'a> {
     /// Claims in `claims.jsonl` (comparable mode).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<usize>,
-    /// Files this run wrote.
+    /// The shard this run processed (`run --shard`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// Shards this summary was merged from (`merge`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_shards: Option<usize>,
+    /// Files this run wrote, relative to the output directory.
     pub outputs: Vec<String>,
     pub timings_ms: BTreeMap<&'static str, u64>,
 }
@@ -382,6 +461,8 @@ pub struct DocumentSummary<'a> {
     pub lang: Option<&'a str>,
     pub lang_confidence: f64,
     pub bytes: usize,
+    /// Place of the file in the order inputs were found.
+    pub position: usize,
     pub sentences: usize,
     pub boilerplate_sentences: usize,
     pub replaced_invalid_utf8: usize,
@@ -415,6 +496,7 @@ impl<'a> Summary<'a> {
                     lang: d.lang.as_deref(),
                     lang_confidence: d.lang_confidence,
                     bytes: d.original_len,
+                    position: d.position,
                     sentences,
                     boilerplate_sentences,
                     replaced_invalid_utf8: d.replaced_invalid_utf8,
@@ -448,6 +530,8 @@ impl<'a> Summary<'a> {
                 .as_ref()
                 .filter(|r| r.mode == "comparable")
                 .map(|_| corpus.claims.len()),
+            shard: corpus.shard,
+            merged_shards: corpus.merged_shards,
             outputs: Vec::new(),
             timings_ms: corpus.timings_ms.clone(),
         }

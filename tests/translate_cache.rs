@@ -789,7 +789,7 @@ fn a_full_disk_during_a_run_keeps_every_received_translation_in_the_outputs() {
     let translation = &summary["translation"];
     let received = translation["translated"].as_u64().unwrap();
     assert!(received > 100 && received < 3000, "{translation}");
-    let not_cached = translation["not_cached"].as_array().unwrap();
+    let not_cached = translation["not_cached_sentences"].as_array().unwrap();
     assert!(!not_cached.is_empty(), "{translation}");
     let sentences =
         parse_jsonl(&std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap());

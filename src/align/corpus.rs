@@ -338,7 +338,7 @@ struct DocumentPair<'a> {
 }
 
 /// `NAME.LANG.EXT` split into its parts, when LANG looks like a language code.
-fn named_language(doc: &str) -> Option<(&str, &str, &str)> {
+pub fn named_language(doc: &str) -> Option<(&str, &str, &str)> {
     let mut parts = doc.rsplitn(3, '.');
     let (ext, lang, name) = (parts.next()?, parts.next()?, parts.next()?);
     let code = (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());

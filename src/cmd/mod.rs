@@ -12,6 +12,7 @@ pub mod export;
 pub mod help;
 pub mod lexicon;
 mod lines;
+pub mod merge;
 pub mod run;
 pub mod translate;
 

@@ -1,5 +1,6 @@
 //! `transalign run`: the whole pipeline on files and directories, outputs in `--out`.
 
+use crate::shard::Shard;
 use std::path::PathBuf;
 
 use super::Context;
@@ -22,19 +23,27 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
     overrides.embedder = args.embedding.embedder.clone();
     let config = Config::load(context.config_file, &overrides)?;
     let inputs = inputs(&args.input, &config)?;
+    let shard = match &args.shard {
+        Some(spec) => Some(Shard::parse(spec, args.shard_count, |name| {
+            std::env::var(name).ok()
+        })?),
+        None => None,
+    };
     if args.dry_run {
-        return dry_run(&config, &inputs, context.quiet);
+        return dry_run(&config, &inputs, context.quiet, shard);
     }
     let options = RunOptions {
         threshold: args.threshold,
         min_confidence: args.min_confidence,
         top_k: args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
         quiet: context.quiet,
+        shard,
     };
     let corpus = pipeline::run(&config, &inputs, options)?;
     if !context.quiet {
+        let shard = shard.map_or_else(String::new, |s| format!("shard {s}: "));
         eprintln!(
-            "wrote {} sentences of {} documents to {} (cache: {})",
+            "{shard}wrote {} sentences of {} documents to {} (cache: {})",
             corpus.sentences.len(),
             corpus.documents.len(),
             config.output.dir.display(),
@@ -49,8 +58,8 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
 }
 
 /// `run --dry-run`: per backend, what would be sent after cache hits; sends and writes nothing.
-fn dry_run(config: &Config, inputs: &[PathBuf], quiet: bool) -> Result<u8> {
-    let corpus = pipeline::process(config, inputs, quiet);
+fn dry_run(config: &Config, inputs: &[PathBuf], quiet: bool, shard: Option<Shard>) -> Result<u8> {
+    let corpus = pipeline::process_shard(config, inputs, quiet, shard);
     let chain = Chain::required(config, false)?;
     let (jobs, _) = stage::jobs_for(&corpus.sentences, &config.pivot);
     let plan = stage::plan_jobs(config, chain, &config.pivot, &jobs)?;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use half::f16;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cache::{self, Cache, CacheError, Fingerprint, VectorRecord};
 use crate::config::{EmbedderConfig, EmbedderKind};
@@ -247,7 +247,7 @@ impl Vectors {
 }
 
 /// The embedding part of `summary.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EmbeddingReport {
     pub embedder: String,
     pub kind: String,
@@ -274,6 +274,23 @@ pub struct EmbeddingReport {
 impl EmbeddingReport {
     pub fn complete(&self) -> bool {
         self.failed == 0 && self.stopped.is_none()
+    }
+
+    /// Adds another shard's report to this one.
+    pub fn add(&mut self, other: EmbeddingReport) {
+        self.texts += other.texts;
+        self.cache_hits += other.cache_hits;
+        self.embedded += other.embedded;
+        self.failed += other.failed;
+        self.requests += other.requests;
+        self.retries += other.retries;
+        self.splits += other.splits;
+        self.characters_sent += other.characters_sent;
+        self.not_cached += other.not_cached;
+        self.time_ms += other.time_ms;
+        self.stopped = self.stopped.take().or(other.stopped);
+        self.interrupted |= other.interrupted;
+        self.failures.extend(other.failures);
     }
 }
 

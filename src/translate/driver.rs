@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use indicatif::ProgressBar;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Backend, BackendError, BoxFuture, DriverSettings, Translated};
 use crate::cache::{self, Cache, CacheError};
@@ -42,7 +42,7 @@ pub enum JobOutcome {
 }
 
 /// Counters of one translation stage, reported in `summary.json`.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Counters {
     /// Distinct texts to translate.
     pub texts: u64,
@@ -59,6 +59,21 @@ pub struct Counters {
     pub characters_sent: u64,
     /// Texts translated in this run that could not be written to the cache.
     pub not_cached: u64,
+}
+
+impl Counters {
+    /// Adds another run's counters (shards merged).
+    pub fn add(&mut self, other: &Counters) {
+        self.texts += other.texts;
+        self.cache_hits += other.cache_hits;
+        self.translated += other.translated;
+        self.failed += other.failed;
+        self.requests += other.requests;
+        self.retries += other.retries;
+        self.splits += other.splits;
+        self.characters_sent += other.characters_sent;
+        self.not_cached += other.not_cached;
+    }
 }
 
 impl From<remote::Counters> for Counters {

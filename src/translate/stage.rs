@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Backend;
 use super::backends;
@@ -18,7 +18,7 @@ use crate::progress;
 use crate::remote::spawn::LocalServer;
 
 /// A sentence the stage could not translate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FailedSentence {
     pub doc: String,
     pub idx: usize,
@@ -26,7 +26,7 @@ pub struct FailedSentence {
 }
 
 /// The translation part of `summary.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TranslationReport {
     pub backend: String,
     pub fallback: Vec<String>,
@@ -48,12 +48,17 @@ pub struct TranslationReport {
     pub failures: Vec<FailedSentence>,
     /// Sentences whose translation is in this run's outputs but not in the cache (writing
     /// it failed); a rerun requests them again.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// (`not_cached_sentences` in `summary.json`: `not_cached` is the count.)
+    #[serde(
+        default,
+        rename = "not_cached_sentences",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub not_cached: Vec<SentenceAt>,
 }
 
 /// A sentence of a document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SentenceAt {
     pub doc: String,
     pub idx: usize,
@@ -62,6 +67,20 @@ pub struct SentenceAt {
 impl TranslationReport {
     pub fn complete(&self) -> bool {
         self.failures.is_empty() && self.stopped.is_none()
+    }
+
+    /// Adds another shard's report to this one: counts, failures and times summed.
+    pub fn add(&mut self, other: TranslationReport) {
+        self.sentences += other.sentences;
+        self.counters.add(&other.counters);
+        for (backend, n) in other.translated_by {
+            *self.translated_by.entry(backend).or_default() += n;
+        }
+        self.time_ms += other.time_ms;
+        self.stopped = self.stopped.take().or(other.stopped);
+        self.interrupted |= other.interrupted;
+        self.failures.extend(other.failures);
+        self.not_cached.extend(other.not_cached);
     }
 }
 

@@ -1,0 +1,40 @@
+//! `transalign merge DIR... --out DIR`: the shards of a run combined into its outputs.
+
+use crate::cli::MergeArgs;
+use crate::config::{Config, Overrides};
+use crate::error::Result;
+use crate::pipeline::{self, RunOptions};
+
+use super::Context;
+
+/// Runs `merge`.
+pub fn run(context: &Context, args: &MergeArgs) -> Result<u8> {
+    let overrides = Overrides {
+        out_dir: args.out_dir.clone(),
+        cache_dir: args.cache_dir.clone(),
+        embedder: args.embedding.embedder.clone(),
+        formats: args.formats.clone(),
+        ..Overrides::default()
+    };
+    let config = Config::load(context.config_file, &overrides)?;
+    let options = RunOptions {
+        threshold: args.threshold,
+        min_confidence: args.min_confidence,
+        top_k: args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
+        quiet: context.quiet,
+        shard: None,
+    };
+    let corpus = pipeline::merge(&config, &args.dirs, options)?;
+    if !context.quiet {
+        eprintln!(
+            "merged {} shards: {} sentences of {} documents, {} alignments, {} claims written to {}",
+            corpus.merged_shards.unwrap_or(0),
+            corpus.sentences.len(),
+            corpus.documents.len(),
+            corpus.alignments.len(),
+            corpus.claims.len(),
+            config.output.dir.display()
+        );
+    }
+    Ok(pipeline::finish(&corpus, false, context.quiet))
+}
