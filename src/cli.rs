@@ -84,6 +84,9 @@ pub enum Command {
         /// Cache directory (translate.cache_dir); also accepted after the subcommand.
         #[arg(long, value_name = "DIR", global = true)]
         cache_dir: Option<PathBuf>,
+        /// A shared Redis cache: redis://HOST:PORT/DB (cache.url).
+        #[arg(long, value_name = "URL", global = true)]
+        cache_url: Option<String>,
         #[command(subcommand)]
         command: CacheCommand,
     },
@@ -330,6 +333,9 @@ pub struct TranslationArgs {
     /// Translation cache directory (translate.cache_dir).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// A shared Redis cache instead of the directory: redis://HOST:PORT/DB (cache.url).
+    #[arg(long, value_name = "URL")]
+    pub cache_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +398,9 @@ pub struct MergeArgs {
     /// The cache the shards wrote their vectors to (translate.cache_dir).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// The shared Redis cache the shards used: redis://HOST:PORT/DB (cache.url).
+    #[arg(long, value_name = "URL")]
+    pub cache_url: Option<String>,
     #[command(flatten)]
     pub embedding: EmbedderArgs,
     /// Output formats, comma-separated: jsonl, tsv, tmx, moses, html [default: output.formats].
@@ -463,6 +472,7 @@ impl OverrideArgs {
             backend: translation.and_then(|t| t.backend.clone()),
             offline: translation.is_some_and(|t| t.offline),
             cache_dir: translation.and_then(|t| t.cache_dir.clone()),
+            cache_url: translation.and_then(|t| t.cache_url.clone()),
             embedder: None,
             formats: None,
         }

@@ -64,6 +64,11 @@ pub enum CacheError {
     Import { location: String, message: String },
     #[error("cannot write cache export: {0}")]
     Export(std::io::Error),
+    /// The shared cache server does not answer at start (the URL carries no password).
+    #[error(
+        "cannot reach the cache at {url}: {message} (is the Redis server running? set cache.url or --cache-url)"
+    )]
+    Unreachable { url: String, message: String },
 }
 
 impl ConfigError {
@@ -133,7 +138,8 @@ impl Error {
             | Error::NoBackend { .. }
             | Error::NoEmbedder { .. }
             | Error::Input { .. }
-            | Error::Data(_) => exit_code::USAGE,
+            | Error::Data(_)
+            | Error::Cache(CacheError::Unreachable { .. }) => exit_code::USAGE,
             Error::Output { .. } | Error::Stdout(_) | Error::Cache(_) | Error::Runtime(_) => {
                 exit_code::FAILURE
             }

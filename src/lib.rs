@@ -63,7 +63,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Detect(args) => cmd::detect::run(&context, args),
         Command::Translate(args) => cmd::translate::run(&context, args),
         Command::Backends(command) => cmd::backends::run(&context, command),
-        Command::Cache { cache_dir, command } => cmd::cache::run(&context, cache_dir, command),
+        Command::Cache {
+            cache_dir,
+            cache_url,
+            command,
+        } => cmd::cache::run(&context, cache_dir, cache_url, command),
         Command::Align(args) => cmd::align::run(&context, args),
         Command::Embed(args) => cmd::embed::run(&context, args),
         Command::Eval(command) => cmd::eval::run(command),

@@ -12,9 +12,15 @@ use crate::translate::backends;
 use crate::translate::stage;
 
 /// Runs `cache ...`; `cache_dir` is `cache --cache-dir DIR`.
-pub fn run(context: &Context, cache_dir: &Option<PathBuf>, command: &CacheCommand) -> Result<u8> {
+pub fn run(
+    context: &Context,
+    cache_dir: &Option<PathBuf>,
+    cache_url: &Option<String>,
+    command: &CacheCommand,
+) -> Result<u8> {
     let overrides = config::Overrides {
         cache_dir: cache_dir.clone(),
+        cache_url: cache_url.clone(),
         ..Default::default()
     };
     let config = Config::load(context.config_file, &overrides)?;
@@ -26,7 +32,7 @@ fn cache_command(config: &Config, command: &CacheCommand, quiet: bool) -> Result
     // Only `import` writes; the other commands leave a missing cache directory missing.
     let cache = match command {
         CacheCommand::Import { .. } => stage::open_cache(config)?,
-        _ => std::sync::Arc::new(cache::Cache::open_existing(&config.translate.cache_dir)?),
+        _ => std::sync::Arc::new(cache::Cache::open_existing_at(&config.cache.location)?),
     };
     let mut stdout = std::io::stdout().lock();
     match command {

@@ -16,6 +16,7 @@ pub fn run(context: &Context, args: &EmbedArgs) -> Result<u8> {
         backend: None,
         offline: args.offline,
         cache_dir: args.cache_dir.clone(),
+        cache_url: None,
     };
     let mut overrides = OverrideArgs::default().to_overrides(None, Some(&translation));
     overrides.embedder = args.embedding.embedder.clone();

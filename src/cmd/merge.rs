@@ -12,6 +12,7 @@ pub fn run(context: &Context, args: &MergeArgs) -> Result<u8> {
     let overrides = Overrides {
         out_dir: args.out_dir.clone(),
         cache_dir: args.cache_dir.clone(),
+        cache_url: args.cache_url.clone(),
         embedder: args.embedding.embedder.clone(),
         formats: args.formats.clone(),
         ..Overrides::default()

@@ -47,7 +47,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
             corpus.sentences.len(),
             corpus.documents.len(),
             config.output.dir.display(),
-            config.translate.cache_dir.display()
+            config.cache.location.describe()
         );
     }
     Ok(pipeline::finish(

@@ -20,6 +20,7 @@ pub(crate) const TOP_LEVEL_KEYS: &[&str] = &[
     "claims",
     "detect",
     "translate",
+    "cache",
     "backends",
     "embed",
     "embedders",

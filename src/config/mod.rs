@@ -14,11 +14,13 @@ use crate::error::ConfigError;
 
 mod align;
 mod backend;
+mod cache;
 mod claims;
 mod detect;
 mod embed;
 mod input;
 mod locate;
+pub use cache::{CacheConfig, RawCache};
 pub use locate::DEFAULT_FILE;
 mod output;
 mod overrides;
@@ -50,6 +52,7 @@ pub struct RawConfig {
     pub claims: RawClaims,
     pub detect: RawDetect,
     pub translate: RawTranslate,
+    pub cache: RawCache,
     /// Translation backends by name: `[backends.NAME]`.
     pub backends: BTreeMap<String, RawBackend>,
     pub embed: RawEmbed,
@@ -68,6 +71,7 @@ impl Default for RawConfig {
             claims: RawClaims::default(),
             detect: RawDetect::default(),
             translate: RawTranslate::default(),
+            cache: RawCache::default(),
             backends: BTreeMap::new(),
             embed: RawEmbed::default(),
             embedders: BTreeMap::new(),
@@ -97,6 +101,8 @@ pub struct Config {
     /// Validated `[embedders.NAME]` tables.
     pub embedders: BTreeMap<String, EmbedderConfig>,
     pub output: OutputConfig,
+    /// Where translations and vectors are cached (`[cache]`, `translate.cache_dir`).
+    pub cache: CacheConfig,
     /// Which documents comparable mode compares (`align.pairs`, `align.exclude_same_source`).
     pub comparison: crate::align::pairs::DocumentFilter,
 }
@@ -164,6 +170,12 @@ impl Config {
         if overrides.cache_dir.is_none() {
             translate.cache_dir = relative_to(&base_dir, &translate.cache_dir);
         }
+        let cache = cache::validate(
+            &raw.cache,
+            &translate.cache_dir,
+            overrides.cache_url.as_deref(),
+            &locator,
+        )?;
 
         Ok(Config {
             pivot,
@@ -176,6 +188,7 @@ impl Config {
             embed,
             embedders,
             output,
+            cache,
             comparison,
             raw,
             file,

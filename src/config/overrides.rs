@@ -15,6 +15,8 @@ pub struct Overrides {
     pub offline: bool,
     /// `--cache-dir DIR`.
     pub cache_dir: Option<PathBuf>,
+    /// `--cache-url URL` (a Redis cache).
+    pub cache_url: Option<String>,
     /// `--embedder NAME`.
     pub embedder: Option<String>,
     /// `--format a,b`.

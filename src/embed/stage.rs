@@ -16,7 +16,7 @@ use crate::remote::spawn::LocalServer;
 pub struct Session {
     pub embedder: Arc<Embedder>,
     offline: bool,
-    cache_dir: std::path::PathBuf,
+    cache: crate::cache::Location,
     _server: Option<LocalServer>,
 }
 
@@ -58,14 +58,14 @@ impl Session {
         Ok(Session {
             embedder: build(table, url.as_deref(), start_servers)?,
             offline: config.translate.offline,
-            cache_dir: config.translate.cache_dir.clone(),
+            cache: config.cache.location.clone(),
             _server: server,
         })
     }
 
     /// Embeds distinct `texts` through the cache and the embedder.
     pub fn embed(&self, texts: &[String], quiet: bool) -> Result<Embedded> {
-        let cache = Arc::new(Cache::open(&self.cache_dir)?);
+        let cache = Arc::new(Cache::open_at(&self.cache)?);
         let bar = progress::bar(texts.len() as u64, "embed", quiet);
         let runtime = crate::remote::runtime().map_err(Error::Runtime)?;
         let embedded = runtime.block_on(embed_texts(
@@ -81,7 +81,7 @@ impl Session {
 
     /// What embedding `texts` would send; sends nothing.
     pub fn plan(&self, texts: &[String]) -> Result<Plan> {
-        let cache = Arc::new(Cache::open_existing(&self.cache_dir)?);
+        let cache = Arc::new(Cache::open_existing_at(&self.cache)?);
         let runtime = crate::remote::runtime().map_err(Error::Runtime)?;
         Ok(runtime.block_on(plan_texts(
             Arc::clone(&self.embedder),

@@ -178,7 +178,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Opens the configured cache.
 pub fn open_cache(config: &Config) -> Result<Arc<Cache>> {
-    Ok(Arc::new(Cache::open(&config.translate.cache_dir)?))
+    Ok(Arc::new(Cache::open_at(&config.cache.location)?))
 }
 
 /// Runs the driver for `jobs` into `target`.
@@ -206,7 +206,7 @@ pub fn translate_jobs(
 /// What `--dry-run` would send for `jobs`.
 pub fn plan_jobs(config: &Config, chain: Chain, target: &str, jobs: &[Job]) -> Result<Plan> {
     // A dry run creates nothing: without a cache directory, everything is a miss.
-    let cache = Arc::new(Cache::open_existing(&config.translate.cache_dir)?);
+    let cache = Arc::new(Cache::open_existing_at(&config.cache.location)?);
     let driver = Driver::new(
         chain.backends,
         cache,
@@ -300,7 +300,7 @@ pub fn translate_sentences(
         fallback: names[1..].to_vec(),
         target: config.pivot.clone(),
         offline: config.translate.offline,
-        cache_dir: config.translate.cache_dir.display().to_string(),
+        cache_dir: config.cache.location.describe(),
         sentences: needed,
         counters: outcome.counters,
         translated_by: outcome.translated_by,

@@ -1,6 +1,7 @@
-//! The cache: a sled database that every translation and every embedding vector goes through.
+//! The cache: the store every translation and every embedding vector goes through — a
+//! sled database, or a Redis server shared by the workers of a sharded run ([`store`]).
 //!
-//! Nothing else in transalign touches sled. Translations live in the default tree: a key is
+//! Nothing else in transalign touches sled or Redis. Translations live in the default tree: a key is
 //! the SHA-256 of the cache schema version, the backend fingerprint hash, the source language
 //! (`auto` is its own value), the target language and the NFC text; the value is a versioned
 //! JSON [`CacheRecord`]. Vectors live in the tree `vectors`: a key is the SHA-256 of the
@@ -19,6 +20,11 @@ use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
 pub use crate::error::CacheError;
+pub use store::Location;
+pub use store::hex;
+use store::{RedisStore, Tree, unhex};
+
+pub mod store;
 
 /// Version of the key derivation and of [`CacheRecord`]; bump it to invalidate every entry.
 pub const CACHE_SCHEMA_VERSION: u32 = 1;
@@ -223,22 +229,6 @@ pub fn key(fingerprint_hash: &str, source: &str, target: &str, text: &str) -> [u
     hasher.finalize().into()
 }
 
-/// Bytes as lower-case hexadecimal digits (digests, keys).
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The bytes of an even run of hexadecimal digits; `None` for anything else.
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
-}
-
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -261,10 +251,19 @@ pub struct CacheStats {
     pub vectors_by_embedder: BTreeMap<String, usize>,
 }
 
-/// The open cache. Cheap to share behind an `Arc`; sled handles concurrent access.
+/// Where the records are.
+enum Backend {
+    Sled { db: sled::Db, vectors: sled::Tree },
+    Redis(RedisStore),
+}
+
+/// (key, value) pairs of one tree.
+type Entries<'a> = Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>), CacheError>> + 'a>;
+
+/// The open cache. Cheap to share behind an `Arc`; sled and Redis handle concurrent access.
 pub struct Cache {
-    db: sled::Db,
-    vectors: sled::Tree,
+    backend: Backend,
+    /// The sled directory, or the Redis URL (for messages).
     path: PathBuf,
     /// Records stored so far, and how many of them a finished flush covers: concurrent
     /// writers share one flush (group commit) instead of queueing one each.
@@ -274,7 +273,8 @@ pub struct Cache {
     /// Entries of both trees, and the last key stored: the ledger written after each flush.
     entries: AtomicU64,
     last_key: std::sync::Mutex<Option<Vec<u8>>>,
-    /// No cache exists at `path` (see [`Cache::open_existing`]): nothing is written there.
+    /// No cache exists at `path` (see [`Cache::open_existing`]), or the store is Redis:
+    /// no ledger is written.
     absent: bool,
 }
 
@@ -319,6 +319,107 @@ pub fn translation_is_missing(text: &str, translation: &str) -> bool {
 }
 
 impl Cache {
+    /// Opens the cache where the configuration says (see [`Cache::open`] for sled).
+    pub fn open_at(location: &Location) -> Result<Cache, CacheError> {
+        match location {
+            Location::Sled(path) => Cache::open(path),
+            Location::Redis { .. } => Cache::connect(location),
+        }
+    }
+
+    /// [`Cache::open_existing`] where the configuration says.
+    pub fn open_existing_at(location: &Location) -> Result<Cache, CacheError> {
+        match location {
+            Location::Sled(path) => Cache::open_existing(path),
+            Location::Redis { .. } => Cache::connect(location),
+        }
+    }
+
+    /// Connects to a Redis cache; an unreachable server is an error naming the URL.
+    fn connect(location: &Location) -> Result<Cache, CacheError> {
+        let Location::Redis { url, password } = location else {
+            unreachable!("connect is called for Redis locations");
+        };
+        let store = RedisStore::connect(url, password.as_deref()).map_err(|message| {
+            CacheError::Unreachable {
+                url: url.clone(),
+                message,
+            }
+        })?;
+        Ok(Cache {
+            backend: Backend::Redis(store),
+            path: PathBuf::from(url),
+            stored: AtomicU64::new(0),
+            flushed: AtomicU64::new(0),
+            flush_gate: tokio::sync::Mutex::new(()),
+            entries: AtomicU64::new(0),
+            last_key: std::sync::Mutex::new(None),
+            absent: true,
+        })
+    }
+
+    /// The shared store, when the cache is one (Redis): workers claim texts in it.
+    pub fn shared(&self) -> Option<&RedisStore> {
+        match &self.backend {
+            Backend::Redis(store) => Some(store),
+            Backend::Sled { .. } => None,
+        }
+    }
+
+    fn raw_get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, CacheError> {
+        match &self.backend {
+            Backend::Sled { db, vectors } => {
+                let t: &sled::Tree = if tree == Tree::Vectors { vectors } else { db };
+                Ok(t.get(key)
+                    .map_err(|e| self.storage_error(e))?
+                    .map(|v| v.to_vec()))
+            }
+            Backend::Redis(store) => store.get(tree, key).map_err(|e| self.storage_error(e)),
+        }
+    }
+
+    /// Stores a value; true when it replaced one.
+    fn raw_insert(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<bool, CacheError> {
+        match &self.backend {
+            Backend::Sled { db, vectors } => {
+                let t: &sled::Tree = if tree == Tree::Vectors { vectors } else { db };
+                Ok(t.insert(key, value)
+                    .map_err(|e| self.storage_error(e))?
+                    .is_some())
+            }
+            Backend::Redis(store) => store
+                .insert(tree, key, &value)
+                .map_err(|e| self.storage_error(e)),
+        }
+    }
+
+    fn raw_remove(&self, tree: Tree, key: &[u8]) -> Result<(), CacheError> {
+        match &self.backend {
+            Backend::Sled { db, vectors } => {
+                let t: &sled::Tree = if tree == Tree::Vectors { vectors } else { db };
+                t.remove(key).map_err(|e| self.storage_error(e))?;
+                Ok(())
+            }
+            Backend::Redis(store) => store.remove(tree, key).map_err(|e| self.storage_error(e)),
+        }
+    }
+
+    fn raw_entries(&self, tree: Tree) -> Entries<'_> {
+        match &self.backend {
+            Backend::Sled { db, vectors } => {
+                let t: &sled::Tree = if tree == Tree::Vectors { vectors } else { db };
+                Box::new(t.iter().map(move |item| {
+                    item.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                        .map_err(|e| self.storage_error(e))
+                }))
+            }
+            Backend::Redis(store) => match store.entries(tree) {
+                Ok(entries) => Box::new(entries.into_iter().map(Ok)),
+                Err(e) => Box::new(std::iter::once(Err(self.storage_error(e)))),
+            },
+        }
+    }
+
     /// Opens (or creates) the cache at `path`. A cache held by another process is an error;
     /// a corrupt one is moved aside (`PATH.corrupt-SECONDS`) with a warning and replaced by a
     /// new, empty cache.
@@ -381,8 +482,7 @@ impl Cache {
             message: e.to_string(),
         })?;
         let cache = Cache {
-            db,
-            vectors,
+            backend: Backend::Sled { db, vectors },
             path: path.to_path_buf(),
             stored: AtomicU64::new(0),
             flushed: AtomicU64::new(0),
@@ -425,20 +525,17 @@ impl Cache {
     }
 
     fn contains_key(&self, key: &[u8]) -> Result<bool, CacheError> {
-        Ok(self
-            .db
-            .contains_key(key)
-            .map_err(|e| self.storage_error(e))?
-            || self
-                .vectors
-                .contains_key(key)
-                .map_err(|e| self.storage_error(e))?)
+        Ok(self.raw_get(Tree::Translations, key)?.is_some()
+            || self.raw_get(Tree::Vectors, key)?.is_some())
     }
 
     fn count_entries(&self) -> Result<u64, CacheError> {
         let mut n = 0;
-        for item in self.db.iter().keys().chain(self.vectors.iter().keys()) {
-            item.map_err(|e| self.storage_error(e))?;
+        for item in self
+            .raw_entries(Tree::Translations)
+            .chain(self.raw_entries(Tree::Vectors))
+        {
+            item?;
             n += 1;
         }
         Ok(n)
@@ -522,7 +619,7 @@ impl Cache {
         text: &str,
     ) -> Result<Option<CacheRecord>, CacheError> {
         let k = key(fingerprint_hash, source, target, text);
-        let Some(bytes) = self.db.get(k).map_err(|e| self.storage_error(e))? else {
+        let Some(bytes) = self.raw_get(Tree::Translations, &k)? else {
             return Ok(None);
         };
         Ok(serde_json::from_slice::<CacheRecord>(&bytes)
@@ -539,11 +636,7 @@ impl Cache {
             &record.text,
         );
         let value = serde_json::to_vec(record).map_err(|e| self.storage_error(e))?;
-        let replaced = self
-            .db
-            .insert(k, value)
-            .map_err(|e| self.storage_error(e))?
-            .is_some();
+        let replaced = self.raw_insert(Tree::Translations, &k, value)?;
         self.note_stored(&k, replaced);
         self.stored.fetch_add(1, Ordering::SeqCst);
         Ok(())
@@ -557,7 +650,7 @@ impl Cache {
         text: &str,
     ) -> Result<Option<Vec<f32>>, CacheError> {
         let k = vector_key(fingerprint_hash, text);
-        let Some(bytes) = self.vectors.get(k).map_err(|e| self.storage_error(e))? else {
+        let Some(bytes) = self.raw_get(Tree::Vectors, &k)? else {
             return Ok(None);
         };
         Ok(VectorRecord::decode(&bytes).map(|r| r.vector))
@@ -566,21 +659,18 @@ impl Cache {
     /// Stores a vector (not yet flushed to disk: call [`Cache::flush`]).
     pub fn put_vector(&self, record: &VectorRecord) -> Result<(), CacheError> {
         let k = vector_key(&record.fingerprint, &record.text);
-        let replaced = self
-            .vectors
-            .insert(k, record.encode())
-            .map_err(|e| self.storage_error(e))?
-            .is_some();
+        let replaced = self.raw_insert(Tree::Vectors, &k, record.encode())?;
         self.note_stored(&k, replaced);
         self.stored.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
     fn vector_records(&self) -> impl Iterator<Item = Result<VectorRecord, CacheError>> + '_ {
-        self.vectors.iter().filter_map(move |item| match item {
-            Ok((_, v)) => VectorRecord::decode(&v).map(Ok),
-            Err(e) => Some(Err(self.storage_error(e))),
-        })
+        self.raw_entries(Tree::Vectors)
+            .filter_map(move |item| match item {
+                Ok((_, v)) => VectorRecord::decode(&v).map(Ok),
+                Err(e) => Some(Err(self.storage_error(e))),
+            })
     }
 
     /// A new record for a translation made now (no detected source, no coverage).
@@ -608,7 +698,10 @@ impl Cache {
 
     /// Writes everything stored so far to disk.
     pub fn flush(&self) -> Result<(), CacheError> {
-        self.db.flush().map_err(|e| self.storage_error(e))?;
+        // Redis has applied every write when it answered; its persistence is the server's.
+        if let Backend::Sled { db, .. } = &self.backend {
+            db.flush().map_err(|e| self.storage_error(e))?;
+        }
         self.write_ledger()
     }
 
@@ -623,7 +716,10 @@ impl Cache {
             return Ok(());
         }
         let covered = self.stored.load(Ordering::SeqCst);
-        let db = self.db.clone();
+        let Backend::Sled { db, .. } = &self.backend else {
+            return Ok(());
+        };
+        let db = db.clone();
         tokio::task::spawn_blocking(move || db.flush())
             .await
             .map_err(|e| self.storage_error(e))?
@@ -634,20 +730,22 @@ impl Cache {
     }
 
     fn records(&self) -> impl Iterator<Item = Result<CacheRecord, CacheError>> + '_ {
-        self.db.iter().filter_map(move |item| match item {
-            Ok((_, v)) => serde_json::from_slice::<CacheRecord>(&v).ok().map(Ok),
-            Err(e) => Some(Err(self.storage_error(e))),
-        })
+        self.raw_entries(Tree::Translations)
+            .filter_map(move |item| match item {
+                Ok((_, v)) => serde_json::from_slice::<CacheRecord>(&v).ok().map(Ok),
+                Err(e) => Some(Err(self.storage_error(e))),
+            })
     }
 
     pub fn stats(&self) -> Result<CacheStats, CacheError> {
         let mut stats = CacheStats {
             path: self.path.clone(),
             entries: 0,
-            size_on_disk_bytes: if self.absent {
-                0
-            } else {
-                self.db.size_on_disk().map_err(|e| self.storage_error(e))?
+            size_on_disk_bytes: match &self.backend {
+                Backend::Sled { db, .. } if !self.absent => {
+                    db.size_on_disk().map_err(|e| self.storage_error(e))?
+                }
+                _ => 0,
             },
             by_backend: BTreeMap::new(),
             by_pair: BTreeMap::new(),
@@ -681,20 +779,20 @@ impl Cache {
     /// returns how many were removed.
     pub fn clear(&self, backend: Option<&str>) -> Result<usize, CacheError> {
         let mut removed = 0;
-        for item in self.vectors.iter() {
-            let (k, v) = item.map_err(|e| self.storage_error(e))?;
+        for item in self.raw_entries(Tree::Vectors) {
+            let (k, v) = item?;
             let matches = match backend {
                 None => true,
                 Some(name) => VectorRecord::decode(&v).is_some_and(|r| r.embedder == name),
             };
             if matches {
-                self.vectors.remove(k).map_err(|e| self.storage_error(e))?;
+                self.raw_remove(Tree::Vectors, &k)?;
                 self.entries.fetch_sub(1, Ordering::SeqCst);
                 removed += 1;
             }
         }
-        for item in self.db.iter() {
-            let (k, v) = item.map_err(|e| self.storage_error(e))?;
+        for item in self.raw_entries(Tree::Translations) {
+            let (k, v) = item?;
             let matches = match backend {
                 None => true,
                 Some(name) => serde_json::from_slice::<CacheRecord>(&v)
@@ -702,7 +800,7 @@ impl Cache {
                     .unwrap_or(false),
             };
             if matches {
-                self.db.remove(k).map_err(|e| self.storage_error(e))?;
+                self.raw_remove(Tree::Translations, &k)?;
                 self.entries.fetch_sub(1, Ordering::SeqCst);
                 removed += 1;
             }

@@ -1,0 +1,217 @@
+//! Where the cache keeps its records: a local sled database (one process at a time) or a
+//! shared Redis server (many workers of one run, on any number of machines). Both hold the
+//! same keys and the same versioned values; only the cache module sees which one it is.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use redis::Commands;
+
+/// Where a cache is, as the configuration says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Location {
+    /// A sled directory (`translate.cache_dir`).
+    Sled(PathBuf),
+    /// A Redis (6+) or Valkey server: `redis://HOST:PORT/DB` or `rediss://…` (TLS), with the
+    /// password read from the environment (never part of `url`, logs or errors).
+    Redis {
+        url: String,
+        password: Option<String>,
+    },
+}
+
+impl Location {
+    /// How errors and reports name it (never with a password).
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Sled(path) => path.display().to_string(),
+            Location::Redis { url, .. } => url.clone(),
+        }
+    }
+}
+
+/// Bytes as lower-case hexadecimal digits (digests, keys).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of an even run of hexadecimal digits; `None` for anything else.
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// The two kinds of records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tree {
+    Translations,
+    Vectors,
+}
+
+/// Key prefixes in Redis: one namespace for transalign, one per tree, one for claims.
+const PREFIX: &str = "transalign:";
+
+fn redis_key(tree: Tree, key: &[u8]) -> String {
+    let kind = match tree {
+        Tree::Translations => "t",
+        Tree::Vectors => "v",
+    };
+    format!("{PREFIX}{kind}:{}", hex(key))
+}
+
+fn claim_key(key: &[u8]) -> String {
+    format!("{PREFIX}claim:{}", hex(key))
+}
+
+/// A connection to a Redis server.
+pub struct RedisStore {
+    url: String,
+    connection: Mutex<redis::Connection>,
+    /// This worker's name in the claims it makes (host, process, start time).
+    worker: String,
+}
+
+/// A record's key and value.
+pub type KeyValue = (Vec<u8>, Vec<u8>);
+
+/// Keys fetched per MGET when iterating.
+const CHUNK: usize = 500;
+
+impl RedisStore {
+    /// Connects and checks the server answers (`PING`); errors name the URL.
+    pub fn connect(url: &str, password: Option<&str>) -> Result<RedisStore, String> {
+        let mut info = redis::IntoConnectionInfo::into_connection_info(url).map_err(|e| {
+            format!("not a Redis URL ({e}); expected redis://HOST:PORT/DB or rediss://…")
+        })?;
+        if let Some(password) = password {
+            info.redis.password = Some(password.to_string());
+        }
+        let client = redis::Client::open(info).map_err(|e| e.to_string())?;
+        let mut connection = client
+            .get_connection_with_timeout(Duration::from_secs(5))
+            .map_err(|e| e.to_string())?;
+        connection
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .map_err(|e| e.to_string())?;
+        connection
+            .set_write_timeout(Some(Duration::from_secs(30)))
+            .map_err(|e| e.to_string())?;
+        let _: String = redis::cmd("PING")
+            .query(&mut connection)
+            .map_err(|e| e.to_string())?;
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        Ok(RedisStore {
+            url: url.to_string(),
+            connection: Mutex::new(connection),
+            worker: format!("{host}:{}:{started}", std::process::id()),
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Result<T, String> {
+        let mut connection = self.connection.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut connection).map_err(|e| e.to_string())
+    }
+
+    pub fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, String> {
+        self.with(|c| c.get(redis_key(tree, key)))
+    }
+
+    /// Stores a value; true when it replaced one.
+    pub fn insert(&self, tree: Tree, key: &[u8], value: &[u8]) -> Result<bool, String> {
+        let old: Option<Vec<u8>> = self.with(|c| {
+            redis::cmd("SET")
+                .arg(redis_key(tree, key))
+                .arg(value)
+                .arg("GET")
+                .query(c)
+        })?;
+        Ok(old.is_some())
+    }
+
+    pub fn remove(&self, tree: Tree, key: &[u8]) -> Result<(), String> {
+        self.with(|c| c.del(redis_key(tree, key)))
+    }
+
+    /// Every (key, value) of a tree.
+    pub fn entries(&self, tree: Tree) -> Result<Vec<KeyValue>, String> {
+        let pattern = format!("{}*", redis_key(tree, &[]));
+        let names: Vec<String> = self.with(|c| {
+            let iter: redis::Iter<String> = c.scan_match(&pattern)?;
+            Ok(iter.collect())
+        })?;
+        let mut out = Vec::with_capacity(names.len());
+        for chunk in names.chunks(CHUNK) {
+            let values: Vec<Option<Vec<u8>>> =
+                self.with(|c| redis::cmd("MGET").arg(chunk).query(c))?;
+            for (name, value) in chunk.iter().zip(values) {
+                let hexadecimal = &name[pattern.len() - 1..];
+                if let (Some(key), Some(value)) = (unhex(hexadecimal), value) {
+                    out.push((key, value));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Claims a text's key for this worker for `ttl` (`SET … NX PX`): true when no other
+    /// worker holds it.
+    pub fn claim(&self, key: &[u8], ttl: Duration) -> Result<bool, String> {
+        let set: Option<String> = self.with(|c| {
+            redis::cmd("SET")
+                .arg(claim_key(key))
+                .arg(&self.worker)
+                .arg("NX")
+                .arg("PX")
+                .arg(ttl.as_millis() as u64)
+                .query(c)
+        })?;
+        Ok(set.is_some())
+    }
+
+    /// Extends this worker's claims (those another worker took over are left alone).
+    pub fn refresh(&self, keys: &[Vec<u8>], ttl: Duration) -> Result<(), String> {
+        const EXTEND_OWN: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+        let script = redis::Script::new(EXTEND_OWN);
+        for key in keys {
+            let _: i64 = self.with(|c| {
+                script
+                    .key(claim_key(key))
+                    .arg(&self.worker)
+                    .arg(ttl.as_millis() as u64)
+                    .invoke(c)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Whether any worker holds a claim on the key.
+    pub fn claimed(&self, key: &[u8]) -> Result<bool, String> {
+        self.with(|c| c.exists(claim_key(key)))
+    }
+
+    /// Drops this worker's claims (the results are stored).
+    pub fn release(&self, keys: &[Vec<u8>]) -> Result<(), String> {
+        const DELETE_OWN: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+        let script = redis::Script::new(DELETE_OWN);
+        for key in keys {
+            let _: i64 = self.with(|c| script.key(claim_key(key)).arg(&self.worker).invoke(c))?;
+        }
+        Ok(())
+    }
+}
