@@ -337,15 +337,20 @@ impl Cache {
 
     /// Connects to a Redis cache; an unreachable server is an error naming the URL.
     fn connect(location: &Location) -> Result<Cache, CacheError> {
-        let Location::Redis { url, password } = location else {
+        let Location::Redis {
+            url,
+            password,
+            claim_ttl,
+            claim_wait,
+        } = location
+        else {
             unreachable!("connect is called for Redis locations");
         };
-        let store = RedisStore::connect(url, password.as_deref()).map_err(|message| {
-            CacheError::Unreachable {
+        let store = RedisStore::connect(url, password.as_deref(), *claim_ttl, *claim_wait)
+            .map_err(|message| CacheError::Unreachable {
                 url: url.clone(),
                 message,
-            }
-        })?;
+            })?;
         Ok(Cache {
             backend: Backend::Redis(store),
             path: PathBuf::from(url),

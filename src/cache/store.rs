@@ -18,6 +18,10 @@ pub enum Location {
     Redis {
         url: String,
         password: Option<String>,
+        /// How long a worker's claim on a text lasts unless refreshed.
+        claim_ttl: Duration,
+        /// How long a worker waits for a text another worker claimed.
+        claim_wait: Duration,
     },
 }
 
@@ -75,6 +79,8 @@ pub struct RedisStore {
     connection: Mutex<redis::Connection>,
     /// This worker's name in the claims it makes (host, process, start time).
     worker: String,
+    pub claim_ttl: Duration,
+    pub claim_wait: Duration,
 }
 
 /// A record's key and value.
@@ -85,7 +91,12 @@ const CHUNK: usize = 500;
 
 impl RedisStore {
     /// Connects and checks the server answers (`PING`); errors name the URL.
-    pub fn connect(url: &str, password: Option<&str>) -> Result<RedisStore, String> {
+    pub fn connect(
+        url: &str,
+        password: Option<&str>,
+        claim_ttl: Duration,
+        claim_wait: Duration,
+    ) -> Result<RedisStore, String> {
         let mut info = redis::IntoConnectionInfo::into_connection_info(url).map_err(|e| {
             format!("not a Redis URL ({e}); expected redis://HOST:PORT/DB or rediss://…")
         })?;
@@ -113,6 +124,8 @@ impl RedisStore {
             url: url.to_string(),
             connection: Mutex::new(connection),
             worker: format!("{host}:{}:{started}", std::process::id()),
+            claim_ttl,
+            claim_wait,
         })
     }
 
@@ -171,7 +184,8 @@ impl RedisStore {
 
     /// Claims a text's key for this worker for `ttl` (`SET … NX PX`): true when no other
     /// worker holds it.
-    pub fn claim(&self, key: &[u8], ttl: Duration) -> Result<bool, String> {
+    pub fn claim(&self, key: &[u8]) -> Result<bool, String> {
+        let ttl = self.claim_ttl;
         let set: Option<String> = self.with(|c| {
             redis::cmd("SET")
                 .arg(claim_key(key))
@@ -185,7 +199,8 @@ impl RedisStore {
     }
 
     /// Extends this worker's claims (those another worker took over are left alone).
-    pub fn refresh(&self, keys: &[Vec<u8>], ttl: Duration) -> Result<(), String> {
+    pub fn refresh(&self, keys: &[Vec<u8>]) -> Result<(), String> {
+        let ttl = self.claim_ttl;
         const EXTEND_OWN: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
         let script = redis::Script::new(EXTEND_OWN);
         for key in keys {

@@ -119,7 +119,12 @@ pub(crate) fn validate(
                     }
                 },
             };
-            Location::Redis { url, password }
+            Location::Redis {
+                url,
+                password,
+                claim_ttl,
+                claim_wait,
+            }
         }
         other => {
             return Err(locator.invalid(

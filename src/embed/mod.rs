@@ -178,6 +178,9 @@ impl Memory<Vec<f32>> for VectorMemory {
             vector,
         ))
     }
+    fn key(&self, _group: &str, text: &str) -> [u8; 32] {
+        crate::cache::vector_key(&self.fingerprint, text)
+    }
 }
 
 /// L2-normalised vectors of distinct texts, looked up by text, kept as half-precision floats

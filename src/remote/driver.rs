@@ -347,7 +347,9 @@ impl<S: Service> Driver<S> {
 
     /// Runs every job: cache hits first, then the misses through the services. Results are
     /// written to the cache as they arrive and flushed after every batch; on Ctrl-C the run
-    /// stops, flushes and returns what it has.
+    /// stops, flushes and returns what it has. With a shared cache (Redis) every miss is
+    /// claimed first: texts another worker claimed are waited for, not sent (see
+    /// [`Driver::await_others`]), so no text is paid for twice across the workers.
     pub async fn run(&self, jobs: Vec<Job>) -> Result<Report<S::Output>, CacheError> {
         let cached = self.cached(&jobs)?;
         let mut counters = Counters {
@@ -358,10 +360,7 @@ impl<S: Service> Driver<S> {
         self.progress.set_length(jobs.len() as u64);
         self.progress.inc(counters.cache_hits);
         let misses: Vec<usize> = (0..jobs.len()).filter(|&i| cached[i].is_none()).collect();
-        let routes = self
-            .route(misses.iter().map(|&i| jobs[i].group.as_str()), true)
-            .await;
-        let batches = self.pack(&jobs, &misses, &routes);
+        let (mine, theirs) = self.claim(&jobs, misses)?;
 
         let shared = Arc::new(Shared {
             cache: Arc::clone(&self.cache),
@@ -378,50 +377,26 @@ impl<S: Service> Driver<S> {
             progress: self.progress.clone(),
         });
         shared.refresh_message();
-        for &i in &misses {
-            if let Some(Err(reason)) = routes.get(&shared.jobs[i].group) {
-                shared.resolve(
-                    i,
-                    Outcome::Failed {
-                        error: reason.clone(),
-                    },
-                );
-            }
+        let claimed: Arc<Mutex<Vec<Vec<u8>>>> = Arc::new(Mutex::new(
+            mine.iter().map(|&i| self.key_of(&shared.jobs[i])).collect(),
+        ));
+        let refresher = self.refresh_claims(&shared, &claimed);
+        let mut interrupted = self.dispatch(&shared, &mine).await;
+        if !interrupted && !theirs.is_empty() {
+            let (stopped, waited) = self.await_others(&shared, theirs, &claimed).await;
+            interrupted = stopped;
+            counters.cache_hits += waited;
         }
-
-        // Batches are dispatched in order: a batch is spawned once it has its lane's slot, so
-        // requests go out in document order and a stop leaves a contiguous prefix done.
-        let mut queue = batches.into_iter().peekable();
-        let mut tasks = JoinSet::new();
-        let mut interrupted = false;
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(ctrl_c);
-        loop {
-            let dispatching = queue.peek().is_some() && !shared.stop.load(Ordering::SeqCst);
-            if !dispatching && tasks.is_empty() {
-                break;
-            }
-            let next_slot = queue
-                .peek()
-                .map(|((lane, _), _)| Arc::clone(&self.lanes[*lane].slots));
-            tokio::select! {
-                permit = async { next_slot.expect("dispatching implies a batch").acquire_owned().await }, if dispatching => {
-                    let ((lane, _), batch) = queue.next().expect("peeked");
-                    let runtime = Arc::clone(&self.lanes[lane]);
-                    let shared = Arc::clone(&shared);
-                    let permit = permit.expect("semaphore is never closed");
-                    tasks.spawn(async move { run_batch(runtime, lane, shared, batch, Some(permit)).await });
-                }
-                Some(next) = tasks.join_next(), if !tasks.is_empty() => {
-                    if let Err(e) = next && e.is_panic() {
-                        shared.stop_with(format!("internal error in a request task: {e}"));
-                    }
-                }
-                _ = &mut ctrl_c, if !interrupted => {
-                    interrupted = true;
-                    shared.stop_with("interrupted (Ctrl-C)".into());
-                    tasks.abort_all();
-                }
+        if let Some(refresher) = refresher {
+            refresher.abort();
+        }
+        if let Some(store) = self.cache.shared() {
+            let keys = claimed.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            if let Err(e) = store.release(&keys) {
+                shared.stop_with(format!(
+                    "the shared cache {} stopped answering ({e})",
+                    store.url()
+                ));
             }
         }
         if let Err(e) = self.cache.flush() {
@@ -479,6 +454,195 @@ impl<S: Service> Driver<S> {
             stopped,
             interrupted,
         })
+    }
+}
+
+impl<S: Service> Driver<S> {
+    /// The key a text is cached (and claimed) under: the chosen service's.
+    fn key_of(&self, job: &Job) -> Vec<u8> {
+        self.lanes[0].memory.key(&job.group, &job.text).to_vec()
+    }
+
+    /// Splits the misses into those this worker claimed (it sends them) and those another
+    /// worker sharing the cache holds. Without a shared cache every miss is this worker's.
+    fn claim(
+        &self,
+        jobs: &[Job],
+        misses: Vec<usize>,
+    ) -> Result<(Vec<usize>, Vec<usize>), CacheError> {
+        let Some(store) = self.cache.shared() else {
+            return Ok((misses, Vec::new()));
+        };
+        let mut mine = Vec::new();
+        let mut theirs = Vec::new();
+        for i in misses {
+            let claimed =
+                store
+                    .claim(&self.key_of(&jobs[i]))
+                    .map_err(|message| CacheError::Storage {
+                        path: store.url().into(),
+                        message,
+                    })?;
+            if claimed {
+                mine.push(i);
+            } else {
+                theirs.push(i);
+            }
+        }
+        Ok((mine, theirs))
+    }
+
+    /// Keeps this worker's claims alive while it works (a third of their lifetime apart);
+    /// a worker that dies stops refreshing, and its claims expire.
+    fn refresh_claims(
+        &self,
+        shared: &Arc<Shared<S::Output>>,
+        claimed: &Arc<Mutex<Vec<Vec<u8>>>>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        let store_ttl = self.cache.shared()?.claim_ttl;
+        let cache = Arc::clone(&self.cache);
+        let claimed = Arc::clone(claimed);
+        let shared = Arc::clone(shared);
+        Some(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(store_ttl / 3).await;
+                let keys = claimed.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                if let Some(store) = cache.shared()
+                    && let Err(e) = store.refresh(&keys)
+                {
+                    shared.stop_with(format!(
+                        "the shared cache {} stopped answering ({e})",
+                        store.url()
+                    ));
+                    return;
+                }
+            }
+        }))
+    }
+
+    /// Sends the jobs `indices` through their lanes; true when Ctrl-C interrupted the run.
+    async fn dispatch(&self, shared: &Arc<Shared<S::Output>>, indices: &[usize]) -> bool {
+        let routes = self
+            .route(indices.iter().map(|&i| shared.jobs[i].group.as_str()), true)
+            .await;
+        let batches = self.pack(&shared.jobs, indices, &routes);
+        for &i in indices {
+            if let Some(Err(reason)) = routes.get(&shared.jobs[i].group) {
+                shared.resolve(
+                    i,
+                    Outcome::Failed {
+                        error: reason.clone(),
+                    },
+                );
+            }
+        }
+
+        // Batches are dispatched in order: a batch is spawned once it has its lane's slot, so
+        // requests go out in document order and a stop leaves a contiguous prefix done.
+        let mut queue = batches.into_iter().peekable();
+        let mut tasks = JoinSet::new();
+        let mut interrupted = false;
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        loop {
+            let dispatching = queue.peek().is_some() && !shared.stop.load(Ordering::SeqCst);
+            if !dispatching && tasks.is_empty() {
+                break;
+            }
+            let next_slot = queue
+                .peek()
+                .map(|((lane, _), _)| Arc::clone(&self.lanes[*lane].slots));
+            tokio::select! {
+                permit = async { next_slot.expect("dispatching implies a batch").acquire_owned().await }, if dispatching => {
+                    let ((lane, _), batch) = queue.next().expect("peeked");
+                    let runtime = Arc::clone(&self.lanes[lane]);
+                    let shared = Arc::clone(shared);
+                    let permit = permit.expect("semaphore is never closed");
+                    tasks.spawn(async move { run_batch(runtime, lane, shared, batch, Some(permit)).await });
+                }
+                Some(next) = tasks.join_next(), if !tasks.is_empty() => {
+                    if let Err(e) = next && e.is_panic() {
+                        shared.stop_with(format!("internal error in a request task: {e}"));
+                    }
+                }
+                _ = &mut ctrl_c, if !interrupted => {
+                    interrupted = true;
+                    shared.stop_with("interrupted (Ctrl-C)".into());
+                    tasks.abort_all();
+                }
+            }
+        }
+        interrupted
+    }
+
+    /// Waits for the texts other workers claimed: each is taken from the cache once its
+    /// worker stored it. A text whose claim expired without a result (its worker died) — or
+    /// that is still missing after `claim_wait` — is claimed and sent by this worker.
+    /// Returns whether the run was interrupted, and how many texts came from other workers.
+    async fn await_others(
+        &self,
+        shared: &Arc<Shared<S::Output>>,
+        mut waiting: Vec<usize>,
+        claimed: &Arc<Mutex<Vec<Vec<u8>>>>,
+    ) -> (bool, u64) {
+        let Some(store) = self.cache.shared() else {
+            return (false, 0);
+        };
+        let deadline = tokio::time::Instant::now() + store.claim_wait;
+        let mut waited = 0;
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        let lost = |e: String| format!("the shared cache {} stopped answering ({e})", store.url());
+        while !waiting.is_empty() && !shared.stop.load(Ordering::SeqCst) {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                _ = &mut ctrl_c => {
+                    shared.stop_with("interrupted (Ctrl-C)".into());
+                    return (true, waited);
+                }
+            }
+            let overdue = tokio::time::Instant::now() >= deadline;
+            let mut still = Vec::new();
+            let mut orphans = Vec::new();
+            for i in waiting {
+                let job = &shared.jobs[i];
+                match self.cached(std::slice::from_ref(job)) {
+                    Ok(mut found) => {
+                        if let Some(outcome) = found.pop().flatten() {
+                            shared.resolve(i, outcome);
+                            waited += 1;
+                            continue;
+                        }
+                    }
+                    Err(e) => {
+                        shared.stop_with(lost(e.to_string()));
+                        return (false, waited);
+                    }
+                }
+                let key = self.key_of(job);
+                let take_over = match store.claimed(&key) {
+                    Ok(true) if !overdue => Ok(false),
+                    Ok(_) => store.claim(&key).map(|got| got || overdue),
+                    Err(e) => Err(e),
+                };
+                match take_over {
+                    Ok(true) => {
+                        claimed.lock().unwrap_or_else(|e| e.into_inner()).push(key);
+                        orphans.push(i);
+                    }
+                    Ok(false) => still.push(i),
+                    Err(e) => {
+                        shared.stop_with(lost(e));
+                        return (false, waited);
+                    }
+                }
+            }
+            if !orphans.is_empty() && self.dispatch(shared, &orphans).await {
+                return (true, waited);
+            }
+            waiting = still;
+        }
+        (false, waited)
     }
 }
 

@@ -133,6 +133,8 @@ pub trait Memory<O>: Send + Sync {
     fn get(&self, group: &str, text: &str) -> Result<Option<O>, CacheError>;
     /// Stores one output (durable after the cache's next flush).
     fn put(&self, group: &str, text: &str, output: &O) -> Result<(), CacheError>;
+    /// The cache key of a text (what workers sharing a cache claim before sending it).
+    fn key(&self, group: &str, text: &str) -> [u8; 32];
 }
 
 /// A multi-threaded runtime sized for the machine (network-bound work; two workers are plenty).

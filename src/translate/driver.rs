@@ -203,6 +203,9 @@ impl Memory<Translated> for TranslationMemory {
         };
         self.cache.put(&record)
     }
+    fn key(&self, source: &str, text: &str) -> [u8; 32] {
+        cache::key(&self.fingerprint, source, &self.target, text)
+    }
 }
 
 /// Translates jobs through a chain of backends (the chosen one, then its fallbacks).
