@@ -136,15 +136,8 @@ pub struct AlignArgs {
     /// Target language [default: pivot].
     #[arg(long, value_name = "LANG")]
     pub target_lang: Option<String>,
-    /// Comparable: minimum margin score [default: align.threshold]; 0 = best of every line.
-    #[arg(long)]
-    pub threshold: Option<f64>,
-    /// Comparable: minimum calibrated confidence (0 to 1) [default: align.min_confidence].
-    #[arg(long, value_parser = confidence)]
-    pub min_confidence: Option<f64>,
-    /// Comparable: candidates per source line [default: align.top_k].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
-    pub top_k: Option<u64>,
+    #[command(flatten)]
+    pub comparable: ComparableArgs,
     /// Write here instead of stdout (`-`); for moses, a directory.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -406,10 +399,19 @@ pub struct MergeArgs {
     /// Output formats, comma-separated: jsonl, tsv, tmx, moses, html [default: output.formats].
     #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS")]
     pub formats: Option<Vec<String>>,
-    /// Comparable alignment: minimum margin score [default: align.threshold].
+    #[command(flatten)]
+    pub comparable: ComparableArgs,
+}
+
+/// Settings of comparable alignment on the command line (`run`, `align`, `merge`).
+#[derive(Debug, Args, Clone, Copy)]
+pub struct ComparableArgs {
+    /// Comparable alignment: minimum margin score [default: align.threshold]; 0 = the best
+    /// candidate of every source sentence.
     #[arg(long)]
     pub threshold: Option<f64>,
-    /// Comparable alignment: minimum calibrated confidence [default: align.min_confidence].
+    /// Comparable alignment: minimum calibrated confidence (0 to 1) of an accepted match
+    /// [default: align.min_confidence, align.embedding_min_confidence with an embedder].
     #[arg(long, value_parser = confidence)]
     pub min_confidence: Option<f64>,
     /// Comparable alignment: candidates per source sentence [default: align.top_k].
@@ -441,17 +443,8 @@ pub struct RunArgs {
     /// Kubernetes Indexed Job: the Job's completions).
     #[arg(long, value_name = "N", requires = "shard")]
     pub shard_count: Option<u32>,
-    /// Comparable alignment: minimum margin score [default: align.threshold]; 0 = the best
-    /// candidate of every source sentence.
-    #[arg(long)]
-    pub threshold: Option<f64>,
-    /// Comparable alignment: minimum calibrated confidence (0 to 1) of an accepted match
-    /// [default: align.min_confidence, align.embedding_min_confidence with an embedder].
-    #[arg(long, value_parser = confidence)]
-    pub min_confidence: Option<f64>,
-    /// Comparable alignment: candidates per source sentence [default: align.top_k].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
-    pub top_k: Option<u64>,
+    #[command(flatten)]
+    pub comparable: ComparableArgs,
     /// Output formats to write, comma-separated: jsonl, tsv, tmx, moses, html
     /// [default: output.formats].
     #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS")]

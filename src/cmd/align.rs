@@ -145,9 +145,11 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
             let params = ComparableParams::from_config(
                 &config.raw.align,
                 sentence_vectors.is_some(),
-                args.threshold,
-                args.min_confidence,
-                args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
+                args.comparable.threshold,
+                args.comparable.min_confidence,
+                args.comparable
+                    .top_k
+                    .map_or(config.raw.align.top_k, |k| k as usize),
             );
             let pairs: Vec<(&str, &str)> = source
                 .iter()

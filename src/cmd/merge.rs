@@ -3,7 +3,7 @@
 use crate::cli::MergeArgs;
 use crate::config::{Config, Overrides};
 use crate::error::Result;
-use crate::pipeline::{self, RunOptions};
+use crate::pipeline;
 
 use super::Context;
 
@@ -18,13 +18,7 @@ pub fn run(context: &Context, args: &MergeArgs) -> Result<u8> {
         ..Overrides::default()
     };
     let config = Config::load(context.config_file, &overrides)?;
-    let options = RunOptions {
-        threshold: args.threshold,
-        min_confidence: args.min_confidence,
-        top_k: args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
-        quiet: context.quiet,
-        shard: None,
-    };
+    let options = super::run_options(&args.comparable, &config, context.quiet, None);
     let corpus = pipeline::merge(&config, &args.dirs, options)?;
     if !context.quiet {
         eprintln!(

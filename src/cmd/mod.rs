@@ -31,3 +31,19 @@ pub struct Context<'a> {
 fn command_line_error(flag: &str, message: String) -> crate::error::Error {
     crate::error::ConfigError::command_line(flag, message).into()
 }
+
+/// The pipeline's options from the comparable-alignment flags (`run`, `merge`).
+fn run_options(
+    args: &crate::cli::ComparableArgs,
+    config: &crate::config::Config,
+    quiet: bool,
+    shard: Option<crate::shard::Shard>,
+) -> crate::pipeline::RunOptions {
+    crate::pipeline::RunOptions {
+        threshold: args.threshold,
+        min_confidence: args.min_confidence,
+        top_k: args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
+        quiet,
+        shard,
+    }
+}

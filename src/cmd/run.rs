@@ -10,7 +10,7 @@ use std::io::Write;
 use crate::config::Config;
 use crate::embed::stage::Session;
 use crate::error::{Error, Result, exit_code};
-use crate::pipeline::{self, RunOptions};
+use crate::pipeline;
 use crate::translate::stage::{self, Chain};
 
 /// Runs `run` (or, with `--dry-run`, prints what translation would send).
@@ -32,13 +32,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
     if args.dry_run {
         return dry_run(&config, &inputs, context.quiet, shard);
     }
-    let options = RunOptions {
-        threshold: args.threshold,
-        min_confidence: args.min_confidence,
-        top_k: args.top_k.map_or(config.raw.align.top_k, |k| k as usize),
-        quiet: context.quiet,
-        shard,
-    };
+    let options = super::run_options(&args.comparable, &config, context.quiet, shard);
     let corpus = pipeline::run(&config, &inputs, options)?;
     if !context.quiet {
         let shard = shard.map_or_else(String::new, |s| format!("shard {s}: "));
