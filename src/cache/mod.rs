@@ -383,6 +383,20 @@ impl Cache {
         }
     }
 
+    /// The values of many keys, in order (one round trip per chunk with Redis).
+    fn raw_get_many(
+        &self,
+        tree: Tree,
+        keys: &[[u8; 32]],
+    ) -> Result<Vec<Option<Vec<u8>>>, CacheError> {
+        match &self.backend {
+            Backend::Redis(store) => store
+                .get_many(tree, keys)
+                .map_err(|e| self.storage_error(e)),
+            Backend::Sled { .. } => keys.iter().map(|k| self.raw_get(tree, k)).collect(),
+        }
+    }
+
     /// Stores a value; true when it replaced one.
     fn raw_insert(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<bool, CacheError> {
         match &self.backend {
@@ -630,6 +644,28 @@ impl Cache {
         Ok(serde_json::from_slice::<CacheRecord>(&bytes)
             .ok()
             .filter(|r| r.v == CACHE_SCHEMA_VERSION))
+    }
+
+    /// [`Cache::get`] of many texts at once (by their [`key`]s), in order.
+    pub fn get_many(&self, keys: &[[u8; 32]]) -> Result<Vec<Option<CacheRecord>>, CacheError> {
+        Ok(self
+            .raw_get_many(Tree::Translations, keys)?
+            .into_iter()
+            .map(|bytes| {
+                bytes
+                    .and_then(|b| serde_json::from_slice::<CacheRecord>(&b).ok())
+                    .filter(|r| r.v == CACHE_SCHEMA_VERSION)
+            })
+            .collect())
+    }
+
+    /// [`Cache::get_vector`] of many texts at once (by their [`vector_key`]s), in order.
+    pub fn get_vectors(&self, keys: &[[u8; 32]]) -> Result<Vec<Option<Vec<f32>>>, CacheError> {
+        Ok(self
+            .raw_get_many(Tree::Vectors, keys)?
+            .into_iter()
+            .map(|bytes| bytes.and_then(|b| VectorRecord::decode(&b)).map(|r| r.vector))
+            .collect())
     }
 
     /// Stores a translation (not yet flushed to disk: call [`Cache::flush`]).

@@ -145,6 +145,18 @@ impl RedisStore {
         self.with(|c| c.get(redis_key(tree, key)))
     }
 
+    /// The values of many keys, in order, with one `MGET` per chunk.
+    pub fn get_many(&self, tree: Tree, keys: &[[u8; 32]]) -> Result<Vec<Option<Vec<u8>>>, String> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(CHUNK) {
+            let names: Vec<String> = chunk.iter().map(|k| redis_key(tree, k)).collect();
+            let values: Vec<Option<Vec<u8>>> =
+                self.with(|c| redis::cmd("MGET").arg(&names).query(c))?;
+            out.extend(values);
+        }
+        Ok(out)
+    }
+
     /// Stores a value; true when it replaced one.
     pub fn insert(&self, tree: Tree, key: &[u8], value: &[u8]) -> Result<bool, String> {
         let old: Option<Vec<u8>> = self.with(|c| {

@@ -181,6 +181,10 @@ impl Memory<Vec<f32>> for VectorMemory {
     fn key(&self, _group: &str, text: &str) -> [u8; 32] {
         crate::cache::vector_key(&self.fingerprint, text)
     }
+    fn get_many(&self, items: &[(&str, &str)]) -> Result<Vec<Option<Vec<f32>>>, CacheError> {
+        let keys: Vec<[u8; 32]> = items.iter().map(|(g, t)| self.key(g, t)).collect();
+        self.cache.get_vectors(&keys)
+    }
 }
 
 /// L2-normalised vectors of distinct texts, looked up by text, kept as half-precision floats

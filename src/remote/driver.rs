@@ -197,21 +197,26 @@ impl<S: Service> Driver<S> {
 
     /// Cache look-up for every job in every lane of the chain (the first hit wins).
     fn cached(&self, jobs: &[Job]) -> Result<Vec<Option<Outcome<S::Output>>>, CacheError> {
-        jobs.iter()
-            .map(|job| {
-                for (lane, l) in self.lanes.iter().enumerate() {
-                    if let Some(output) = l.memory.get(&job.group, &job.text)? {
-                        return Ok(Some(Outcome::Done {
-                            output,
-                            lane,
-                            cached: true,
-                            stored: true,
-                        }));
-                    }
-                }
-                Ok(None)
-            })
-            .collect()
+        let mut found: Vec<Option<Outcome<S::Output>>> = (0..jobs.len()).map(|_| None).collect();
+        for (lane, l) in self.lanes.iter().enumerate() {
+            let missing: Vec<usize> = (0..jobs.len()).filter(|&i| found[i].is_none()).collect();
+            if missing.is_empty() {
+                break;
+            }
+            let items: Vec<(&str, &str)> = missing
+                .iter()
+                .map(|&i| (jobs[i].group.as_str(), jobs[i].text.as_str()))
+                .collect();
+            for (i, output) in missing.into_iter().zip(l.memory.get_many(&items)?) {
+                found[i] = output.map(|output| Outcome::Done {
+                    output,
+                    lane,
+                    cached: true,
+                    stored: true,
+                });
+            }
+        }
+        Ok(found)
     }
 
     /// Chooses a lane per group: the first of the chain that may be used (`--offline`

@@ -135,6 +135,9 @@ pub trait Memory<O>: Send + Sync {
     fn put(&self, group: &str, text: &str, output: &O) -> Result<(), CacheError>;
     /// The cache key of a text (what workers sharing a cache claim before sending it).
     fn key(&self, group: &str, text: &str) -> [u8; 32];
+    /// [`Memory::get`] of many (group, text) pairs, in order: one round trip per chunk
+    /// with a shared cache.
+    fn get_many(&self, items: &[(&str, &str)]) -> Result<Vec<Option<O>>, CacheError>;
 }
 
 /// A multi-threaded runtime sized for the machine (network-bound work; two workers are plenty).

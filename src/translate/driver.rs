@@ -206,6 +206,21 @@ impl Memory<Translated> for TranslationMemory {
     fn key(&self, source: &str, text: &str) -> [u8; 32] {
         cache::key(&self.fingerprint, source, &self.target, text)
     }
+    fn get_many(&self, items: &[(&str, &str)]) -> Result<Vec<Option<Translated>>, CacheError> {
+        let keys: Vec<[u8; 32]> = items.iter().map(|(s, t)| self.key(s, t)).collect();
+        Ok(self
+            .cache
+            .get_many(&keys)?
+            .into_iter()
+            .map(|record| {
+                record.map(|r| Translated {
+                    text: r.translation,
+                    detected_source: r.detected_source,
+                    coverage: r.coverage,
+                })
+            })
+            .collect())
+    }
 }
 
 /// Translates jobs through a chain of backends (the chosen one, then its fallbacks).
