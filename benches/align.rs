@@ -291,7 +291,7 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
         threshold: 1.24,
         min_similarity: 0.2,
         calibration: calibration::FUSED,
-        min_confidence: calibration::FUSED_MIN_CONFIDENCE as f32,
+        min_confidence: transalign::config::FUSED_MIN_CONFIDENCE as f32,
         search,
         ..ComparableParams::default()
     };

@@ -11,27 +11,11 @@ pub struct Calibration {
     pub slope: f64,
 }
 
-/// Fitted on the Tatoeba Malay–English development pairs with 80% of the English lines
-/// withheld (only every fifth source has its partner: comparable corpora are mostly
-/// unmatched), rank-1 candidates of `align --threshold 0` through the offline lexicon
-/// (`scripts/calibrate.sh`).
-pub const LEXICAL: Calibration = Calibration {
-    intercept: -16.38,
-    slope: 14.99,
-};
+/// The lexical curve of the configuration's defaults ([`crate::config::LEXICAL_CALIBRATION`]).
+pub const LEXICAL: Calibration = Calibration::from_array(crate::config::LEXICAL_CALIBRATION);
 
-/// The same, with multilingual-e5-small sentence vectors fused in.
-pub const FUSED: Calibration = Calibration {
-    intercept: -13.60,
-    slope: 9.86,
-};
-
-/// Default minimum confidence with the lexical similarity alone: the lowest that kept the
-/// precision of the accepted matches at 0.9 or more on the development data.
-pub const LEXICAL_MIN_CONFIDENCE: f64 = 0.58;
-
-/// The same with sentence vectors.
-pub const FUSED_MIN_CONFIDENCE: f64 = 0.29;
+/// The fused curve of the defaults ([`crate::config::FUSED_CALIBRATION`]).
+pub const FUSED: Calibration = Calibration::from_array(crate::config::FUSED_CALIBRATION);
 
 impl Calibration {
     /// `[intercept, slope]`, as the configuration writes it.
@@ -39,7 +23,7 @@ impl Calibration {
         [self.intercept, self.slope]
     }
 
-    pub fn from_array([intercept, slope]: [f64; 2]) -> Calibration {
+    pub const fn from_array([intercept, slope]: [f64; 2]) -> Calibration {
         Calibration { intercept, slope }
     }
 

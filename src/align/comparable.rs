@@ -46,7 +46,7 @@ impl Default for ComparableParams {
             threshold: 1.05,
             min_similarity: 0.25,
             calibration: calibration::LEXICAL,
-            min_confidence: calibration::LEXICAL_MIN_CONFIDENCE as f32,
+            min_confidence: crate::config::LEXICAL_MIN_CONFIDENCE as f32,
             candidates: 30,
             neighbours: 2,
             weights: SimilarityWeights { words: 0.6 },

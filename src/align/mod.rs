@@ -8,7 +8,6 @@ pub mod eval;
 pub mod features;
 
 pub mod output;
-pub mod pairs;
 pub mod parallel;
 pub mod vectors;
 

@@ -664,7 +664,11 @@ impl Cache {
         Ok(self
             .raw_get_many(Tree::Vectors, keys)?
             .into_iter()
-            .map(|bytes| bytes.and_then(|b| VectorRecord::decode(&b)).map(|r| r.vector))
+            .map(|bytes| {
+                bytes
+                    .and_then(|b| VectorRecord::decode(&b))
+                    .map(|r| r.vector)
+            })
             .collect())
     }
 

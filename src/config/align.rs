@@ -7,9 +7,25 @@ use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
 use super::locate::KeyLocator;
-use crate::align::calibration;
-use crate::align::pairs::{DocumentFilter, SameSource};
+use super::pairs::{DocumentFilter, SameSource};
 use crate::error::ConfigError;
+
+/// The confidence curve `[intercept, slope]` of the lexical similarity (confidence =
+/// 1 / (1 + e^-(intercept + slope · margin))), fitted on the Tatoeba Malay–English
+/// development pairs with 80% of the English lines withheld (only every fifth source has its
+/// partner: comparable corpora are mostly unmatched), rank-1 candidates of
+/// `align --threshold 0` through the offline lexicon (`scripts/calibrate.sh`).
+pub const LEXICAL_CALIBRATION: [f64; 2] = [-16.38, 14.99];
+
+/// The same, with multilingual-e5-small sentence vectors fused in.
+pub const FUSED_CALIBRATION: [f64; 2] = [-13.60, 9.86];
+
+/// Default minimum confidence with the lexical similarity alone: the lowest that kept the
+/// precision of the accepted matches at 0.9 or more on the development data.
+pub const LEXICAL_MIN_CONFIDENCE: f64 = 0.58;
+
+/// The same with sentence vectors.
+pub const FUSED_MIN_CONFIDENCE: f64 = 0.29;
 
 /// `[align]` as written; validated in place (the stages read it as it is).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,15 +94,15 @@ impl Default for RawAlign {
             top_k: 1,
             pairs: None,
             exclude_same_source: SameSourceSpec::Switch(false),
-            calibration: calibration::LEXICAL.as_array(),
-            min_confidence: calibration::LEXICAL_MIN_CONFIDENCE,
+            calibration: LEXICAL_CALIBRATION,
+            min_confidence: LEXICAL_MIN_CONFIDENCE,
             max_bead: 6,
             marker: ".EOA".into(),
             lexical_weight: 0.2,
             embedding_threshold: 1.24,
             embedding_min_similarity: 0.2,
-            embedding_calibration: calibration::FUSED.as_array(),
-            embedding_min_confidence: calibration::FUSED_MIN_CONFIDENCE,
+            embedding_calibration: FUSED_CALIBRATION,
+            embedding_min_confidence: FUSED_MIN_CONFIDENCE,
             neighbours: 4,
             overlap: 4,
             neighbour_search: "auto".into(),

@@ -20,16 +20,19 @@ mod detect;
 mod embed;
 mod input;
 mod locate;
-pub use cache::{CacheConfig, RawCache};
 pub use locate::DEFAULT_FILE;
 mod output;
 mod overrides;
+mod pairs;
 mod remote;
 mod segment;
 mod translate;
 
-pub use align::RawAlign;
+pub use align::{
+    FUSED_CALIBRATION, FUSED_MIN_CONFIDENCE, LEXICAL_CALIBRATION, LEXICAL_MIN_CONFIDENCE, RawAlign,
+};
 pub use backend::{BackendConfig, BackendKind, DEFAULT_BACKEND, RawBackend};
+pub use cache::{CacheConfig, RawCache};
 pub use claims::RawClaims;
 pub use detect::{DetectConfig, RawDetect};
 pub use embed::{EmbedConfig, EmbedderConfig, EmbedderKind, RawEmbed, RawEmbedder, VectorEncoding};
@@ -37,6 +40,7 @@ pub use input::{InputConfig, RawInput};
 use locate::{KeyLocator, describe_toml_error, relative_to};
 pub use output::{Format, OutputConfig, RawOutput};
 pub use overrides::Overrides;
+pub use pairs::{DocumentFilter, SameSource};
 pub use remote::{DriverSettings, SpawnConfig};
 pub use segment::{ParagraphMode, RawSegment, SegmentConfig};
 pub use translate::{RawTranslate, TranslateConfig};
@@ -104,7 +108,7 @@ pub struct Config {
     /// Where translations and vectors are cached (`[cache]`, `translate.cache_dir`).
     pub cache: CacheConfig,
     /// Which documents comparable mode compares (`align.pairs`, `align.exclude_same_source`).
-    pub comparison: crate::align::pairs::DocumentFilter,
+    pub comparison: DocumentFilter,
 }
 
 impl Config {

@@ -1,4 +1,5 @@
-//! Which documents comparable mode compares: by default every source-language document with
+//! Which documents comparable mode compares (`align.pairs`, `align.exclude_same_source`,
+//! validated): by default every source-language document with
 //! every pivot-language document (never a document with itself); `align.pairs` restricts
 //! it to listed pairs or glob pairs of document ids, and `align.exclude_same_source` keeps
 //! documents of one origin (one directory, or one value of a metadata field) apart.
