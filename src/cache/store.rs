@@ -210,19 +210,57 @@ impl RedisStore {
         Ok(set.is_some())
     }
 
-    /// Extends this worker's claims (those another worker took over are left alone).
-    pub fn refresh(&self, keys: &[Vec<u8>]) -> Result<(), String> {
-        let ttl = self.claim_ttl;
-        const EXTEND_OWN: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
-        let script = redis::Script::new(EXTEND_OWN);
-        for key in keys {
-            let _: i64 = self.with(|c| {
-                script
-                    .key(claim_key(key))
+    /// [`RedisStore::claim`] of many keys, pipelined (one round trip per chunk); in order.
+    pub fn claim_many(&self, keys: &[Vec<u8>]) -> Result<Vec<bool>, String> {
+        let ttl = self.claim_ttl.as_millis() as u64;
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(CHUNK) {
+            let mut pipe = redis::pipe();
+            for key in chunk {
+                pipe.cmd("SET")
+                    .arg(claim_key(key))
                     .arg(&self.worker)
-                    .arg(ttl.as_millis() as u64)
-                    .invoke(c)
-            })?;
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ttl);
+            }
+            let answers: Vec<Option<String>> = self.with(|c| pipe.query(c))?;
+            out.extend(answers.into_iter().map(|a| a.is_some()));
+        }
+        Ok(out)
+    }
+
+    /// Extends this worker's claims (those another worker took over are left alone);
+    /// pipelined, one round trip per chunk.
+    pub fn refresh(&self, keys: &[Vec<u8>]) -> Result<(), String> {
+        const EXTEND_OWN: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+        let ttl = self.claim_ttl.as_millis() as u64;
+        self.on_own_claims(keys, EXTEND_OWN, Some(ttl))
+    }
+
+    /// Runs `script` (KEYS[1] = a claim, ARGV[1] = this worker, ARGV[2] = `extra`) on every
+    /// claim of `keys`, pipelined.
+    fn on_own_claims(
+        &self,
+        keys: &[Vec<u8>],
+        script: &str,
+        extra: Option<u64>,
+    ) -> Result<(), String> {
+        for chunk in keys.chunks(CHUNK) {
+            let mut pipe = redis::pipe();
+            for key in chunk {
+                let command = pipe
+                    .cmd("EVAL")
+                    .arg(script)
+                    .arg(1)
+                    .arg(claim_key(key))
+                    .arg(&self.worker);
+                if let Some(extra) = extra {
+                    command.arg(extra);
+                }
+                command.ignore();
+            }
+            self.with(|c| pipe.query::<()>(c))?;
         }
         Ok(())
     }
@@ -235,10 +273,6 @@ impl RedisStore {
     /// Drops this worker's claims (the results are stored).
     pub fn release(&self, keys: &[Vec<u8>]) -> Result<(), String> {
         const DELETE_OWN: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
-        let script = redis::Script::new(DELETE_OWN);
-        for key in keys {
-            let _: i64 = self.with(|c| script.key(claim_key(key)).arg(&self.worker).invoke(c))?;
-        }
-        Ok(())
+        self.on_own_claims(keys, DELETE_OWN, None)
     }
 }

@@ -478,23 +478,19 @@ impl<S: Service> Driver<S> {
         let Some(store) = self.cache.shared() else {
             return Ok((misses, Vec::new()));
         };
-        let mut mine = Vec::new();
-        let mut theirs = Vec::new();
-        for i in misses {
-            let claimed =
-                store
-                    .claim(&self.key_of(&jobs[i]))
-                    .map_err(|message| CacheError::Storage {
-                        path: store.url().into(),
-                        message,
-                    })?;
-            if claimed {
-                mine.push(i);
-            } else {
-                theirs.push(i);
-            }
-        }
-        Ok((mine, theirs))
+        let keys: Vec<Vec<u8>> = misses.iter().map(|&i| self.key_of(&jobs[i])).collect();
+        let claimed = store
+            .claim_many(&keys)
+            .map_err(|message| CacheError::Storage {
+                path: store.url().into(),
+                message,
+            })?;
+        let (mine, theirs): (Vec<(usize, bool)>, Vec<(usize, bool)>) =
+            misses.into_iter().zip(claimed).partition(|(_, got)| *got);
+        Ok((
+            mine.into_iter().map(|(i, _)| i).collect(),
+            theirs.into_iter().map(|(i, _)| i).collect(),
+        ))
     }
 
     /// Keeps this worker's claims alive while it works (a third of their lifetime apart);
