@@ -485,12 +485,16 @@ impl<S: Service> Driver<S> {
                 path: store.url().into(),
                 message,
             })?;
-        let (mine, theirs): (Vec<(usize, bool)>, Vec<(usize, bool)>) =
-            misses.into_iter().zip(claimed).partition(|(_, got)| *got);
-        Ok((
-            mine.into_iter().map(|(i, _)| i).collect(),
-            theirs.into_iter().map(|(i, _)| i).collect(),
-        ))
+        let mut mine = Vec::new();
+        let mut theirs = Vec::new();
+        for (i, got) in misses.into_iter().zip(claimed) {
+            if got {
+                mine.push(i);
+            } else {
+                theirs.push(i);
+            }
+        }
+        Ok((mine, theirs))
     }
 
     /// Keeps this worker's claims alive while it works (a third of their lifetime apart);
