@@ -427,3 +427,60 @@ fn redis_unreachable_at_start_or_lost_mid_run_is_a_clear_error_that_loses_nothin
         "{again} texts requested again of {received} received"
     );
 }
+
+#[test]
+fn cache_stats_export_and_clear_work_on_redis_as_on_sled() {
+    let redis = Redis::start();
+    let server = translator(Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("corpus");
+    std::fs::create_dir(&input).unwrap();
+    let texts = corpus(&input, 4, 12);
+    let config = write_config(dir.path(), &server.url(), "");
+    let (code, stderr) = finish(spawn_run(
+        &config,
+        None,
+        &redis.url(0),
+        &dir.path().join("out"),
+        &input,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let cache = |args: &[&str]| {
+        let out = transalign(dir.path())
+            .args(["--config"])
+            .arg(&config)
+            .args(["cache", "--cache-url", &redis.url(0)])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(cache(&["stats"]).contains(&format!(": {texts} entries")));
+    let exported = cache(&["export"]);
+    assert_eq!(exported.lines().count(), texts);
+    assert!(exported.lines().all(|l| l.contains("\"backend\":\"lt\"")));
+    // The export imports into sled and back: the same records in both stores.
+    let file = dir.path().join("export.jsonl");
+    std::fs::write(&file, &exported).unwrap();
+    transalign(dir.path())
+        .args(["cache", "--cache-dir"])
+        .arg(dir.path().join("sled"))
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .code(0);
+    transalign(dir.path())
+        .args(["cache", "--cache-dir"])
+        .arg(dir.path().join("sled"))
+        .arg("stats")
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(format!(": {texts} entries")));
+    cache(&["clear"]);
+    assert!(cache(&["stats"]).contains(": 0 entries"));
+}
