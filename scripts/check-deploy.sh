@@ -16,6 +16,8 @@ redis_pid=""
 cleanup() { [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "deploy check: $*" >&2; exit 1; }
+# shellcheck source=scripts/slurm-example.sh
+. scripts/slurm-example.sh
 
 "$(dirname "$python")/kubernetes-validate" --strict --quiet deploy/kubernetes/*.yaml \
   || fail "the Kubernetes manifests do not validate"
@@ -38,18 +40,11 @@ for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; slee
 redis-cli -p "$port" ping >/dev/null || fail "redis-server did not start"
 
 # The Slurm example as the array would run it: tasks 1..4 (SLURM_ARRAY_TASK_MIN=1).
-mkdir -p "$work/deploy"
-sed "s#redis://127.0.0.1:6379/0#redis://127.0.0.1:$port/0#; s#\.\./\.\./examples/corpus#$(pwd)/examples/corpus#" \
-  deploy/slurm/config.toml >"$work/deploy/config.toml"
-export TRANSALIGN_BIN="$bin" TRANSALIGN_DEPLOY="$work/deploy" OUT="$work/out"
+slurm_example_setup "$work" "$port"
 for task in 1 2 3 4; do
   SLURM_ARRAY_TASK_ID=$task SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=4 \
     bash deploy/slurm/transalign.sbatch || fail "array task $task failed"
 done
 bash deploy/slurm/merge.sbatch || fail "the merge job failed"
-"$bin" --quiet --config "$work/deploy/config.toml" run --cache-url "redis://127.0.0.1:$port/1" \
-  --out "$work/whole"
-for f in aligned.jsonl claims.jsonl aligned.tsv claims.tsv; do
-  cmp -s "$work/out/merged/$f" "$work/whole/$f" || fail "merged $f differs from the unsharded run"
-done
+slurm_example_matches_unsharded "$work" "$port"
 echo "deploy check: ok (manifests valid; Slurm array of 4 merged = unsharded run)"

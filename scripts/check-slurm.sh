@@ -24,6 +24,9 @@ fail() {
   exit 1
 }
 
+# shellcheck source=scripts/slurm-example.sh
+. scripts/slurm-example.sh
+
 mkdir -p /run/munge "$work/state" "$work/spool"
 chown munge:munge /run/munge 2>/dev/null || true
 pgrep -x munged >/dev/null || munged --force
@@ -59,11 +62,7 @@ redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 
 redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --daemonize yes >/dev/null
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-mkdir -p "$work/deploy"
-cp deploy/slurm/*.sbatch deploy/slurm/submit.sh "$work/deploy/"
-sed "s#redis://127.0.0.1:6379/0#redis://127.0.0.1:$redis_port/0#; s#\.\./\.\./examples/corpus#$(pwd)/examples/corpus#" \
-  deploy/slurm/config.toml >"$work/deploy/config.toml"
-export TRANSALIGN_BIN="$bin" TRANSALIGN_DEPLOY="$work/deploy" OUT="$work/out"
+slurm_example_setup "$work" "$redis_port"
 (cd "$work/deploy" && ./submit.sh 4) || fail "submit.sh failed"
 for _ in $(seq 600); do [ -z "$(squeue -h)" ] && break; sleep 0.5; done
 [ -z "$(squeue -h)" ] || fail "jobs still queued after 5 minutes: $(squeue -h)"
@@ -71,9 +70,5 @@ for _ in $(seq 600); do [ -z "$(squeue -h)" ] && break; sleep 0.5; done
 for task in 0 1 2 3; do
   [ -f "$work/out/shard-$task/summary.json" ] || fail "array task $task wrote nothing"
 done
-"$bin" --quiet --config "$work/deploy/config.toml" run --cache-url "redis://127.0.0.1:$redis_port/1" \
-  --out "$work/whole"
-for f in aligned.jsonl claims.jsonl aligned.tsv claims.tsv; do
-  cmp -s "$work/out/merged/$f" "$work/whole/$f" || fail "merged $f differs from the unsharded run"
-done
+slurm_example_matches_unsharded "$work" "$redis_port"
 echo "slurm check: ok (array of 4 and dependent merge on a one-node cluster = unsharded run)"

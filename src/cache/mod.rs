@@ -257,6 +257,14 @@ enum Backend {
     Redis(RedisStore),
 }
 
+/// The sled tree that holds `tree` (translations are in the default tree).
+fn sled_tree<'a>(db: &'a sled::Db, vectors: &'a sled::Tree, tree: Tree) -> &'a sled::Tree {
+    match tree {
+        Tree::Vectors => vectors,
+        Tree::Translations => db,
+    }
+}
+
 /// (key, value) pairs of one tree.
 type Entries<'a> = Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>), CacheError>> + 'a>;
 
@@ -374,7 +382,7 @@ impl Cache {
     fn raw_get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, CacheError> {
         match &self.backend {
             Backend::Sled { db, vectors } => {
-                let t: &sled::Tree = if tree == Tree::Vectors { vectors } else { db };
+                let t = sled_tree(db, vectors, tree);
                 Ok(t.get(key)
                     .map_err(|e| self.storage_error(e))?
                     .map(|v| v.to_vec()))
@@ -401,7 +409,7 @@ impl Cache {
     fn raw_insert(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<bool, CacheError> {
         match &self.backend {
             Backend::Sled { db, vectors } => {
-                let t: &sled::Tree = if tree == Tree::Vectors { vectors } else { db };
+                let t = sled_tree(db, vectors, tree);
                 Ok(t.insert(key, value)
                     .map_err(|e| self.storage_error(e))?
                     .is_some())
@@ -415,7 +423,7 @@ impl Cache {
     fn raw_remove(&self, tree: Tree, key: &[u8]) -> Result<(), CacheError> {
         match &self.backend {
             Backend::Sled { db, vectors } => {
-                let t: &sled::Tree = if tree == Tree::Vectors { vectors } else { db };
+                let t = sled_tree(db, vectors, tree);
                 t.remove(key).map_err(|e| self.storage_error(e))?;
                 Ok(())
             }
@@ -426,7 +434,7 @@ impl Cache {
     fn raw_entries(&self, tree: Tree) -> Entries<'_> {
         match &self.backend {
             Backend::Sled { db, vectors } => {
-                let t: &sled::Tree = if tree == Tree::Vectors { vectors } else { db };
+                let t = sled_tree(db, vectors, tree);
                 Box::new(t.iter().map(move |item| {
                     item.map(|(k, v)| (k.to_vec(), v.to_vec()))
                         .map_err(|e| self.storage_error(e))

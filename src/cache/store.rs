@@ -194,23 +194,8 @@ impl RedisStore {
         Ok(out)
     }
 
-    /// Claims a text's key for this worker for `ttl` (`SET … NX PX`): true when no other
-    /// worker holds it.
-    pub fn claim(&self, key: &[u8]) -> Result<bool, String> {
-        let ttl = self.claim_ttl;
-        let set: Option<String> = self.with(|c| {
-            redis::cmd("SET")
-                .arg(claim_key(key))
-                .arg(&self.worker)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl.as_millis() as u64)
-                .query(c)
-        })?;
-        Ok(set.is_some())
-    }
-
-    /// [`RedisStore::claim`] of many keys, pipelined (one round trip per chunk); in order.
+    /// Claims texts' keys for this worker for `claim_ttl` (`SET … NX PX`), pipelined (one
+    /// round trip per chunk); in order, true where no other worker held the key.
     pub fn claim_many(&self, keys: &[Vec<u8>]) -> Result<Vec<bool>, String> {
         let ttl = self.claim_ttl.as_millis() as u64;
         let mut out = Vec::with_capacity(keys.len());

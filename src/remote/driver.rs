@@ -627,7 +627,9 @@ impl<S: Service> Driver<S> {
                 let key = self.key_of(job);
                 let take_over = match store.claimed(&key) {
                     Ok(true) if !overdue => Ok(false),
-                    Ok(_) => store.claim(&key).map(|got| got || overdue),
+                    Ok(_) => store
+                        .claim_many(std::slice::from_ref(&key))
+                        .map(|got| got[0] || overdue),
                     Err(e) => Err(e),
                 };
                 match take_over {
