@@ -162,12 +162,16 @@ impl Index {
                 continue;
             }
             let w = vocabulary.idf(id);
-            for &t in list {
-                if let Some(win) = &window
-                    && !win.contains(&(t as usize))
-                {
-                    continue;
+            // Postings are in target order: only the part inside the window is read.
+            let list = match &window {
+                Some(win) => {
+                    let start = list.partition_point(|&t| (t as usize) < win.start);
+                    let end = list.partition_point(|&t| (t as usize) < win.end);
+                    &list[start..end]
                 }
+                None => &list[..],
+            };
+            for &t in list {
                 if scratch[t as usize] == 0.0 {
                     touched.push(t);
                 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// Letters kept for a word's stem: a language-independent truncation stemmer (robust to
 /// inflection in every language and to gloss noise).
@@ -61,11 +61,62 @@ impl Vocabulary {
     }
 }
 
+/// The word slots of a sentence, flat: slot k is `ids[ends[k - 1]..ends[k]]` (the
+/// alternatives of one word position). Two allocations per sentence instead of one per word.
+#[derive(Debug, Clone, Default)]
+pub struct Slots {
+    ids: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl Slots {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The slots in order, each as its alternatives.
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.ids[start as usize..end as usize])
+    }
+
+    /// Every id of every slot.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+
+    /// Adds a slot of the given alternatives, each once (empty slots are not kept).
+    pub fn push(&mut self, alternatives: impl IntoIterator<Item = u32>) {
+        let start = self.ids.len();
+        for id in alternatives {
+            if !self.ids[start..].contains(&id) {
+                self.ids.push(id);
+            }
+        }
+        if self.ids.len() > start {
+            self.ends.push(self.ids.len() as u32);
+        }
+    }
+
+    /// Appends the slots of another sentence.
+    pub fn extend(&mut self, other: &Slots) {
+        let offset = self.ids.len() as u32;
+        self.ids.extend_from_slice(&other.ids);
+        self.ends.extend(other.ends.iter().map(|e| e + offset));
+    }
+}
+
 /// The features of one sentence (or of several merged into a bead).
 #[derive(Debug, Clone, Default)]
 pub struct Features {
     /// Alternatives per word position (one id for plain text), deduplicated by first id.
-    pub slots: Vec<Vec<u32>>,
+    pub slots: Slots,
     /// Every id of the slots, sorted and unique (for look-ups and the index).
     pub bag: Vec<u32>,
     /// Hashed character trigrams, sorted and unique.
@@ -87,62 +138,96 @@ fn bloom_bit(id: u32) -> (usize, u64) {
 }
 
 /// The text side of [`Features`], before stems become ids: what can be computed for many
-/// sentences at once, on several threads.
+/// sentences at once, on several threads. Stems live in one string (`stems`, each ending
+/// at its `stem_ends` offset), grouped into word positions by `slot_ends`.
 #[derive(Debug, Clone, Default)]
 pub struct Tokens {
-    /// Stems per word position (alternatives of a gloss word together).
-    slots: Vec<Vec<String>>,
+    stems: String,
+    stem_ends: Vec<u32>,
+    /// One past the last stem of each slot (index into `stem_ends`).
+    slot_ends: Vec<u32>,
     trigrams: Vec<u32>,
     chars: usize,
-    /// Stems of the names, numbers and acronyms of the original text.
-    invariants: Vec<String>,
+    /// Stems of the names, numbers and acronyms of the original text (index into
+    /// `stem_ends`: the stems from `invariants_start` on).
+    invariants_start: usize,
 }
 
 impl Tokens {
     /// The tokens of a translation (or target-language text), with the invariants of the
     /// `original` text when there is one.
     pub fn of_translation(text: &str, original: Option<&str>) -> Tokens {
-        let mut slots = Vec::new();
-        let mut plain = String::new();
+        let mut tokens = Tokens::default();
+        // The first alternative of every word, each followed by a space (for trigrams).
+        let mut plain = String::from(" ");
         for token in text.split_whitespace() {
             let token = token.trim_start_matches('~');
-            let mut slot: Vec<String> = Vec::new();
+            let slot_start = tokens.stem_ends.len();
             for (k, alternative) in token.split('|').enumerate() {
-                for w in words(alternative) {
-                    let s = stem(&w);
-                    if !slot.contains(&s) {
-                        slot.push(s);
-                    }
+                for_each_word(alternative, |w| {
+                    tokens.push_stem_once(stem(w), slot_start);
                     if k == 0 {
-                        plain.push_str(&w);
+                        plain.push_str(w);
                         plain.push(' ');
                     }
-                }
+                });
             }
-            if !slot.is_empty() {
-                slots.push(slot);
+            if tokens.stem_ends.len() > slot_start {
+                tokens.slot_ends.push(tokens.stem_ends.len() as u32);
             }
         }
-        Tokens {
-            slots,
-            trigrams: trigram_hashes(&plain),
-            chars: original.unwrap_or(text).chars().count(),
-            invariants: original.map(invariant_stems).unwrap_or_default(),
+        tokens.trigrams = trigram_hashes(&plain);
+        tokens.chars = original.unwrap_or(text).chars().count();
+        tokens.invariants_start = tokens.stem_ends.len();
+        if let Some(original) = original {
+            for_each_invariant_stem(original, |s| tokens.push_stem(s));
         }
+        tokens
+    }
+
+    fn stem_at(&self, k: usize) -> &str {
+        let start = if k == 0 {
+            0
+        } else {
+            self.stem_ends[k - 1] as usize
+        };
+        &self.stems[start..self.stem_ends[k] as usize]
+    }
+
+    fn push_stem(&mut self, stem: &str) {
+        self.stems.push_str(stem);
+        self.stem_ends.push(self.stems.len() as u32);
+    }
+
+    /// Adds a stem to the slot that began at `slot_start` unless the slot has it already.
+    fn push_stem_once(&mut self, stem: &str, slot_start: usize) {
+        if !(slot_start..self.stem_ends.len()).any(|k| self.stem_at(k) == stem) {
+            self.push_stem(stem);
+        }
+    }
+
+    /// The stems of each slot.
+    fn slots(&self) -> impl Iterator<Item = impl Iterator<Item = &str> + '_> + '_ {
+        let starts = std::iter::once(0).chain(self.slot_ends.iter().copied());
+        starts
+            .zip(&self.slot_ends)
+            .map(move |(start, &end)| (start as usize..end as usize).map(|k| self.stem_at(k)))
+    }
+
+    fn invariants(&self) -> impl Iterator<Item = &str> + '_ {
+        (self.invariants_start..self.stem_ends.len()).map(|k| self.stem_at(k))
     }
 }
 
-/// Stems of the names, numbers and acronyms of an original text, in order.
-fn invariant_stems(original: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// Calls `f` with the stem of each name, number and acronym of an original text, in order.
+fn for_each_invariant_stem(original: &str, mut f: impl FnMut(&str)) {
     for (i, token) in original.split_whitespace().enumerate() {
         let token = token.trim_matches(|c: char| !c.is_alphanumeric());
         if token.is_empty() || !is_invariant(token, i == 0) {
             continue;
         }
-        out.extend(words(token).iter().map(|w| stem(w)));
+        for_each_word(token, |w| f(stem(w)));
     }
-    out
 }
 
 /// Bits of a trigram sketch.
@@ -157,30 +242,39 @@ fn sketch_of(trigrams: &[u32]) -> Sketch {
     s
 }
 
-/// Lower-cased words of a text (letters and digits; numbers without separators).
-fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// Calls `f` with each lower-cased word of a text (letters and digits; numbers without
+/// separators), from one reused buffer.
+fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let normalised: std::borrow::Cow<str> =
+        if unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            std::borrow::Cow::Owned(text.nfc().collect())
+        };
     let mut current = String::new();
-    let lowered: String = text.nfc().flat_map(char::to_lowercase).collect();
-    let chars: Vec<char> = lowered.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    let mut chars = normalised.chars().flat_map(char::to_lowercase).peekable();
+    while let Some(c) = chars.next() {
         let separator_in_number = (c == '.' || c == ',')
-            && current.chars().last().is_some_and(|p| p.is_ascii_digit())
-            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            && current.ends_with(|p: char| p.is_ascii_digit())
+            && chars.peek().is_some_and(char::is_ascii_digit);
         if c.is_alphanumeric() {
             current.push(c);
         } else if !separator_in_number && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
+            f(&current);
+            current.clear();
         }
     }
     if !current.is_empty() {
-        out.push(current);
+        f(&current);
     }
-    out
 }
 
-pub fn stem(word: &str) -> String {
-    word.chars().take(STEM_CHARS).collect()
+/// The stem of a word: its first [`STEM_CHARS`] characters.
+pub fn stem(word: &str) -> &str {
+    match word.char_indices().nth(STEM_CHARS) {
+        Some((end, _)) => &word[..end],
+        None => word,
+    }
 }
 
 /// True for the tokens of an original text that survive translation: names (capitalised,
@@ -195,18 +289,21 @@ fn is_invariant(token: &str, first: bool) -> bool {
                 .all(char::is_uppercase))
 }
 
-fn trigram_hashes(text: &str) -> Vec<u32> {
-    let normalised: Vec<char> = format!(" {} ", words(text).join(" ")).chars().collect();
-    let mut out: Vec<u32> = normalised
-        .windows(3)
-        .map(|w| {
+/// Hashed character trigrams of a text of lower-cased words, each followed by a space, after
+/// a leading space (" w1 w2 ").
+fn trigram_hashes(words: &str) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::with_capacity(words.len());
+    let mut window = [0u32; 3];
+    for (k, c) in words.chars().enumerate() {
+        window = [window[1], window[2], c as u32];
+        if k >= 2 {
             let mut h: u32 = 2_166_136_261;
-            for c in w {
-                h = (h ^ *c as u32).wrapping_mul(16_777_619);
+            for c in window {
+                h = (h ^ c).wrapping_mul(16_777_619);
             }
-            h
-        })
-        .collect();
+            out.push(h);
+        }
+    }
     out.sort_unstable();
     out.dedup();
     out
@@ -221,58 +318,48 @@ impl Features {
 
     /// The features of tokens (from [`Tokens::of_translation`]): stems become ids.
     pub fn of_tokens(tokens: Tokens, vocabulary: &mut Vocabulary) -> Features {
-        let slots: Vec<Vec<u32>> = tokens
-            .slots
-            .iter()
-            .map(|stems| {
-                let mut slot: Vec<u32> = Vec::with_capacity(stems.len());
-                for s in stems {
-                    let id = vocabulary.id(s);
-                    if !slot.contains(&id) {
-                        slot.push(id);
-                    }
-                }
-                slot
-            })
-            .collect();
+        let mut slots = Slots::default();
+        for stems in tokens.slots() {
+            slots.push(stems.map(|s| vocabulary.id(s)).collect::<Vec<_>>());
+        }
         let mut f = Features {
             slots,
             sketch: sketch_of(&tokens.trigrams),
-            trigrams: tokens.trigrams,
             chars: tokens.chars,
             ..Features::default()
         };
         f.fill_bag();
-        if !tokens.invariants.is_empty() {
-            for stem in &tokens.invariants {
-                let id = vocabulary.id(stem);
-                if !f.bag.contains(&id) {
-                    f.slots.push(vec![id]);
-                    f.bag.push(id);
-                }
-            }
-            f.bag.sort_unstable();
-            f.fill_bloom();
-        }
+        let invariants: Vec<u32> = tokens.invariants().map(|s| vocabulary.id(s)).collect();
+        f.add_invariant_ids(&invariants);
+        f.trigrams = tokens.trigrams;
         f
     }
 
     /// Adds the names, numbers and acronyms of the original (untranslated) text as slots.
     pub fn add_invariants(&mut self, original: &str, vocabulary: &mut Vocabulary) {
-        for stem in invariant_stems(original) {
-            let id = vocabulary.id(&stem);
+        let mut ids = Vec::new();
+        for_each_invariant_stem(original, |s| ids.push(vocabulary.id(s)));
+        self.add_invariant_ids(&ids);
+        self.chars = original.chars().count();
+    }
+
+    /// Adds each id not in the bag yet as a slot of its own.
+    fn add_invariant_ids(&mut self, ids: &[u32]) {
+        if ids.is_empty() {
+            return;
+        }
+        for &id in ids {
             if !self.bag.contains(&id) {
-                self.slots.push(vec![id]);
+                self.slots.push([id]);
                 self.bag.push(id);
             }
         }
         self.bag.sort_unstable();
         self.fill_bloom();
-        self.chars = original.chars().count();
     }
 
     fn fill_bag(&mut self) {
-        let mut bag: Vec<u32> = self.slots.iter().flatten().copied().collect();
+        let mut bag: Vec<u32> = self.slots.ids().to_vec();
         bag.sort_unstable();
         bag.dedup();
         self.bag = bag;
@@ -297,7 +384,7 @@ impl Features {
     pub fn merged(parts: &[&Features]) -> Features {
         let mut f = Features::default();
         for p in parts {
-            f.slots.extend(p.slots.iter().cloned());
+            f.slots.extend(&p.slots);
             f.trigrams.extend(&p.trigrams);
             f.chars += p.chars;
         }
@@ -359,7 +446,7 @@ pub fn similarity(
 /// IDF-weighted Dice of source slots against a target: each slot counts its best
 /// alternative that `present` finds in the target.
 fn slot_dice<'a>(
-    slots: impl Iterator<Item = &'a Vec<u32>>,
+    slots: impl Iterator<Item = &'a [u32]>,
     present: impl Fn(&u32) -> bool,
     total_weight: f32,
     vocabulary: &Vocabulary,
@@ -541,6 +628,8 @@ mod tests {
             SimilarityWeights::default(),
         );
         assert!(sim > 0.4 && low < 0.2, "{sim} {low}");
-        assert_eq!(words("830.000 orang"), vec!["830000", "orang"]);
+        let mut words = Vec::new();
+        for_each_word("830.000 orang", |w| words.push(w.to_string()));
+        assert_eq!(words, vec!["830000", "orang"]);
     }
 }

@@ -189,9 +189,9 @@ struct Scorer<'a> {
     params: ParallelParams,
     /// Mean log ratio of source to target length (in characters).
     length_mean: f32,
-    /// Characters of the sentences before each position (prefix sums).
-    source_chars: Vec<usize>,
-    target_chars: Vec<usize>,
+    /// `ln(1 + characters)` of every run of up to `max_bead` sentences (see [`SpanLogLengths`]).
+    source_lengths: SpanLogLengths,
+    target_lengths: SpanLogLengths,
     vectors: Option<Semantic<'a>>,
     /// Matched word weights cached while the DP passes (set once the band is known).
     memo: Option<RefCell<WordMemo>>,
@@ -355,14 +355,22 @@ impl Scorer<'_> {
 
     /// What a bead's lower bound and score share: both sides' weights and the length model.
     fn totals(&self, i: usize, n: usize, j: usize, m: usize) -> BeadTotals {
-        let source_chars = self.source_chars[i + n] - self.source_chars[i];
-        let target_chars = self.target_chars[j + m] - self.target_chars[j];
         let ratio =
-            ((source_chars as f32 + 1.0) / (target_chars as f32 + 1.0)).ln() - self.length_mean;
+            self.source_lengths.get(i, n) - self.target_lengths.get(j, m) - self.length_mean;
         BeadTotals {
             source_weight: self.source_weight[i..i + n].iter().sum(),
             target_weight: self.target_weight[j..j + m].iter().sum(),
             length: (-(ratio * ratio) / 0.245).exp(),
+        }
+    }
+
+    /// The fixed part of a bead's cost: the skip cost of a null bead, the merge penalty of a
+    /// bead beyond 1-1 (a lower bound of [`Scorer::lower_bound`]).
+    fn penalty(&self, n: usize, m: usize) -> f32 {
+        if n == 0 || m == 0 {
+            self.params.skip_cost * (n + m) as f32
+        } else {
+            self.params.merge_penalty * (n + m - 2) as f32
         }
     }
 
@@ -371,7 +379,7 @@ impl Scorer<'_> {
     /// beads without scoring them.
     fn lower_bound(&self, n: usize, m: usize, totals: &BeadTotals) -> f32 {
         if n == 0 || m == 0 {
-            return self.params.skip_cost * (n + m) as f32;
+            return self.penalty(n, m);
         }
         let (sw, tw) = (totals.source_weight, totals.target_weight);
         let word_bound = if sw + tw > 0.0 {
@@ -388,7 +396,7 @@ impl Scorer<'_> {
         }
         let lw = self.params.length_weight;
         let score_bound = (1.0 - lw) * sim_bound + lw * totals.length;
-        (1.0 - score_bound) * (n + m) as f32 / 2.0 + self.params.merge_penalty * (n + m - 2) as f32
+        (1.0 - score_bound) * (n + m) as f32 / 2.0 + self.penalty(n, m)
     }
 
     fn cost(
@@ -401,16 +409,15 @@ impl Scorer<'_> {
         totals: &BeadTotals,
     ) -> (f32, f32) {
         if n == 0 || m == 0 {
-            return (self.params.skip_cost * (n + m) as f32, 0.0);
+            return (self.penalty(n, m), 0.0);
         }
         let score = self.score(i, n, j, m, runs, totals);
         // A bead of n + m sentences costs as much as (n + m) / 2 one-to-one beads of the same
         // score, plus a penalty per extra sentence.
-        let mut cost = (1.0 - score) * (n + m) as f32 / 2.0;
-        if (n, m) != (1, 1) {
-            cost += self.params.merge_penalty * (n + m - 2) as f32;
-        }
-        (cost, score)
+        (
+            (1.0 - score) * (n + m) as f32 / 2.0 + self.penalty(n, m),
+            score,
+        )
     }
 }
 
@@ -449,8 +456,8 @@ pub fn align(
         vocabulary,
         params,
         length_mean: (total_s / total_t).ln(),
-        source_chars: prefix_sums(source),
-        target_chars: prefix_sums(target),
+        source_lengths: SpanLogLengths::new(source, params.max_bead),
+        target_lengths: SpanLogLengths::new(target, params.max_bead),
         vectors: vectors.map(Semantic::new),
         memo: None,
     };
@@ -465,17 +472,32 @@ pub fn align(
     dynamic_programme(&scorer, &ranges)
 }
 
-/// `out[k]` = characters of the first k sentences.
-fn prefix_sums(features: &[Features]) -> Vec<usize> {
-    let mut out = Vec::with_capacity(features.len() + 1);
-    out.push(0);
-    for f in features {
-        out.push(out.last().copied().unwrap_or(0) + f.chars);
-    }
-    out
+/// `ln(1 + characters)` of the runs of 1..=`max_run` sentences starting at every position,
+/// computed once: the length model reads them for every bead it scores.
+struct SpanLogLengths {
+    values: Vec<f32>,
+    max_run: usize,
 }
 
-/// The vectors of the one-sentence overlaps.
+impl SpanLogLengths {
+    fn new(features: &[Features], max_run: usize) -> Self {
+        let mut values = vec![0.0; features.len() * max_run];
+        for i in 0..features.len() {
+            let mut chars = 0usize;
+            for n in 1..=max_run.min(features.len() - i) {
+                chars += features[i + n - 1].chars;
+                values[i * max_run + n - 1] = (chars as f32 + 1.0).ln();
+            }
+        }
+        SpanLogLengths { values, max_run }
+    }
+
+    /// Sentences `i..i + n` (n ≥ 1).
+    fn get(&self, i: usize, n: usize) -> f32 {
+        self.values[i * self.max_run + n - 1]
+    }
+}
+
 fn single_sentences<'a>(side: &[Vec<Option<&'a [f16]>>]) -> Vec<Option<&'a [f16]>> {
     side.iter()
         .map(|spans| spans.first().copied().flatten())
@@ -613,6 +635,10 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
                 }
                 let previous = cost[pi][pj - ranges[pi].start];
                 if !previous.is_finite() {
+                    continue;
+                }
+                // The bead's fixed penalty alone rules most shapes out before any scoring.
+                if previous + scorer.penalty(a, b) >= best {
                     continue;
                 }
                 let totals = if a == 0 || b == 0 {
