@@ -88,12 +88,12 @@ fn normalised(v: Vec<f32>) -> Vec<f32> {
 }
 
 /// The meaning vector of a run of sentences plus encoder noise (30% of the norm).
-fn embedding(meanings: &[&Vec<f32>], rng: &mut Rng) -> Vec<f32> {
+fn embedding(meanings: &[&[f16]], rng: &mut Rng) -> Vec<f32> {
     let noise = unit(rng);
     let mut v = vec![0.0f32; DIMENSIONS];
     for m in meanings {
         for (x, y) in v.iter_mut().zip(m.iter()) {
-            *x += y;
+            *x += y.to_f32();
         }
     }
     let v = normalised(v);
@@ -105,23 +105,48 @@ fn stored(v: Vec<f32>) -> Vec<f16> {
     v.into_iter().map(f16::from_f32).collect()
 }
 
-/// Overlap vectors of one side: for every sentence, the runs of 1..=overlap starting there.
-fn overlaps(meanings: &[Vec<f32>], overlap: usize, rng: &mut Rng) -> Vec<Vec<Vec<f16>>> {
-    (0..meanings.len())
-        .map(|i| {
-            (1..=overlap.min(meanings.len() - i))
-                .map(|n| {
-                    let run: Vec<&Vec<f32>> = meanings[i..i + n].iter().collect();
-                    stored(embedding(&run, rng))
-                })
-                .collect()
-        })
-        .collect()
+/// Vectors of one length in one allocation, as the embedding stage hands them to the
+/// aligner.
+#[derive(Default)]
+struct Matrix(Vec<f16>);
+
+impl Matrix {
+    fn push(&mut self, v: Vec<f32>) {
+        self.0.extend(v.into_iter().map(f16::from_f32));
+    }
+    fn row(&self, k: usize) -> &[f16] {
+        &self.0[k * DIMENSIONS..(k + 1) * DIMENSIONS]
+    }
+    fn len(&self) -> usize {
+        self.0.len() / DIMENSIONS
+    }
 }
 
-fn views(side: &[Vec<Vec<f16>>]) -> Vec<Vec<Option<&[f16]>>> {
-    side.iter()
-        .map(|spans| spans.iter().map(|v| Some(v.as_slice())).collect())
+/// Overlap vectors of one side: for every sentence, the runs of 1..=overlap starting there
+/// (row `i * overlap + n - 1`; rows past the end stay zero and are never viewed).
+fn overlaps(meanings: &Matrix, overlap: usize, rng: &mut Rng) -> Matrix {
+    let mut out = Matrix(Vec::with_capacity(meanings.len() * overlap * DIMENSIONS));
+    for i in 0..meanings.len() {
+        for n in 1..=overlap {
+            if i + n <= meanings.len() {
+                let run: Vec<&[f16]> = (i..i + n).map(|k| meanings.row(k)).collect();
+                out.push(embedding(&run, rng));
+            } else {
+                out.push(vec![0.0; DIMENSIONS]);
+            }
+        }
+    }
+    out
+}
+
+fn views(side: &Matrix, overlap: usize) -> Vec<Vec<Option<&[f16]>>> {
+    let sentences = side.len() / overlap;
+    (0..sentences)
+        .map(|i| {
+            (1..=overlap.min(sentences - i))
+                .map(|n| Some(side.row(i * overlap + n - 1)))
+                .collect()
+        })
         .collect()
 }
 
@@ -262,11 +287,11 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
     let mut expected = Vec::new();
     for i in 0..n_comparable {
         let s = sentence(&mut rng);
-        let meaning = unit(&mut rng);
-        source_vectors.push(stored(embedding(&[&meaning], &mut rng)));
+        let meaning = stored(unit(&mut rng));
+        source_vectors.push(stored(embedding(&[meaning.as_slice()], &mut rng)));
         if i % 2 == 0 {
             expected.push(Some(target_text.len()));
-            target_vectors.push(stored(embedding(&[&meaning], &mut rng)));
+            target_vectors.push(stored(embedding(&[meaning.as_slice()], &mut rng)));
             target_text.push(noisy(&s, &mut rng));
         } else {
             expected.push(None);
@@ -326,36 +351,42 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
     let mut rng = Rng(17);
     let mut source = Vec::new();
     let mut target = Vec::new();
-    let mut source_meaning = Vec::new();
-    let mut target_meaning = Vec::new();
+    let mut source_meaning = Matrix::default();
+    let mut target_meaning = Matrix::default();
     while source.len() < n_parallel {
         let s = sentence(&mut rng);
-        let m = unit(&mut rng);
+        let m = stored(unit(&mut rng));
         if rng.below(50) == 0 {
             target.push(sentence(&mut rng));
             target_meaning.push(unit(&mut rng));
         }
         if rng.below(33) == 0 && source.len() + 1 < n_parallel {
             let s2 = sentence(&mut rng);
-            let m2 = unit(&mut rng);
+            let m2 = stored(unit(&mut rng));
             target.push(format!("{s} {s2}"));
-            target_meaning.push(normalised(m.iter().zip(&m2).map(|(a, b)| a + b).collect()));
+            target_meaning.push(normalised(
+                m.iter()
+                    .zip(&m2)
+                    .map(|(a, b)| a.to_f32() + b.to_f32())
+                    .collect(),
+            ));
             source.push(s);
             source.push(s2);
-            source_meaning.push(m);
-            source_meaning.push(m2);
+            source_meaning.0.extend(m);
+            source_meaning.0.extend(m2);
         } else {
             target.push(s.clone());
-            target_meaning.push(m.clone());
+            target_meaning.0.extend(&m);
             source.push(s);
-            source_meaning.push(m);
+            source_meaning.0.extend(m);
         }
     }
     let source_spans = overlaps(&source_meaning, overlap, &mut rng);
     let target_spans = overlaps(&target_meaning, overlap, &mut rng);
     drop((source_meaning, target_meaning));
-    let started = Instant::now();
     let translations: Vec<String> = source.iter().map(|s| noisy(s, &mut rng)).collect();
+    let before_aligner = peak_memory_mb();
+    let started = Instant::now();
     let pairs: Vec<(&str, &str)> = source
         .iter()
         .zip(&translations)
@@ -363,7 +394,7 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
         .collect();
     let targets: Vec<&str> = target.iter().map(String::as_str).collect();
     let prepared = prepare(&pairs, &targets);
-    let (source_view, target_view) = (views(&source_spans), views(&target_spans));
+    let (source_view, target_view) = (views(&source_spans, overlap), views(&target_spans, overlap));
     let beads = parallel::align(
         &prepared.source,
         &prepared.target,
@@ -376,7 +407,7 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
     );
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "parallel with {DIMENSIONS}-d overlap vectors (overlap {overlap}): {} × {} sentences in {secs:.1} s, {} beads, peak memory {:.0} MB",
+        "parallel with {DIMENSIONS}-d overlap vectors (overlap {overlap}): {} × {} sentences in {secs:.1} s, {} beads, peak memory {:.0} MB (the generated texts and vectors alone: {before_aligner:.0} MB)",
         source.len(),
         target.len(),
         beads.len(),

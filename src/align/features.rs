@@ -70,6 +70,14 @@ pub struct Slots {
 }
 
 impl Slots {
+    /// Empty slots with room for `ids` alternatives in `slots` word positions.
+    pub fn with_capacity(ids: usize, slots: usize) -> Self {
+        Slots {
+            ids: Vec::with_capacity(ids),
+            ends: Vec::with_capacity(slots),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -306,6 +314,7 @@ fn trigram_hashes(words: &str) -> Vec<u32> {
     }
     out.sort_unstable();
     out.dedup();
+    out.shrink_to_fit();
     out
 }
 
@@ -318,7 +327,9 @@ impl Features {
 
     /// The features of tokens (from [`Tokens::of_translation`]): stems become ids.
     pub fn of_tokens(tokens: Tokens, vocabulary: &mut Vocabulary) -> Features {
-        let mut slots = Slots::default();
+        // Room for every stem (invariants included) as a slot of its own, at most.
+        let stems = tokens.stem_ends.len();
+        let mut slots = Slots::with_capacity(stems, stems);
         for stems in tokens.slots() {
             slots.push(stems.map(|s| vocabulary.id(s)).collect::<Vec<_>>());
         }

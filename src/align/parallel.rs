@@ -588,16 +588,17 @@ fn longest_increasing_chain(anchors: &[(usize, usize)]) -> Vec<(usize, usize)> {
 fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
     let (n, m) = (scorer.source.len(), scorer.target.len());
     let shapes = shapes(scorer.params.max_bead);
-    // cost[i][j - ranges[i].start], back[i][...] = shape index + 1 (0 = none).
-    let mut cost: Vec<Vec<f32>> = ranges
-        .iter()
-        .map(|r| vec![f32::INFINITY; r.len()])
+    // back[offsets[i] + j - ranges[i].start] = shape index + 1 (0 = none), for every cell;
+    // costs only for the rows a bead can reach back to (a ring of max_bead + 1 rows).
+    let offsets: Vec<usize> = std::iter::once(0)
+        .chain(ranges.iter().scan(0, |total, r| {
+            *total += r.len();
+            Some(*total)
+        }))
         .collect();
-    let mut back: Vec<Vec<u8>> = ranges.iter().map(|r| vec![0u8; r.len()]).collect();
-    let mut scores: Vec<Vec<f32>> = ranges.iter().map(|r| vec![0.0; r.len()]).collect();
-    if ranges[0].start == 0 {
-        cost[0][0] = 0.0;
-    }
+    let mut back = vec![0u8; offsets[n + 1]];
+    let ring = scorer.params.max_bead + 1;
+    let mut cost: Vec<Vec<f32>> = vec![Vec::new(); ring];
     let max_run = scorer.params.max_bead;
     // Target runs of the cells of the current row; the band only moves right, so the runs
     // of a column are computed once and dropped when the band has passed it.
@@ -606,6 +607,11 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
     for i in 0..=n {
         let source_runs = runs_ending_at(scorer.source, i, max_run);
         let row = ranges[i].clone();
+        cost[i % ring].clear();
+        cost[i % ring].resize(row.len(), f32::INFINITY);
+        if i == 0 && row.start == 0 {
+            cost[0][0] = 0.0;
+        }
         while first_column < row.start && !target_runs.is_empty() {
             target_runs.pop_front();
             first_column += 1;
@@ -624,7 +630,6 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
             let target_runs = &target_runs[j - first_column];
             let mut best = f32::INFINITY;
             let mut best_shape = 0u8;
-            let mut best_score = 0.0;
             for (k, &(a, b)) in shapes.iter().enumerate() {
                 if a > i || b > j {
                     continue;
@@ -633,7 +638,7 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
                 if !ranges[pi].contains(&pj) {
                     continue;
                 }
-                let previous = cost[pi][pj - ranges[pi].start];
+                let previous = cost[pi % ring][pj - ranges[pi].start];
                 if !previous.is_finite() {
                     continue;
                 }
@@ -654,30 +659,34 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
                     continue;
                 }
                 let runs = Some((source_runs.as_slice(), target_runs.as_slice()));
-                let (c, s) = scorer.cost(pi, a, pj, b, runs, &totals);
+                let (c, _) = scorer.cost(pi, a, pj, b, runs, &totals);
                 if previous + c < best {
                     best = previous + c;
                     best_shape = k as u8 + 1;
-                    best_score = s;
                 }
             }
             let at = j - ranges[i].start;
-            cost[i][at] = best;
-            back[i][at] = best_shape;
-            scores[i][at] = best_score;
+            cost[i % ring][at] = best;
+            back[offsets[i] + at] = best_shape;
         }
     }
     let mut beads = Vec::new();
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
-        let at = j - ranges[i].start;
-        let shape = back[i][at];
+        let shape = back[offsets[i] + j - ranges[i].start];
         assert!(shape > 0, "the band always connects the corners");
         let (a, b) = shapes[shape as usize - 1];
+        // Scores are recomputed for the beads of the path rather than kept for every cell.
+        let score = if a == 0 || b == 0 {
+            0.0
+        } else {
+            let totals = scorer.totals(i - a, a, j - b, b);
+            scorer.cost(i - a, a, j - b, b, None, &totals).1
+        };
         beads.push(Bead {
             source: i - a..i,
             target: j - b..j,
-            score: scores[i][at],
+            score,
         });
         i -= a;
         j -= b;
