@@ -121,13 +121,18 @@ struct VectorHeader {
 
 impl VectorRecord {
     /// A new record for a vector made now.
-    pub fn new(fingerprint_hash: &str, embedder: (&str, &str), text: &str, vector: &[f32]) -> Self {
+    pub fn new(
+        fingerprint_hash: &str,
+        embedder: (&str, &str),
+        text: &str,
+        vector: &[half::f16],
+    ) -> Self {
         VectorRecord {
             fingerprint: fingerprint_hash.to_string(),
             embedder: embedder.0.to_string(),
             kind: embedder.1.to_string(),
             text: text.nfc().collect(),
-            vector: vector.to_vec(),
+            vector: vector.iter().map(|x| x.to_f32()).collect(),
             created: now(),
         }
     }
@@ -156,6 +161,24 @@ impl VectorRecord {
 
     /// The record of stored bytes; `None` for another version or damaged bytes.
     fn decode(bytes: &[u8]) -> Option<VectorRecord> {
+        let (header, components) = Self::split(bytes)?;
+        Some(VectorRecord {
+            fingerprint: header.fingerprint,
+            embedder: header.embedder,
+            kind: header.kind,
+            text: header.text,
+            vector: components.iter().map(|x| x.to_f32()).collect(),
+            created: header.created,
+        })
+    }
+
+    /// The components of stored bytes, as stored (f16); `None` as for [`VectorRecord::decode`].
+    fn decode_components(bytes: &[u8]) -> Option<Vec<half::f16>> {
+        Self::split(bytes).map(|(_, components)| components)
+    }
+
+    /// The header and the (finite) components of stored bytes.
+    fn split(bytes: &[u8]) -> Option<(VectorHeader, Vec<half::f16>)> {
         let (&version, rest) = bytes.split_first()?;
         if version != VECTOR_SCHEMA_VERSION || rest.len() < 4 {
             return None;
@@ -167,30 +190,14 @@ impl VectorRecord {
         if data.len() != 2 * header.dimension {
             return None;
         }
-        let vector: Vec<f32> = data
+        let components: Vec<half::f16> = data
             .chunks_exact(2)
-            .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+            .map(|c| half::f16::from_le_bytes([c[0], c[1]]))
             .collect();
-        vector
+        components
             .iter()
             .all(|x| x.is_finite())
-            .then_some(VectorRecord {
-                fingerprint: header.fingerprint,
-                embedder: header.embedder,
-                kind: header.kind,
-                text: header.text,
-                vector,
-                created: header.created,
-            })
-    }
-}
-
-/// Rounds vector components to what the cache stores (f16), so that a vector used fresh and
-/// the same vector read back from the cache are identical. Values beyond f16's range become
-/// infinite and are then rejected as non-finite.
-pub fn round_to_stored_precision(vector: &mut [f32]) {
-    for x in vector {
-        *x = half::f16::from_f32(*x).to_f32();
+            .then_some((header, components))
     }
 }
 
@@ -668,15 +675,14 @@ impl Cache {
     }
 
     /// [`Cache::get_vector`] of many texts at once (by their [`vector_key`]s), in order.
-    pub fn get_vectors(&self, keys: &[[u8; 32]]) -> Result<Vec<Option<Vec<f32>>>, CacheError> {
+    pub fn get_vectors(
+        &self,
+        keys: &[[u8; 32]],
+    ) -> Result<Vec<Option<Vec<half::f16>>>, CacheError> {
         Ok(self
             .raw_get_many(Tree::Vectors, keys)?
             .into_iter()
-            .map(|bytes| {
-                bytes
-                    .and_then(|b| VectorRecord::decode(&b))
-                    .map(|r| r.vector)
-            })
+            .map(|bytes| bytes.and_then(|b| VectorRecord::decode_components(&b)))
             .collect())
     }
 
@@ -701,12 +707,12 @@ impl Cache {
         &self,
         fingerprint_hash: &str,
         text: &str,
-    ) -> Result<Option<Vec<f32>>, CacheError> {
+    ) -> Result<Option<Vec<half::f16>>, CacheError> {
         let k = vector_key(fingerprint_hash, text);
         let Some(bytes) = self.raw_get(Tree::Vectors, &k)? else {
             return Ok(None);
         };
-        Ok(VectorRecord::decode(&bytes).map(|r| r.vector))
+        Ok(VectorRecord::decode_components(&bytes))
     }
 
     /// Stores a vector (not yet flushed to disk: call [`Cache::flush`]).

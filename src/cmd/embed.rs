@@ -44,7 +44,6 @@ pub fn run(context: &Context, args: &EmbedArgs) -> Result<u8> {
     distinct.dedup();
     distinct.retain(|l| !l.trim().is_empty());
     let embedded = session.embed(&distinct, context.quiet)?;
-    let vectors = embedded.vectors(&distinct);
     let report = &embedded.report;
     let mut failed = 0;
     let mut rows: Vec<Option<Vec<f32>>> = Vec::with_capacity(lines.len());
@@ -57,7 +56,7 @@ pub fn run(context: &Context, args: &EmbedArgs) -> Result<u8> {
             .binary_search(line)
             .expect("every line is in distinct");
         match &embedded.outcomes[index] {
-            Ok(v) => rows.push(Some(v.clone())),
+            Ok(v) => rows.push(Some(v.iter().map(|x| x.to_f32()).collect())),
             Err(e) => {
                 failed += 1;
                 eprintln!("line {}: {e}", n + 1);
@@ -65,7 +64,7 @@ pub fn run(context: &Context, args: &EmbedArgs) -> Result<u8> {
             }
         }
     }
-    let dimension = vectors.dimension();
+    let dimension = report.dimension;
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         if npy {
             write_npy(out, &rows, dimension)

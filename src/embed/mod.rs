@@ -50,7 +50,9 @@ impl Embedder {
 }
 
 impl Service for Embedder {
-    type Output = Vec<f32>;
+    /// Half precision, as the cache stores it: a fresh vector and a cached one are equal,
+    /// and a run holds half the memory for them.
+    type Output = Vec<f16>;
     const DONE: &'static str = "embedded";
 
     fn describe(&self, _group: &str) -> String {
@@ -69,9 +71,9 @@ impl Service for Embedder {
         &'a self,
         _group: &'a str,
         texts: &'a [String],
-    ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, BackendError>> {
+    ) -> BoxFuture<'a, Result<Vec<Vec<f16>>, BackendError>> {
         Box::pin(async move {
-            let mut vectors = if self.prefix.is_empty() {
+            let vectors = if self.prefix.is_empty() {
                 self.protocol.embed(&self.name, texts).await?
             } else {
                 let prefixed: Vec<String> = texts
@@ -80,20 +82,20 @@ impl Service for Embedder {
                     .collect();
                 self.protocol.embed(&self.name, &prefixed).await?
             };
-            // Rounded to the cache's precision, so a fresh vector and a cached one are equal.
-            for v in &mut vectors {
-                cache::round_to_stored_precision(v);
-            }
-            Ok(vectors)
+            // Values beyond f16's range become infinite and are then rejected as non-finite.
+            Ok(vectors
+                .into_iter()
+                .map(|v| v.into_iter().map(f16::from_f32).collect())
+                .collect())
         })
     }
-    fn check(&self, _text: &str, vector: &Vec<f32>) -> Result<(), String> {
+    fn check(&self, _text: &str, vector: &Vec<f16>) -> Result<(), String> {
         check_vector(vector, &self.dimension)
     }
 }
 
 /// A vector is usable when it has the model's dimension, only finite numbers and a length.
-fn check_vector(vector: &[f32], dimension: &OnceLock<usize>) -> Result<(), String> {
+fn check_vector(vector: &[f16], dimension: &OnceLock<usize>) -> Result<(), String> {
     let expected = *dimension.get_or_init(|| vector.len());
     if vector.len() != expected {
         return Err(format!(
@@ -107,7 +109,7 @@ fn check_vector(vector: &[f32], dimension: &OnceLock<usize>) -> Result<(), Strin
     if let Some(x) = vector.iter().find(|x| !x.is_finite()) {
         return Err(format!("a vector with the non-finite number {x}"));
     }
-    if vector.iter().all(|x| *x == 0.0) {
+    if vector.iter().all(|x| x.to_f32() == 0.0) {
         return Err("a zero vector".into());
     }
     Ok(())
@@ -166,11 +168,11 @@ struct VectorMemory {
     embedder: (String, &'static str),
 }
 
-impl Memory<Vec<f32>> for VectorMemory {
-    fn get(&self, _group: &str, text: &str) -> Result<Option<Vec<f32>>, CacheError> {
+impl Memory<Vec<f16>> for VectorMemory {
+    fn get(&self, _group: &str, text: &str) -> Result<Option<Vec<f16>>, CacheError> {
         self.cache.get_vector(&self.fingerprint, text)
     }
-    fn put(&self, _group: &str, text: &str, vector: &Vec<f32>) -> Result<(), CacheError> {
+    fn put(&self, _group: &str, text: &str, vector: &Vec<f16>) -> Result<(), CacheError> {
         self.cache.put_vector(&VectorRecord::new(
             &self.fingerprint,
             (&self.embedder.0, self.embedder.1),
@@ -181,19 +183,19 @@ impl Memory<Vec<f32>> for VectorMemory {
     fn key(&self, _group: &str, text: &str) -> [u8; 32] {
         crate::cache::vector_key(&self.fingerprint, text)
     }
-    fn get_many(&self, items: &[(&str, &str)]) -> Result<Vec<Option<Vec<f32>>>, CacheError> {
+    fn get_many(&self, items: &[(&str, &str)]) -> Result<Vec<Option<Vec<f16>>>, CacheError> {
         let keys: Vec<[u8; 32]> = items.iter().map(|(g, t)| self.key(g, t)).collect();
         self.cache.get_vectors(&keys)
     }
 }
 
 /// L2-normalised vectors of distinct texts, looked up by text, kept as half-precision floats
-/// (the precision of the cache).
+/// (the precision of the cache), each in the allocation it arrived in.
 #[derive(Debug, Clone, Default)]
 pub struct Vectors {
     dimension: usize,
     index: HashMap<String, usize>,
-    data: Vec<f16>,
+    rows: Vec<Vec<f16>>,
 }
 
 impl Vectors {
@@ -205,39 +207,35 @@ impl Vectors {
         }
     }
 
-    /// Adds (or replaces) the vector of `text`, normalised to unit length.
-    pub fn insert(&mut self, text: &str, vector: &[f32]) {
+    /// Adds (or replaces) the vector of `text`, normalised to unit length in place.
+    pub fn insert(&mut self, text: &str, mut vector: Vec<f16>) {
         if self.dimension == 0 {
             self.dimension = vector.len();
         }
         if vector.len() != self.dimension {
             return;
         }
-        let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-        let row = match self.index.get(text) {
-            Some(&row) => row,
+        let norm = vector
+            .iter()
+            .map(|x| x.to_f32() * x.to_f32())
+            .sum::<f32>()
+            .sqrt()
+            .max(1e-12);
+        for x in &mut vector {
+            *x = f16::from_f32(x.to_f32() / norm);
+        }
+        match self.index.get(text) {
+            Some(&row) => self.rows[row] = vector,
             None => {
-                let row = self.index.len();
-                self.index.insert(text.to_string(), row);
-                self.data
-                    .resize(self.data.len() + self.dimension, f16::ZERO);
-                row
+                self.index.insert(text.to_string(), self.rows.len());
+                self.rows.push(vector);
             }
-        };
-        let start = row * self.dimension;
-        for (slot, x) in self.data[start..start + self.dimension]
-            .iter_mut()
-            .zip(vector)
-        {
-            *slot = f16::from_f32(x / norm);
         }
     }
 
     /// The unit vector of `text`, if it was embedded.
     pub fn get(&self, text: &str) -> Option<&[f16]> {
-        let row = *self.index.get(text)?;
-        let start = row * self.dimension;
-        Some(&self.data[start..start + self.dimension])
+        Some(self.rows[*self.index.get(text)?].as_slice())
     }
 
     pub fn dimension(&self) -> usize {
@@ -303,21 +301,21 @@ impl EmbeddingReport {
 
 /// Vectors of `texts` and what it took to get them: one outcome per text, in order.
 pub struct Embedded {
-    pub outcomes: Vec<Result<Vec<f32>, String>>,
+    pub outcomes: Vec<Result<Vec<f16>, String>>,
     pub report: EmbeddingReport,
 }
 
 impl Embedded {
-    /// [`Embedded::vectors`], or `None` when not one text got a vector (the embedder was
-    /// unreachable): the caller then aligns by the lexical similarity alone.
-    pub fn usable_vectors(&self, texts: &[String]) -> Option<Vectors> {
-        Some(self.vectors(texts)).filter(|v| !v.is_empty())
+    /// [`Embedded::into_vectors`], or `None` when not one text got a vector (the embedder
+    /// was unreachable): the caller then aligns by the lexical similarity alone.
+    pub fn usable_vectors(self, texts: &[String]) -> Option<Vectors> {
+        Some(self.into_vectors(texts)).filter(|v| !v.is_empty())
     }
 
-    /// The vectors of the texts that got one.
-    pub fn vectors(&self, texts: &[String]) -> Vectors {
+    /// The vectors of the texts that got one (moved, not copied).
+    pub fn into_vectors(self, texts: &[String]) -> Vectors {
         let mut vectors = Vectors::new(self.report.dimension);
-        for (text, outcome) in texts.iter().zip(&self.outcomes) {
+        for (text, outcome) in texts.iter().zip(self.outcomes) {
             if let Ok(v) = outcome {
                 vectors.insert(text, v);
             }
@@ -362,7 +360,7 @@ pub async fn embed_texts(
     let started = std::time::Instant::now();
     let driver = driver_for(Arc::clone(&embedder), cache, offline, progress);
     let report = driver.run(jobs(texts)).await?;
-    let outcomes: Vec<Result<Vec<f32>, String>> = report
+    let outcomes: Vec<Result<Vec<f16>, String>> = report
         .results
         .into_iter()
         .map(|o| match o {
@@ -432,17 +430,20 @@ mod tests {
     #[test]
     fn vectors_are_checked_for_dimension_finiteness_and_length() {
         let dimension = OnceLock::new();
-        assert!(check_vector(&[1.0, 0.0], &dimension).is_ok());
-        assert!(check_vector(&[1.0, 0.0, 0.0], &dimension).is_err());
-        assert!(check_vector(&[f32::NAN, 0.0], &dimension).is_err());
-        assert!(check_vector(&[0.0, 0.0], &dimension).is_err());
+        let half = |v: &[f32]| v.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
+        assert!(check_vector(&half(&[1.0, 0.0]), &dimension).is_ok());
+        assert!(check_vector(&half(&[1.0, 0.0, 0.0]), &dimension).is_err());
+        assert!(check_vector(&half(&[f32::NAN, 0.0]), &dimension).is_err());
+        assert!(check_vector(&half(&[1e6, 0.0]), &dimension).is_err());
+        assert!(check_vector(&half(&[0.0, 0.0]), &dimension).is_err());
     }
 
     #[test]
     fn vectors_are_normalised_and_found_by_text() {
         let mut v = Vectors::new(2);
-        v.insert("a", &[3.0, 4.0]);
-        v.insert("b", &[0.0, 2.0]);
+        let half = |v: &[f32]| v.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
+        v.insert("a", half(&[3.0, 4.0]));
+        v.insert("b", half(&[0.0, 2.0]));
         let wide = |t: &str| {
             v.get(t)
                 .map(|x| x.iter().map(|c| c.to_f32()).collect::<Vec<_>>())

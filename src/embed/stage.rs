@@ -115,5 +115,6 @@ pub fn embed_for_alignment(
         return Ok(None);
     };
     let embedded = session.embed(texts, quiet)?;
-    Ok(Some((embedded.usable_vectors(texts), embedded.report)))
+    let report = embedded.report.clone();
+    Ok(Some((embedded.usable_vectors(texts), report)))
 }
