@@ -112,6 +112,67 @@ fn dot_lanes<const FUSED: bool>(a: &[f32], b: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + tail
 }
 
+/// The dot products of four queries with two base rows (all of one length), eight lanes
+/// per pair: each value loaded serves two or four products, so the loads stay below the
+/// multiply-adds. With AVX2 and FMA (`FUSED`) in registers, else the portable loop.
+#[inline(always)]
+fn dots_4x2<const FUSED: bool>(queries: [&[f32]; 4], base: [&[f32]; 2]) -> [[f32; 2]; 4] {
+    #[cfg(target_arch = "x86_64")]
+    if FUSED {
+        // SAFETY: FUSED is only instantiated inside the AVX2 + FMA search loop.
+        return unsafe { dots_4x2_fma(queries, base) };
+    }
+    let mut out = [[0.0f32; 2]; 4];
+    for (query, out) in queries.iter().zip(&mut out) {
+        for (row, out) in base.iter().zip(out.iter_mut()) {
+            *out = dot_lanes::<FUSED>(query, row);
+        }
+    }
+    out
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn dots_4x2_fma(queries: [&[f32]; 4], base: [&[f32]; 2]) -> [[f32; 2]; 4] {
+    use std::arch::x86_64::{
+        _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+    };
+    let dimension = queries
+        .iter()
+        .chain(&base)
+        .map(|v| v.len())
+        .min()
+        .unwrap_or(0);
+    let lanes = dimension / 8 * 8;
+    // SAFETY: only called where the processor has AVX2 (see `dots_4x2`).
+    let mut acc = [[unsafe { _mm256_setzero_ps() }; 2]; 4];
+    let mut o = 0;
+    while o < lanes {
+        // SAFETY: o + 8 ≤ lanes ≤ the length of every slice.
+        unsafe {
+            let y0 = _mm256_loadu_ps(base[0].as_ptr().add(o));
+            let y1 = _mm256_loadu_ps(base[1].as_ptr().add(o));
+            for (query, acc) in queries.iter().zip(&mut acc) {
+                let x = _mm256_loadu_ps(query.as_ptr().add(o));
+                acc[0] = _mm256_fmadd_ps(x, y0, acc[0]);
+                acc[1] = _mm256_fmadd_ps(x, y1, acc[1]);
+            }
+        }
+        o += 8;
+    }
+    let mut out = [[0.0f32; 2]; 4];
+    for (q, acc) in acc.iter().enumerate() {
+        for (b, acc) in acc.iter().enumerate() {
+            let mut lanes8 = [0.0f32; 8];
+            // SAFETY: `lanes8` has room for eight f32.
+            unsafe { _mm256_storeu_ps(lanes8.as_mut_ptr(), *acc) };
+            let tail: f32 = (lanes..dimension).map(|k| queries[q][k] * base[b][k]).sum();
+            out[q][b] = lanes8.iter().sum::<f32>() + tail;
+        }
+    }
+    out
+}
+
 /// Nearest neighbours in both directions.
 #[derive(Debug, Clone, Default)]
 pub struct Neighbours {
@@ -164,7 +225,7 @@ impl Best {
 }
 
 /// Rows of queries handled together against a tile of base rows (both stay in cache).
-const QUERY_BLOCK: usize = 16;
+const QUERY_BLOCK: usize = 64;
 const BASE_TILE: usize = 256;
 
 /// How nearest neighbours are found.
@@ -339,22 +400,39 @@ fn nearest_part_lanes<const FUSED: bool>(
         for (tile_start, tile) in base.chunks(BASE_TILE).enumerate() {
             let tile_start = tile_start * BASE_TILE;
             widen_rows(tile, &mut tile_f32, dimension);
-            for (q, query) in block.iter().enumerate() {
-                if query.is_none() {
-                    continue;
+            // Four queries against two base rows at a time; the rest one pair at a time.
+            let (full_q, full_b) = (block.len() / 4 * 4, tile.len() / 2 * 2);
+            let query_at = |q: usize| &block_f32[q * dimension..(q + 1) * dimension];
+            let base_at = |b: usize| &tile_f32[b * dimension..(b + 1) * dimension];
+            let mut offer = |q: usize, b: usize, score: f32| {
+                if block[q].is_some() && tile[b].is_some() {
+                    rows[block_start + q].offer((tile_start + b) as u32, score);
+                    columns[tile_start + b].offer((offset + block_start + q) as u32, score);
                 }
-                let query = &block_f32[q * dimension..(q + 1) * dimension];
-                let row = &mut rows[block_start + q];
-                let query_index = (offset + block_start + q) as u32;
-                for (b, base_row) in tile.iter().enumerate() {
-                    if base_row.is_none() {
-                        continue;
+            };
+            for q in (0..full_q).step_by(4) {
+                let queries = [
+                    query_at(q),
+                    query_at(q + 1),
+                    query_at(q + 2),
+                    query_at(q + 3),
+                ];
+                for b in (0..full_b).step_by(2) {
+                    let scores = dots_4x2::<FUSED>(queries, [base_at(b), base_at(b + 1)]);
+                    for (dq, pair) in scores.iter().enumerate() {
+                        offer(q + dq, b, pair[0]);
+                        offer(q + dq, b + 1, pair[1]);
                     }
-                    let base_row = &tile_f32[b * dimension..(b + 1) * dimension];
-                    let score = dot_lanes::<FUSED>(query, base_row);
-                    let b = tile_start + b;
-                    row.offer(b as u32, score);
-                    columns[b].offer(query_index, score);
+                }
+                for b in full_b..tile.len() {
+                    for (dq, query) in queries.iter().enumerate() {
+                        offer(q + dq, b, dot_lanes::<FUSED>(query, base_at(b)));
+                    }
+                }
+            }
+            for q in full_q..block.len() {
+                for b in 0..tile.len() {
+                    offer(q, b, dot_lanes::<FUSED>(query_at(q), base_at(b)));
                 }
             }
         }
