@@ -240,10 +240,10 @@ pub enum Search {
 }
 
 /// Pairs up to which [`Search::Auto`] scores every pair. Measured on two cores with 384-d
-/// vectors (`cargo bench --bench align -- vectors`): 20,000 × 20,000 take 15 s exact and
-/// 61 s through the index, whose cost grows about linearly while the exact search grows
-/// with the product; they meet near 100,000 × 100,000.
-pub const EXACT_PAIRS: usize = 10_000_000_000;
+/// vectors (`cargo bench --bench align -- vectors`): 20,000 × 20,000 take 6.5 s exact and
+/// 50 s through the index, whose cost grows about linearly while the exact search grows
+/// with the product; they meet near 150,000 × 150,000.
+pub const EXACT_PAIRS: usize = 20_000_000_000;
 
 /// The neighbours in both directions, by the method `search` asks for.
 pub fn nearest_by(

@@ -81,7 +81,7 @@ pub struct RawAlign {
     /// overlap (1 to 8); beads with more sentences on a side are scored lexically only.
     pub overlap: usize,
     /// Comparable, with an embedder: "exact" (every pair scored), "approximate" (an HNSW
-    /// index) or "auto" (exact up to 10¹⁰ pairs, about 100,000 × 100,000; approximate beyond).
+    /// index) or "auto" (exact up to 2·10¹⁰ pairs, about 140,000 × 140,000; approximate beyond).
     pub neighbour_search: String,
 }
 
