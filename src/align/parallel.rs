@@ -513,7 +513,15 @@ fn band(scorer: &Scorer, half_width: usize) -> Vec<Range<usize>> {
     }
     // Skeleton: each source sentence's best target within a window around the diagonal
     // (found through an inverted index), then the longest monotone chain of those anchors.
-    let anchors = super::comparable::anchors(scorer.source, scorer.target, scorer.vocabulary);
+    let mut anchors = super::comparable::anchors(scorer.source, scorer.target, scorer.vocabulary);
+    if let Some(semantic) = &scorer.vectors {
+        // Confident embedding matches come first; word matches fill the other sentences.
+        let by_vectors = vector_anchors(semantic, n, m);
+        let placed: std::collections::HashSet<usize> = by_vectors.iter().map(|a| a.0).collect();
+        anchors.retain(|a| !placed.contains(&a.0));
+        anchors.extend(by_vectors);
+        anchors.sort_unstable();
+    }
     let chain = longest_increasing_chain(&anchors);
     let mut points: Vec<(usize, usize)> = vec![(0, 0)];
     points.extend(chain);
@@ -558,6 +566,43 @@ fn band(scorer: &Scorer, half_width: usize) -> Vec<Range<usize>> {
         }
     }
     ranges
+}
+
+/// Most single-sentence cosines [`vector_anchors`] computes: beyond, it looks at evenly
+/// spaced source sentences only (a skeleton needs no more).
+const VECTOR_ANCHOR_PAIRS: usize = 20_000_000;
+
+/// Anchors from sentence vectors: source sentences whose most similar target near the
+/// diagonal (rescaled cosine of the two sentences) clearly beats the runner-up, by the rule
+/// of the lexical anchors, as (source, target) in source order.
+fn vector_anchors(semantic: &Semantic, n: usize, m: usize) -> Vec<(usize, usize)> {
+    let source = single_sentences(semantic.spans.source);
+    let target = single_sentences(semantic.spans.target);
+    let window = (m / 20).max(500);
+    let step = (n * (2 * window).min(m))
+        .div_ceil(VECTOR_ANCHOR_PAIRS)
+        .max(1);
+    let mut out = Vec::new();
+    for (i, x) in source.iter().enumerate().step_by(step) {
+        let Some(x) = x else { continue };
+        let expected = i * m / n.max(1);
+        let range = expected.saturating_sub(window)..(expected + window).min(m);
+        let (mut best, mut second, mut at) = (f32::NEG_INFINITY, 0.0f32, 0);
+        for (j, y) in target.iter().enumerate().take(range.end).skip(range.start) {
+            let Some(y) = y else { continue };
+            let similarity = semantic.baseline.rescale(vectors::dot(x, y));
+            if similarity > best {
+                second = second.max(best);
+                (best, at) = (similarity, j);
+            } else {
+                second = second.max(similarity);
+            }
+        }
+        if best >= 0.3 && best >= 1.2 * second {
+            out.push((i, at));
+        }
+    }
+    out
 }
 
 /// The longest chain of anchors increasing in both coordinates (patience sorting).
@@ -718,6 +763,77 @@ mod tests {
             .into_iter()
             .map(|b| (b.source.collect(), b.target.collect()))
             .collect()
+    }
+
+    /// Unit vectors standing for meanings: one random direction each (fixed seed).
+    fn meanings(count: usize, rng: &mut fastrand::Rng) -> Vec<Vec<f16>> {
+        (0..count)
+            .map(|_| {
+                let v: Vec<f32> = (0..32).map(|_| rng.f32() - 0.5).collect();
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                v.iter().map(|x| f16::from_f32(x / norm)).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn vectors_place_the_band_where_words_cannot() {
+        // 300 source sentences; the target opens with 150 lines of its own, then has the
+        // 300 counterparts. The translations share no word with the targets, so only the
+        // vectors can say where the path runs: a band on the diagonal would miss it.
+        let mut rng = fastrand::Rng::with_seed(41);
+        let (n, extra) = (300, 150);
+        let source_meanings = meanings(n, &mut rng);
+        let extra_meanings = meanings(extra, &mut rng);
+        let source_texts: Vec<String> = (0..n).map(|i| format!("quelle{i} satz{i}")).collect();
+        let target_texts: Vec<String> = (0..extra + n)
+            .map(|j| format!("cible{j} phrase{j}"))
+            .collect();
+        let mut v = Vocabulary::default();
+        let s: Vec<Features> = source_texts
+            .iter()
+            .map(|t| Features::of_translation(t, &mut v))
+            .collect();
+        let t: Vec<Features> = target_texts
+            .iter()
+            .map(|x| Features::of_translation(x, &mut v))
+            .collect();
+        for f in s.iter().chain(&t) {
+            v.count(f.bag.clone());
+        }
+        v.finish();
+        // Overlap vectors: single sentences only (overlap 1).
+        let source_spans: Vec<Vec<Option<&[f16]>>> = source_meanings
+            .iter()
+            .map(|m| vec![Some(m.as_slice())])
+            .collect();
+        let target_vectors: Vec<&Vec<f16>> =
+            extra_meanings.iter().chain(&source_meanings).collect();
+        let target_spans: Vec<Vec<Option<&[f16]>>> = target_vectors
+            .iter()
+            .map(|m| vec![Some(m.as_slice())])
+            .collect();
+        let beads = align(
+            &s,
+            &t,
+            &v,
+            ParallelParams::default(),
+            Some(OverlapVectors {
+                source: &source_spans,
+                target: &target_spans,
+            }),
+        );
+        let right = beads
+            .iter()
+            .filter(|b| {
+                b.source.len() == 1
+                    && b.target == (b.source.start + extra..b.source.start + extra + 1)
+            })
+            .count();
+        assert!(
+            right >= 290,
+            "{right} of {n} sentences aligned to their counterparts"
+        );
     }
 
     #[test]
