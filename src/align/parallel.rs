@@ -570,7 +570,7 @@ fn band(scorer: &Scorer, half_width: usize) -> Vec<Range<usize>> {
 
 /// Most single-sentence cosines [`vector_anchors`] computes: beyond, it looks at evenly
 /// spaced source sentences only (a skeleton needs no more).
-const VECTOR_ANCHOR_PAIRS: usize = 20_000_000;
+const VECTOR_ANCHOR_PAIRS: usize = 5_000_000;
 
 /// Anchors from sentence vectors: source sentences whose most similar target near the
 /// diagonal (rescaled cosine of the two sentences) clearly beats the runner-up, by the rule
