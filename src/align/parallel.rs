@@ -789,19 +789,12 @@ mod tests {
         let target_texts: Vec<String> = (0..extra + n)
             .map(|j| format!("cible{j} phrase{j}"))
             .collect();
-        let mut v = Vocabulary::default();
-        let s: Vec<Features> = source_texts
+        let pairs: Vec<(&str, &str)> = source_texts
             .iter()
-            .map(|t| Features::of_translation(t, &mut v))
+            .map(|t| (t.as_str(), t.as_str()))
             .collect();
-        let t: Vec<Features> = target_texts
-            .iter()
-            .map(|x| Features::of_translation(x, &mut v))
-            .collect();
-        for f in s.iter().chain(&t) {
-            v.count(f.bag.clone());
-        }
-        v.finish();
+        let targets: Vec<&str> = target_texts.iter().map(String::as_str).collect();
+        let prepared = crate::align::prepare(&pairs, &targets);
         // Overlap vectors: single sentences only (overlap 1).
         let source_spans: Vec<Vec<Option<&[f16]>>> = source_meanings
             .iter()
@@ -814,9 +807,9 @@ mod tests {
             .map(|m| vec![Some(m.as_slice())])
             .collect();
         let beads = align(
-            &s,
-            &t,
-            &v,
+            &prepared.source,
+            &prepared.target,
+            &prepared.vocabulary,
             ParallelParams::default(),
             Some(OverlapVectors {
                 source: &source_spans,
