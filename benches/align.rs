@@ -112,7 +112,7 @@ struct Matrix(Vec<f16>);
 
 impl Matrix {
     fn push(&mut self, v: Vec<f32>) {
-        self.0.extend(v.into_iter().map(f16::from_f32));
+        self.0.extend(stored(v));
     }
     fn row(&self, k: usize) -> &[f16] {
         &self.0[k * DIMENSIONS..(k + 1) * DIMENSIONS]

@@ -222,6 +222,33 @@ fn write_config(dir: &Path, url: &str, extra: &str) -> PathBuf {
 }
 
 /// `transalign --config CONFIG run --shard SPEC` (or an unsharded run) as a child process.
+/// A temporary directory with a corpus in `corpus/` (`documents` files, lines drawn from
+/// `pool`), a translator answering after `latency`, and a configuration that uses it.
+struct Project {
+    dir: tempfile::TempDir,
+    input: PathBuf,
+    /// Distinct texts of the corpus.
+    texts: usize,
+    server: MockServer,
+    config: PathBuf,
+}
+
+fn project(latency: Duration, documents: usize, pool: usize) -> Project {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("corpus");
+    std::fs::create_dir(&input).unwrap();
+    let texts = corpus(&input, documents, pool);
+    let server = translator(latency);
+    let config = write_config(dir.path(), &server.url(), "");
+    Project {
+        dir,
+        input,
+        texts,
+        server,
+        config,
+    }
+}
+
 fn spawn_run(
     config: &Path,
     shard: Option<&str>,
@@ -258,20 +285,15 @@ fn read(path: &Path) -> String {
 #[test]
 fn four_shards_at_once_pay_for_every_text_once_and_merge_into_the_unsharded_run() {
     let redis = Redis::start();
-    let server = translator(Duration::from_millis(150));
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("corpus");
-    std::fs::create_dir(&input).unwrap();
-    let texts = corpus(&input, 12, 18);
-    let config = write_config(dir.path(), &server.url(), "");
+    let p = project(Duration::from_millis(150), 12, 18);
     let shards: Vec<Child> = (0..4)
         .map(|i| {
             spawn_run(
-                &config,
+                &p.config,
                 Some(&format!("{i}/4")),
                 &redis.url(0),
-                &dir.path().join(format!("shard{i}")),
-                &input,
+                &p.dir.path().join(format!("shard{i}")),
+                &p.input,
             )
         })
         .collect();
@@ -279,17 +301,17 @@ fn four_shards_at_once_pay_for_every_text_once_and_merge_into_the_unsharded_run(
         let (code, stderr) = finish(child);
         assert_eq!(code, 0, "{stderr}");
     }
-    let counts = requests_per_text(&server);
-    assert_eq!(counts.len(), texts, "every distinct text was requested");
+    let counts = requests_per_text(&p.server);
+    assert_eq!(counts.len(), p.texts, "every distinct text was requested");
     assert!(
         counts.values().all(|&n| n == 1),
         "a text was paid for twice: {counts:?}"
     );
     // merge sends nothing and writes the files of one unsharded run.
-    let before = server.count();
-    transalign(dir.path())
+    let before = p.server.count();
+    transalign(p.dir.path())
         .args(["--quiet", "--config"])
-        .arg(&config)
+        .arg(&p.config)
         .args([
             "merge",
             "--cache-url",
@@ -298,25 +320,25 @@ fn four_shards_at_once_pay_for_every_text_once_and_merge_into_the_unsharded_run(
             "jsonl,tsv",
             "--out",
         ])
-        .arg(dir.path().join("merged"))
+        .arg(p.dir.path().join("merged"))
         .args(["shard0", "shard1", "shard2", "shard3"])
         .assert()
         .code(0);
-    assert_eq!(server.count(), before, "merge sent a request");
+    assert_eq!(p.server.count(), before, "merge sent a request");
     let whole_server = translator(Duration::ZERO);
-    let whole_config = write_config(dir.path(), &whole_server.url(), "");
-    let whole = dir.path().join("whole");
+    let whole_config = write_config(p.dir.path(), &whole_server.url(), "");
+    let whole = p.dir.path().join("whole");
     let (code, stderr) = finish(spawn_run(
         &whole_config,
         None,
         &redis.url(1),
         &whole,
-        &input,
+        &p.input,
     ));
     assert_eq!(code, 0, "{stderr}");
     for name in ["aligned.jsonl", "claims.jsonl", "aligned.tsv"] {
         assert_eq!(
-            read(&dir.path().join("merged").join(name)),
+            read(&p.dir.path().join("merged").join(name)),
             read(&whole.join(name)),
             "{name}"
         );
@@ -334,7 +356,7 @@ fn four_shards_at_once_pay_for_every_text_once_and_merge_into_the_unsharded_run(
             .collect()
     };
     assert_eq!(
-        without_cached(&dir.path().join("merged/sentences.jsonl")),
+        without_cached(&p.dir.path().join("merged/sentences.jsonl")),
         without_cached(&whole.join("sentences.jsonl"))
     );
     let claims = read(&whole.join("claims.jsonl")).lines().count();
@@ -344,29 +366,30 @@ fn four_shards_at_once_pay_for_every_text_once_and_merge_into_the_unsharded_run(
 #[test]
 fn a_killed_shard_rerun_sends_only_what_no_worker_received() {
     let redis = Redis::start();
-    let server = translator(Duration::from_millis(300));
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("corpus");
-    std::fs::create_dir(&input).unwrap();
-    let texts = corpus(&input, 6, 24);
-    let config = write_config(dir.path(), &server.url(), "");
-    let out = dir.path().join("shard");
-    let mut child = spawn_run(&config, Some("0/1"), &redis.url(0), &out, &input);
+    let p = project(Duration::from_millis(300), 6, 24);
+    let out = p.dir.path().join("shard");
+    let mut child = spawn_run(&p.config, Some("0/1"), &redis.url(0), &out, &p.input);
     assert!(
-        server.wait_for(4, Duration::from_secs(60)),
+        p.server.wait_for(4, Duration::from_secs(60)),
         "no request arrived"
     );
     child.kill().unwrap(); // SIGKILL: no cleanup, claims left behind
     let _ = child.wait();
-    let first: HashMap<String, usize> = requests_per_text(&server);
+    let first: HashMap<String, usize> = requests_per_text(&p.server);
     let answered = first.len();
-    assert!(answered < texts, "the run finished before it was killed");
+    assert!(answered < p.texts, "the run finished before it was killed");
     // The rerun takes over the dead worker's expired claims and sends only the rest: every
     // text is requested once overall, except those in flight when it died.
-    let (code, stderr) = finish(spawn_run(&config, Some("0/1"), &redis.url(0), &out, &input));
+    let (code, stderr) = finish(spawn_run(
+        &p.config,
+        Some("0/1"),
+        &redis.url(0),
+        &out,
+        &p.input,
+    ));
     assert_eq!(code, 0, "{stderr}");
-    let all = requests_per_text(&server);
-    assert_eq!(all.len(), texts);
+    let all = requests_per_text(&p.server);
+    assert_eq!(all.len(), p.texts);
     let sent_twice: Vec<&String> = all
         .iter()
         .filter(|(_, n)| **n > 1)
@@ -385,41 +408,36 @@ fn a_killed_shard_rerun_sends_only_what_no_worker_received() {
 
 #[test]
 fn redis_unreachable_at_start_or_lost_mid_run_is_a_clear_error_that_loses_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("corpus");
-    std::fs::create_dir(&input).unwrap();
-    let texts = corpus(&input, 6, 24);
+    let p = project(Duration::from_millis(200), 6, 24);
     // Nothing listening: exit 2, the URL named.
     let nobody = format!("redis://127.0.0.1:{}/0", free_port());
-    let server = translator(Duration::from_millis(200));
-    let config = write_config(dir.path(), &server.url(), "");
     let (code, stderr) = finish(spawn_run(
-        &config,
+        &p.config,
         None,
         &nobody,
-        &dir.path().join("x"),
-        &input,
+        &p.dir.path().join("x"),
+        &p.input,
     ));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains(&nobody), "{stderr}");
-    assert_eq!(server.count(), 0, "nothing is sent without the cache");
+    assert_eq!(p.server.count(), 0, "nothing is sent without the cache");
     // Lost mid-run: the worker stops cleanly (exit 3), writes its outputs, says how to go
     // on; everything received before the loss is in Redis.
     let mut redis = Redis::start();
-    let out = dir.path().join("out");
-    let child = spawn_run(&config, None, &redis.url(0), &out, &input);
-    assert!(server.wait_for(3, Duration::from_secs(60)));
+    let out = p.dir.path().join("out");
+    let child = spawn_run(&p.config, None, &redis.url(0), &out, &p.input);
+    assert!(p.server.wait_for(3, Duration::from_secs(60)));
     redis.stop();
     let (code, stderr) = finish(child);
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("run again to continue"), "{stderr}");
     assert!(out.join("sentences.jsonl").exists() && out.join("summary.json").exists());
-    let received = requests_per_text(&server).len();
+    let received = requests_per_text(&p.server).len();
     redis.restart();
-    let (code, stderr) = finish(spawn_run(&config, None, &redis.url(0), &out, &input));
+    let (code, stderr) = finish(spawn_run(&p.config, None, &redis.url(0), &out, &p.input));
     assert_eq!(code, 0, "{stderr}");
-    let all = requests_per_text(&server);
-    assert_eq!(all.len(), texts);
+    let all = requests_per_text(&p.server);
+    assert_eq!(all.len(), p.texts);
     // Only batches in flight at the loss (at most 2 × 2 texts) are asked for again.
     let again = all.values().filter(|&&n| n > 1).count();
     assert!(
@@ -431,24 +449,19 @@ fn redis_unreachable_at_start_or_lost_mid_run_is_a_clear_error_that_loses_nothin
 #[test]
 fn cache_stats_export_and_clear_work_on_redis_as_on_sled() {
     let redis = Redis::start();
-    let server = translator(Duration::ZERO);
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("corpus");
-    std::fs::create_dir(&input).unwrap();
-    let texts = corpus(&input, 4, 12);
-    let config = write_config(dir.path(), &server.url(), "");
+    let p = project(Duration::ZERO, 4, 12);
     let (code, stderr) = finish(spawn_run(
-        &config,
+        &p.config,
         None,
         &redis.url(0),
-        &dir.path().join("out"),
-        &input,
+        &p.dir.path().join("out"),
+        &p.input,
     ));
     assert_eq!(code, 0, "{stderr}");
     let cache = |args: &[&str]| {
-        let out = transalign(dir.path())
+        let out = transalign(p.dir.path())
             .args(["--config"])
-            .arg(&config)
+            .arg(&p.config)
             .args(["cache", "--cache-url", &redis.url(0)])
             .args(args)
             .output()
@@ -460,27 +473,27 @@ fn cache_stats_export_and_clear_work_on_redis_as_on_sled() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert!(cache(&["stats"]).contains(&format!(": {texts} entries")));
+    assert!(cache(&["stats"]).contains(&format!(": {} entries", p.texts)));
     let exported = cache(&["export"]);
-    assert_eq!(exported.lines().count(), texts);
+    assert_eq!(exported.lines().count(), p.texts);
     assert!(exported.lines().all(|l| l.contains("\"backend\":\"lt\"")));
     // The export imports into sled and back: the same records in both stores.
-    let file = dir.path().join("export.jsonl");
+    let file = p.dir.path().join("export.jsonl");
     std::fs::write(&file, &exported).unwrap();
-    transalign(dir.path())
+    transalign(p.dir.path())
         .args(["cache", "--cache-dir"])
-        .arg(dir.path().join("sled"))
+        .arg(p.dir.path().join("sled"))
         .arg("import")
         .arg(&file)
         .assert()
         .code(0);
-    transalign(dir.path())
+    transalign(p.dir.path())
         .args(["cache", "--cache-dir"])
-        .arg(dir.path().join("sled"))
+        .arg(p.dir.path().join("sled"))
         .arg("stats")
         .assert()
         .code(0)
-        .stdout(predicates::str::contains(format!(": {texts} entries")));
+        .stdout(predicates::str::contains(format!(": {} entries", p.texts)));
     cache(&["clear"]);
     assert!(cache(&["stats"]).contains(": 0 entries"));
 }

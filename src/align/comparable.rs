@@ -456,15 +456,13 @@ pub fn anchors(
 ) -> Vec<(usize, usize)> {
     let index = Index::new(target);
     let (n, m) = (source.len(), target.len());
-    let window = (m / 20).max(500);
     let mut scratch = vec![0.0f32; m];
     let mut touched = Vec::new();
     let weights = SimilarityWeights::default();
     let target_weight: Vec<f32> = target.iter().map(|f| f.weight(vocabulary)).collect();
     let mut out = Vec::new();
     for (s, f) in source.iter().enumerate() {
-        let expected = s * m / n.max(1);
-        let range = expected.saturating_sub(window)..(expected + window).min(m);
+        let range = anchor_window(s, n, m);
         let candidates =
             index.candidates(f, vocabulary, 5, Some(range), &mut scratch, &mut touched);
         let sw = f.weight(vocabulary);
@@ -481,12 +479,26 @@ pub fn anchors(
         sims.sort_by(|a, b| b.0.total_cmp(&a.0));
         if let Some(&(best, t)) = sims.first() {
             let second = sims.get(1).map_or(0.0, |x| x.0);
-            if best >= 0.3 && best >= 1.2 * second {
+            if is_anchor(best, second) {
                 out.push((s, t));
             }
         }
     }
     out
+}
+
+/// The targets near the diagonal that source sentence `s` of `n` may be anchored to, among
+/// `m` targets.
+pub(super) fn anchor_window(s: usize, n: usize, m: usize) -> std::ops::Range<usize> {
+    let window = (m / 20).max(500);
+    let expected = s * m / n.max(1);
+    expected.saturating_sub(window)..(expected + window).min(m)
+}
+
+/// True when a sentence's best candidate is good and clearly beats the runner-up: the rule
+/// of every anchor, by words or by vectors.
+pub(super) fn is_anchor(best: f32, second: f32) -> bool {
+    best >= 0.3 && best >= 1.2 * second
 }
 
 #[cfg(test)]

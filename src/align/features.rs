@@ -88,10 +88,7 @@ impl Slots {
 
     /// The slots in order, each as its alternatives.
     pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(start, &end)| &self.ids[start as usize..end as usize])
+        runs(&self.ends).map(|run| &self.ids[run])
     }
 
     /// Every id of every slot.
@@ -118,6 +115,15 @@ impl Slots {
         self.ids.extend_from_slice(&other.ids);
         self.ends.extend(other.ends.iter().map(|e| e + offset));
     }
+}
+
+/// The consecutive runs that end offsets describe: run k is `ends[k - 1]..ends[k]` (the
+/// first starts at 0).
+fn runs(ends: &[u32]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let starts = std::iter::once(0).chain(ends.iter().copied());
+    starts
+        .zip(ends)
+        .map(|(start, &end)| start as usize..end as usize)
 }
 
 /// The features of one sentence (or of several merged into a bead).
@@ -216,10 +222,7 @@ impl Tokens {
 
     /// The stems of each slot.
     fn slots(&self) -> impl Iterator<Item = impl Iterator<Item = &str> + '_> + '_ {
-        let starts = std::iter::once(0).chain(self.slot_ends.iter().copied());
-        starts
-            .zip(&self.slot_ends)
-            .map(move |(start, &end)| (start as usize..end as usize).map(|k| self.stem_at(k)))
+        runs(&self.slot_ends).map(move |run| run.map(|k| self.stem_at(k)))
     }
 
     fn invariants(&self) -> impl Iterator<Item = &str> + '_ {

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use std::cell::RefCell;
 
+use super::comparable;
 use super::features::{
     Features, RunSketch, SimilarityWeights, Vocabulary, matched_weight, similarity_of_matched_parts,
 };
@@ -93,19 +94,26 @@ pub struct Bead {
 }
 
 /// The overlap vectors and the cosine of unrelated sentences, for scoring beads.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Semantic<'a> {
     spans: OverlapVectors<'a>,
+    /// The vectors of the single sentences of each side.
+    source_sentences: Vec<Option<&'a [f16]>>,
+    target_sentences: Vec<Option<&'a [f16]>>,
     baseline: Baseline,
 }
 
 impl<'a> Semantic<'a> {
     fn new(spans: OverlapVectors<'a>) -> Self {
-        let baseline = Baseline::of(
-            &single_sentences(spans.source),
-            &single_sentences(spans.target),
-        );
-        Semantic { spans, baseline }
+        let source_sentences = single_sentences(spans.source);
+        let target_sentences = single_sentences(spans.target);
+        let baseline = Baseline::of(&source_sentences, &target_sentences);
+        Semantic {
+            spans,
+            source_sentences,
+            target_sentences,
+            baseline,
+        }
     }
 
     /// The rescaled cosine of the two overlaps of a bead; `None` when one has no vector.
@@ -343,7 +351,7 @@ impl Scorer<'_> {
         };
         let lexical =
             similarity_of_matched_parts(matched, &source_run, sw, &target_run, tw, weights);
-        let sim = match self.vectors.and_then(|v| v.similarity(i, n, j, m)) {
+        let sim = match self.vectors.as_ref().and_then(|v| v.similarity(i, n, j, m)) {
             Some(semantic) => {
                 let w = self.params.lexical_weight;
                 (1.0 - w) * semantic + w * lexical
@@ -576,29 +584,24 @@ const VECTOR_ANCHOR_PAIRS: usize = 5_000_000;
 /// diagonal (rescaled cosine of the two sentences) clearly beats the runner-up, by the rule
 /// of the lexical anchors, as (source, target) in source order.
 fn vector_anchors(semantic: &Semantic, n: usize, m: usize) -> Vec<(usize, usize)> {
-    let source = single_sentences(semantic.spans.source);
-    let target = single_sentences(semantic.spans.target);
-    let window = (m / 20).max(500);
-    let step = (n * (2 * window).min(m))
-        .div_ceil(VECTOR_ANCHOR_PAIRS)
-        .max(1);
+    let width = comparable::anchor_window(n / 2, n, m).len().max(1);
+    let step = (n * width).div_ceil(VECTOR_ANCHOR_PAIRS).max(1);
     let mut out = Vec::new();
-    for (i, x) in source.iter().enumerate().step_by(step) {
+    for (i, x) in semantic.source_sentences.iter().enumerate().step_by(step) {
         let Some(x) = x else { continue };
-        let expected = i * m / n.max(1);
-        let range = expected.saturating_sub(window)..(expected + window).min(m);
+        let range = comparable::anchor_window(i, n, m);
         let (mut best, mut second, mut at) = (f32::NEG_INFINITY, 0.0f32, 0);
-        for (j, y) in target.iter().enumerate().take(range.end).skip(range.start) {
+        for (j, y) in semantic.target_sentences[range.clone()].iter().enumerate() {
             let Some(y) = y else { continue };
             let similarity = semantic.baseline.rescale(vectors::dot(x, y));
             if similarity > best {
                 second = second.max(best);
-                (best, at) = (similarity, j);
+                (best, at) = (similarity, range.start + j);
             } else {
                 second = second.max(similarity);
             }
         }
-        if best >= 0.3 && best >= 1.2 * second {
+        if comparable::is_anchor(best, second) {
             out.push((i, at));
         }
     }
