@@ -8,10 +8,22 @@ cd "$(dirname "$0")/.."
 bin="$(realpath "${TRANSALIGN_BIN:-./target/debug/transalign}")"
 work="$(mktemp -d)"
 export SLURM_CONF="$work/slurm.conf"
+# Stops the daemon whose pid is in file $1 and waits until it has exited: slurmctld saves its
+# state into $work/state while it shuts down, so removing $work before it is gone races with
+# those writes ("Directory not empty").
+stop_daemon() {
+  local pid
+  [ -f "$1" ] || return 0
+  pid=$(cat "$1")
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+}
 cleanup() {
   scancel --user="$(id -un)" 2>/dev/null || true
-  [ -f "$work/slurmd.pid" ] && kill "$(cat "$work/slurmd.pid")" 2>/dev/null
-  [ -f "$work/slurmctld.pid" ] && kill "$(cat "$work/slurmctld.pid")" 2>/dev/null
+  stop_daemon "$work/slurmd.pid"
+  stop_daemon "$work/slurmctld.pid"
   [ -n "${redis_port:-}" ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1
   rm -rf "$work"
 }
