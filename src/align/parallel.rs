@@ -32,6 +32,8 @@ pub struct ParallelParams {
     pub weights: SimilarityWeights,
     /// With vectors: the share of the lexical cost in a bead's cost.
     pub lexical_weight: f32,
+    /// Weight of a bead's boundary leak (see [`Scorer::boundary_leak`]) in its cost.
+    pub leak_weight: f32,
 }
 
 impl Default for ParallelParams {
@@ -48,6 +50,7 @@ impl Default for ParallelParams {
             band: 45,
             weights: SimilarityWeights { words: 0.4 },
             lexical_weight: 0.2,
+            leak_weight: 0.7,
         }
     }
 }
@@ -151,9 +154,10 @@ impl<'a> Semantic<'a> {
     }
 }
 
-/// Bead shapes allowed by `max_bead`, 1-1 first.
+/// Bead shapes allowed by `max_bead`, null beads first: they cost nothing to score, and the
+/// bound they set spares most other beads their scoring (and their boundary leak).
 fn shapes(max_bead: usize) -> Vec<(usize, usize)> {
-    let mut s = vec![(1, 1), (1, 0), (0, 1)];
+    let mut s = vec![(1, 0), (0, 1), (1, 1)];
     for n in 1..=max_bead {
         for m in 1..=max_bead {
             if n + m <= max_bead && (n, m) != (1, 1) {
@@ -426,6 +430,82 @@ impl Scorer<'_> {
             (1.0 - score) * (n + m) as f32 / 2.0 + self.penalty(n, m),
             score,
         )
+    }
+
+    /// The rest of a bead's cost, on top of [`Scorer::cost`]: its boundary leak, which
+    /// lowers the score as a score does (times (n + m) / 2). It is never negative, so the
+    /// DP only computes it for a bead that is still the best without it.
+    fn leak_cost(&self, i: usize, n: usize, j: usize, m: usize, totals: &BeadTotals) -> f32 {
+        if n == 0 || m == 0 || self.params.leak_weight <= 0.0 {
+            return 0.0;
+        }
+        self.params.leak_weight * self.boundary_leak(i, n, j, m, totals) * (n + m) as f32 / 2.0
+    }
+
+    /// How much of a bead's content lies across its boundary: the largest share (by IDF
+    /// weight) of one side's words that the other side lacks but the next sentence beyond
+    /// the bead on the other side has — and that the next sentence beyond it on the same
+    /// side does not also have (a word repeated in both neighbours says nothing about where
+    /// the boundary is). When a sentence's end was translated into the next sentence of
+    /// the other text, both one-to-one beads leak, and the two-to-two bead that holds the
+    /// moved words does not. eval1957 dev, strict F1 with the Google translation: lexical
+    /// 0.879 → 0.901, with multilingual-e5-small vectors 0.899 → 0.923 (weights 0.5 to 0.8
+    /// all gain; 0.7 is best for the vectors and within 0.4 points of best for the words).
+    fn boundary_leak(&self, i: usize, n: usize, j: usize, m: usize, totals: &BeadTotals) -> f32 {
+        let (source, target) = (&self.source[i..i + n], &self.target[j..j + m]);
+        let mut worst = 0.0f32;
+        let neighbours = [
+            (i.checked_sub(1), j.checked_sub(1)),
+            (Some(i + n), Some(j + m)),
+        ];
+        for (source_index, target_index) in neighbours {
+            let source_neighbour = source_index.and_then(|k| self.source.get(k));
+            let target_neighbour = target_index.and_then(|k| self.target.get(k));
+            if let Some(neighbour) = source_neighbour
+                && totals.target_weight > 0.0
+            {
+                let leaked = self.leaked_weight(target, neighbour, source, target_neighbour);
+                worst = worst.max(leaked / totals.target_weight);
+            }
+            if let Some(neighbour) = target_neighbour
+                && totals.source_weight > 0.0
+            {
+                let leaked = self.leaked_weight(source, neighbour, target, source_neighbour);
+                worst = worst.max(leaked / totals.source_weight);
+            }
+        }
+        worst.min(1.0)
+    }
+
+    /// The IDF weight of the slots of `side` found in `neighbour` (across the boundary on
+    /// the other text) but neither in `counterpart` (the bead's other side) nor in
+    /// `same_side_neighbour`.
+    fn leaked_weight(
+        &self,
+        side: &[Features],
+        neighbour: &Features,
+        counterpart: &[Features],
+        same_side_neighbour: Option<&Features>,
+    ) -> f32 {
+        let mut leaked = 0.0f32;
+        for slot in side.iter().flat_map(|f| f.slots.iter()) {
+            let across = slot
+                .iter()
+                .filter(|&&id| neighbour.contains(id))
+                .map(|&id| self.vocabulary.idf(id))
+                .fold(0.0f32, f32::max);
+            if across == 0.0 {
+                continue;
+            }
+            let explained = slot.iter().any(|&id| {
+                counterpart.iter().any(|f| f.contains(id))
+                    || same_side_neighbour.is_some_and(|f| f.contains(id))
+            });
+            if !explained {
+                leaked += across;
+            }
+        }
+        leaked
     }
 }
 
@@ -708,6 +788,10 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
                 }
                 let runs = Some((source_runs.as_slice(), target_runs.as_slice()));
                 let (c, _) = scorer.cost(pi, a, pj, b, runs, &totals);
+                if previous + c >= best {
+                    continue;
+                }
+                let c = c + scorer.leak_cost(pi, a, pj, b, &totals);
                 if previous + c < best {
                     best = previous + c;
                     best_shape = k as u8 + 1;
@@ -755,6 +839,14 @@ mod tests {
     }
 
     fn run(source: &[&str], target: &[&str]) -> Vec<(Vec<usize>, Vec<usize>)> {
+        run_with(source, target, ParallelParams::default())
+    }
+
+    fn run_with(
+        source: &[&str],
+        target: &[&str],
+        params: ParallelParams,
+    ) -> Vec<(Vec<usize>, Vec<usize>)> {
         let mut v = Vocabulary::default();
         let s = features(source, &mut v);
         let t = features(target, &mut v);
@@ -762,7 +854,7 @@ mod tests {
             v.count(f.bag.clone());
         }
         v.finish();
-        align(&s, &t, &v, ParallelParams::default(), None)
+        align(&s, &t, &v, params, None)
             .into_iter()
             .map(|b| (b.source.collect(), b.target.collect()))
             .collect()
@@ -892,6 +984,37 @@ mod tests {
             got,
             vec![(vec![0], vec![0]), (vec![1], vec![]), (vec![2], vec![1])]
         );
+    }
+
+    #[test]
+    fn words_moved_across_a_sentence_boundary_make_one_two_to_two_bead() {
+        // The target text moved the end of source sentence 1 ("where ... pitons") to the
+        // start of its next sentence: two one-to-one beads each hold half a match, and
+        // only the two-to-two bead holds all of it.
+        let source = [
+            "the expedition left the base camp early in the morning",
+            "the first two rope lengths above the crevasse took hours where they needed pitons",
+            "six hours of crampon work on steep glazed slabs finally brought them to the ridge",
+            "they pitched a small tent on the ridge and cooked a meal",
+        ];
+        let target = [
+            "the expedition left the base camp early in the morning",
+            "the first two rope lengths above the crevasse took hours",
+            "where they needed pitons six hours of crampon work on steep glazed slabs finally brought them to the ridge",
+            "they pitched a small tent on the ridge and cooked a meal",
+        ];
+        let expected_merge = (vec![1, 2], vec![1, 2]);
+        let got = run(&source, &target);
+        assert!(got.contains(&expected_merge), "{got:?}");
+        assert_eq!(got.len(), 3, "{got:?}");
+        // Without the leak term the same texts split into two one-to-one beads.
+        let without = ParallelParams {
+            leak_weight: 0.0,
+            ..ParallelParams::default()
+        };
+        let split = run_with(&source, &target, without);
+        assert!(split.contains(&(vec![1], vec![1])), "{split:?}");
+        assert!(split.contains(&(vec![2], vec![2])), "{split:?}");
     }
 
     #[test]
