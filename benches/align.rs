@@ -13,6 +13,7 @@ use transalign::align::comparable::{self, ComparableParams, SentenceVectors};
 use transalign::align::parallel::{self, OverlapVectors, ParallelParams};
 use transalign::align::prepare;
 use transalign::align::vectors::{Search, f16};
+use transalign::config::RawAlign;
 
 struct Rng(u64);
 impl Rng {
@@ -156,7 +157,7 @@ fn main() {
     let overlap = all
         .iter()
         .find_map(|a| a.strip_prefix("overlap=").and_then(|n| n.parse().ok()))
-        .unwrap_or(4);
+        .unwrap_or_else(|| RawAlign::default().overlap_size());
     let args: Vec<usize> = all.iter().filter_map(|a| a.parse().ok()).collect();
     let n_parallel = args.first().copied().unwrap_or(100_000);
     let n_comparable = args.get(1).copied().unwrap_or(20_000);
@@ -399,7 +400,7 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
         &prepared.source,
         &prepared.target,
         &prepared.vocabulary,
-        ParallelParams::default(),
+        ParallelParams::from_config(&RawAlign::default(), true),
         Some(OverlapVectors {
             source: &source_view,
             target: &target_view,

@@ -198,7 +198,7 @@ pub fn align_corpus(
                 .collect();
             let target_texts = texts_of(t);
             let prepared = super::prepare(&pairs, &target_texts);
-            let params = ParallelParams::from_config(&config.raw.align);
+            let params = ParallelParams::from_config(&config.raw.align, fused);
             let source_spans = vectors.map(|v| span_vectors(&texts_of(s), overlap, v));
             let target_spans = vectors.map(|v| span_vectors(&target_texts, overlap, v));
             let overlap_vectors = match (&source_spans, &target_spans) {
@@ -307,7 +307,7 @@ pub fn align_corpus(
         threshold: comparable.then_some(four_decimals(params.threshold)),
         min_confidence: comparable.then_some(four_decimals(params.min_confidence)),
         top_k: comparable.then_some(top_k),
-        max_bead: (!comparable).then_some(config.raw.align.max_bead),
+        max_bead: (!comparable).then_some(config.raw.align.max_bead(fused)),
         mode,
         embedded: fused,
         source_sentences: source_count,

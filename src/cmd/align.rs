@@ -285,7 +285,6 @@ fn align_parallel(
             ),
         ));
     }
-    let params = ParallelParams::from_config(&config.raw.align);
     let overlap = config.raw.align.overlap_size();
     fn lines<'a>(ids: &[usize], side: &'a [String]) -> Vec<&'a str> {
         ids.iter().map(|&i| side[i].as_str()).collect()
@@ -306,6 +305,7 @@ fn align_parallel(
         }
         None => None,
     };
+    let params = ParallelParams::from_config(&config.raw.align, vectors.is_some());
     let mut rows = Vec::new();
     for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
         let source_spans = vectors

@@ -56,9 +56,11 @@ pub struct RawAlign {
     /// Comparable: minimum confidence (0 to 1) of an accepted match when the threshold is
     /// above 0; the default kept precision ≥ 0.9 on the development data.
     pub min_confidence: f64,
-    /// Parallel: largest bead, n + m ≤ max_bead (2 to 8; default 6: the Bleualign
-    /// development set has 22 gold beads of 5 or more sentences).
-    pub max_bead: usize,
+    /// Parallel: largest bead, n + m ≤ max_bead (2 to 8; default 6, 7 with an embedder:
+    /// the Bleualign development set has 22 gold beads of 5 or more sentences, and vectors
+    /// of overlaps of 5 judge the longest ones where words alone cannot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_bead: Option<usize>,
     /// Parallel: a line equal to this splits both sides into articles aligned one by one.
     pub marker: String,
     /// With an embedder: the share of the lexical similarity (translations, glosses, names,
@@ -96,7 +98,7 @@ impl Default for RawAlign {
             exclude_same_source: SameSourceSpec::Switch(false),
             calibration: LEXICAL_CALIBRATION,
             min_confidence: LEXICAL_MIN_CONFIDENCE,
-            max_bead: 6,
+            max_bead: None,
             marker: ".EOA".into(),
             lexical_weight: 0.2,
             embedding_threshold: 1.24,
@@ -104,17 +106,23 @@ impl Default for RawAlign {
             embedding_calibration: FUSED_CALIBRATION,
             embedding_min_confidence: FUSED_MIN_CONFIDENCE,
             neighbours: 4,
-            overlap: 4,
+            overlap: 5,
             neighbour_search: "auto".into(),
         }
     }
 }
 
 impl RawAlign {
+    /// The largest bead of parallel mode, with sentence vectors (`embedded`) or without.
+    pub fn max_bead(&self, embedded: bool) -> usize {
+        self.max_bead.unwrap_or(if embedded { 7 } else { 6 })
+    }
+
     /// Sentences per overlap vector: `overlap`, but never more than a bead can hold on one
-    /// side (`max_bead − 1`).
+    /// side (`max_bead − 1`; overlaps are only embedded when there is an embedder).
     pub fn overlap_size(&self) -> usize {
-        self.overlap.min(self.max_bead.saturating_sub(1).max(1))
+        self.overlap
+            .min(self.max_bead(true).saturating_sub(1).max(1))
     }
 }
 
@@ -347,8 +355,30 @@ pub(crate) fn validate(
     if !(1..=8).contains(&raw.overlap) {
         return Err(locator.invalid("align.overlap", "must be between 1 and 8".into()));
     }
-    if !(2..=8).contains(&raw.max_bead) {
+    if raw.max_bead.is_some_and(|n| !(2..=8).contains(&n)) {
         return Err(locator.invalid("align.max_bead", "must be between 2 and 8".into()));
     }
     document_filter(raw, locator, base_dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_bead_defaults_to_six_and_to_seven_with_vectors_unless_set() {
+        let unset = RawAlign::default();
+        assert_eq!((unset.max_bead(false), unset.max_bead(true)), (6, 7));
+        assert_eq!(unset.overlap_size(), 5);
+        let set = RawAlign {
+            max_bead: Some(4),
+            ..RawAlign::default()
+        };
+        assert_eq!((set.max_bead(false), set.max_bead(true)), (4, 4));
+        assert_eq!(
+            set.overlap_size(),
+            3,
+            "an overlap never exceeds a bead's side"
+        );
+    }
 }
