@@ -137,9 +137,6 @@ pub struct Features {
     pub trigrams: Vec<u32>,
     /// Characters of the original text (for the length model).
     pub chars: usize,
-    /// The trigrams as a 2,048-bit set: unions of several sentences are a bitwise OR
-    /// (used by the parallel aligner's multi-sentence beads).
-    pub sketch: Sketch,
     /// The bag as a 256-bit Bloom filter (one bit per id): most look-ups of a word that is
     /// not in a sentence end here, without a search of the bag.
     pub bloom: [u64; 4],
@@ -244,13 +241,14 @@ fn for_each_invariant_stem(original: &str, mut f: impl FnMut(&str)) {
 /// Bits of a trigram sketch.
 pub type Sketch = [u64; 32];
 
-fn sketch_of(trigrams: &[u32]) -> Sketch {
-    let mut s = [0u64; 32];
+/// Sets the bits of `trigrams` in a sketch: the union of several sentences' trigrams as a
+/// 2,048-bit set (the parallel aligner's multi-sentence beads). Computed when a run is
+/// formed rather than kept per sentence (256 bytes each: 51 MB for 200,000 sentences).
+fn add_to_sketch(s: &mut Sketch, trigrams: &[u32]) {
     for &t in trigrams {
         let bit = (t.wrapping_mul(2_654_435_761) >> 21) as usize; // 11 bits
         s[bit / 64] |= 1 << (bit % 64);
     }
-    s
 }
 
 /// Calls `f` with each lower-cased word of a text (letters and digits; numbers without
@@ -338,7 +336,6 @@ impl Features {
         }
         let mut f = Features {
             slots,
-            sketch: sketch_of(&tokens.trigrams),
             chars: tokens.chars,
             ..Features::default()
         };
@@ -404,7 +401,6 @@ impl Features {
         }
         f.trigrams.sort_unstable();
         f.trigrams.dedup();
-        f.sketch = sketch_of(&f.trigrams);
         f.fill_bag();
         f
     }
@@ -541,9 +537,7 @@ impl RunSketch {
     pub fn of(parts: &[Features]) -> RunSketch {
         let mut bits = [0u64; 32];
         for p in parts {
-            for (x, y) in bits.iter_mut().zip(&p.sketch) {
-                *x |= y;
-            }
+            add_to_sketch(&mut bits, &p.trigrams);
         }
         RunSketch::from_bits(bits)
     }
@@ -558,9 +552,7 @@ impl RunSketch {
     /// This run extended by one more sentence.
     pub fn with(&self, part: &Features) -> RunSketch {
         let mut bits = self.bits;
-        for (x, y) in bits.iter_mut().zip(&part.sketch) {
-            *x |= y;
-        }
+        add_to_sketch(&mut bits, &part.trigrams);
         RunSketch::from_bits(bits)
     }
 }
