@@ -429,7 +429,7 @@ impl Scorer<'_> {
     /// words, would otherwise let a bead absorb it at no loss (eval1957 dev, strict F1 with
     /// the Google translation: 0.927 → 0.929; without vectors the flat cost stays, as the
     /// cheaper skip moves the word-only path in a block of captions: 0.901 → 0.890).
-    fn null_cost(&self, i: usize, n: usize, j: usize, _m: usize) -> f32 {
+    fn null_cost(&self, i: usize, n: usize, j: usize) -> f32 {
         let weight = if n > 0 {
             self.source_weight[i]
         } else {
@@ -464,6 +464,8 @@ impl Scorer<'_> {
         (1.0 - score_bound) * (n + m) as f32 / 2.0 + self.penalty(n, m)
     }
 
+    /// The cost and score of a bead with both sides (a null bead costs
+    /// [`Scorer::null_cost`]).
     fn cost(
         &self,
         i: usize,
@@ -473,9 +475,6 @@ impl Scorer<'_> {
         runs: Option<Runs>,
         totals: &BeadTotals,
     ) -> (f32, f32) {
-        if n == 0 || m == 0 {
-            return (self.null_cost(i, n, j, m), 0.0);
-        }
         let score = self.score(i, n, j, m, runs, totals);
         // A bead of n + m sentences costs as much as (n + m) / 2 one-to-one beads of the same
         // score, plus a penalty per extra sentence.
@@ -824,7 +823,7 @@ fn dynamic_programme(scorer: &Scorer, ranges: &[Range<usize>]) -> Vec<Bead> {
                     continue;
                 }
                 if a == 0 || b == 0 {
-                    let c = scorer.null_cost(pi, a, pj, b);
+                    let c = scorer.null_cost(pi, a, pj);
                     if previous + c < best {
                         best = previous + c;
                         best_shape = k as u8 + 1;

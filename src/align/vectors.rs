@@ -487,24 +487,18 @@ impl Baseline {
 /// The mean of the vectors of a side (`None` when it has none), as f16 so that [`dot`]
 /// reads it: its dot product with a vector is the mean cosine of that vector with the side.
 pub fn centroid(side: &Side) -> Option<Vec<f16>> {
-    let mut rows = side.iter().flatten();
-    let dimension = rows.clone().next()?.len();
+    let rows: Vec<&[f16]> = side.iter().flatten().copied().collect();
+    let dimension = rows.first()?.len();
     let mut total = vec![0.0f32; dimension];
     let mut row = vec![0.0f32; dimension];
-    let mut count = 0usize;
-    for vector in rows.by_ref() {
+    for vector in &rows {
         widen(vector, &mut row);
         for (t, x) in total.iter_mut().zip(&row) {
             *t += x;
         }
-        count += 1;
     }
-    Some(
-        total
-            .iter()
-            .map(|t| f16::from_f32(t / count as f32))
-            .collect(),
-    )
+    let count = rows.len() as f32;
+    Some(total.iter().map(|t| f16::from_f32(t / count)).collect())
 }
 
 /// The text of a run of consecutive sentences, as parallel mode embeds it.
