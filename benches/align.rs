@@ -260,7 +260,8 @@ fn main() {
         ComparableParams::default(),
         None,
         &|_, _| true,
-    );
+    )
+    .matches;
     let secs = started.elapsed().as_secs_f64();
     let correct = matches
         .iter()
@@ -314,10 +315,11 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
         target_vectors.iter().map(|v| Some(v.as_slice())).collect();
     let params = ComparableParams {
         neighbours: 4,
-        threshold: 1.24,
+        acceptance: comparable::Acceptance::Calibrated,
+        threshold: Some(1.24),
         min_similarity: 0.2,
         calibration: calibration::FUSED,
-        min_confidence: transalign::config::FUSED_MIN_CONFIDENCE as f32,
+        min_confidence: Some(transalign::config::FUSED_MIN_CONFIDENCE as f32),
         search,
         ..ComparableParams::default()
     };
@@ -331,7 +333,8 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
             target: &target_view,
         }),
         &|_, _| true,
-    );
+    )
+    .matches;
     let secs = started.elapsed().as_secs_f64();
     let correct = matches
         .iter()

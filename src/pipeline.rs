@@ -28,7 +28,7 @@ use crate::shard::Shard;
 use crate::translate::stage::{self, TranslationReport};
 
 /// Version of the `sentences.jsonl` and `summary.json` formats.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Everything the stages produced for one corpus.
 #[derive(Debug, Default)]

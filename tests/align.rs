@@ -289,9 +289,17 @@ fn run_writes_claim_matches_for_the_seed_corpus() {
         rows.len()
     );
 
-    // --threshold 0: the best candidate of every Indonesian prose sentence.
+    // --threshold 0 --top-k 1: the best candidate of every Indonesian prose sentence.
     transalign(&repo())
-        .args(["run", "--quiet", "--threshold", "0", "--out"])
+        .args([
+            "run",
+            "--quiet",
+            "--threshold",
+            "0",
+            "--top-k",
+            "1",
+            "--out",
+        ])
         .arg(out.path())
         .arg("--cache-dir")
         .arg(out.path().join("cache"))

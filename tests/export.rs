@@ -25,6 +25,7 @@ fn hostile() -> Vec<Alignment> {
         similarity: 0.5,
         confidence: Some(0.8),
         rank: 1,
+        tier: Some("same".into()),
         mode: "comparable".into(),
         backend: "lexicon".into(),
         flags: vec![Flag {
@@ -42,6 +43,7 @@ fn hostile() -> Vec<Alignment> {
         score: 0.0,
         similarity: 0.0,
         confidence: None,
+        tier: None,
         mode: "parallel".into(),
         flags: vec![],
         ..base.clone()
@@ -75,10 +77,11 @@ fn tsv_loads_with_a_csv_reader_and_keeps_every_character() {
         .from_path(dir.path().join("aligned.tsv"))
         .unwrap();
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(headers.len(), 16);
+    assert_eq!(headers.len(), 17);
     assert_eq!(headers[0], "src_doc");
     assert_eq!(headers[11], "confidence");
-    assert_eq!(headers[15], "flags");
+    assert_eq!(headers[12], "tier");
+    assert_eq!(headers[16], "flags");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let alignments = hostile();
     assert_eq!(rows.len(), alignments.len());
@@ -88,7 +91,7 @@ fn tsv_loads_with_a_csv_reader_and_keeps_every_character() {
     assert_eq!(&rows[0][3], alignments[0].src_text);
     assert_eq!(&rows[0][8], alignments[0].tgt_text);
     assert_eq!(&rows[0][11], "0.8000");
-    assert_eq!(&rows[0][15], "number:source:64");
+    assert_eq!(&rows[0][16], "number:source:64");
     assert_eq!(&rows[1][11], "", "no confidence for a parallel bead");
     assert_eq!(&rows[1][1], "", "the empty side of a null bead");
     assert_eq!(&rows[1][6], "4");
@@ -263,7 +266,7 @@ fn a_real_run_writes_every_format_and_lists_them() {
     let summary: Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap())
             .unwrap();
-    assert_eq!(summary["schema_version"], 2);
+    assert_eq!(summary["schema_version"], 3);
     let outputs: Vec<&str> = summary["outputs"]
         .as_array()
         .unwrap()

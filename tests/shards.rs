@@ -88,7 +88,10 @@ fn four_shards_merged_write_the_files_of_one_unsharded_run() {
     assert_eq!(documents, 24, "every document in exactly one shard");
     let whole = dir.path().join("whole");
     transalign(dir.path())
-        .args(["--quiet", "run", "--format", "jsonl,tsv,html", "--out"])
+        // Every pair of this templated corpus differs only in names and numbers, which the
+        // default acceptance refuses to rest a match on: the best candidates are shown.
+        .args(["--quiet", "run", "--threshold", "0", "--top-k", "1"])
+        .args(["--format", "jsonl,tsv,html", "--out"])
         .arg(&whole)
         .arg("--cache-dir")
         .arg(dir.path().join("cache-whole"))
@@ -100,6 +103,10 @@ fn four_shards_merged_write_the_files_of_one_unsharded_run() {
         cmd.args([
             "--quiet",
             "merge",
+            "--threshold",
+            "0",
+            "--top-k",
+            "1",
             "--format",
             "jsonl,tsv,html",
             "--out",
@@ -133,7 +140,8 @@ fn four_shards_merged_write_the_files_of_one_unsharded_run() {
     for name in ["summary.json", "report.html"] {
         assert_eq!(read(&merged.join(name)), read(&again.join(name)), "{name}");
     }
-    assert!(read(&merged.join("claims.jsonl")).lines().count() >= 12);
+    let claims = read(&merged.join("claims.jsonl")).lines().count();
+    assert!(claims >= 12, "{claims} claims");
 }
 
 #[test]

@@ -6,26 +6,47 @@
 //! vectors, candidates also come from the exact nearest neighbours by cosine, and the
 //! similarity is the cosine fused with the lexical similarity.
 
+use super::acceptance::{
+    self, AcceptanceReport, Curve, Ranked, Rates, Tier, best_of, best_per_target, four_decimals,
+};
 use super::calibration::{self, Calibration};
-use super::features::{Features, SimilarityWeights, Vocabulary, similarity};
+use super::decoys::DecoyVectors;
+use super::features::{Features, SimilarityWeights, Vocabulary, content_share, similarity};
 use super::vectors::{self, Side};
+
+/// How comparable matches are accepted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Acceptance {
+    /// The run's own target–decoy estimate, at these false-discovery rates
+    /// ([`acceptance`]).
+    FalseDiscovery(Rates),
+    /// A fixed confidence curve and bounds (`align.acceptance = "calibrated"`): margin
+    /// `threshold`, `min_similarity` and `min_confidence` through `calibration`.
+    Calibrated,
+}
 
 /// Tunable parameters of comparable matching.
 #[derive(Debug, Clone, Copy)]
 pub struct ComparableParams {
-    /// Candidates per source, best first.
+    /// Candidates per source shown at most, best first.
     pub top_k: usize,
-    /// Minimum margin score: the similarity divided by the mean similarity of both sentences'
-    /// `neighbours` nearest neighbours (each other included), so 1 means "no closer than
-    /// their usual close neighbours" and 1.05 (the default) asks for a clear lead; 0 emits the
-    /// best candidate of every source sentence.
-    pub threshold: f32,
-    /// Minimum raw similarity, applied with any threshold above 0.
+    pub acceptance: Acceptance,
+    /// Minimum margin score (`--threshold`; with [`Acceptance::Calibrated`] also the
+    /// configured one): the similarity divided by the mean similarity of both sentences'
+    /// `neighbours` nearest neighbours, so 1 means "no closer than their usual close
+    /// neighbours". When given it replaces the acceptance rule; 0 shows the best candidate
+    /// of every source sentence.
+    pub threshold: Option<f32>,
+    /// Minimum raw similarity, applied with a threshold above 0.
     pub min_similarity: f32,
-    /// Maps the margin score to the probability that the match is right.
+    /// Maps the margin score to a confidence ([`Acceptance::Calibrated`]).
     pub calibration: Calibration,
-    /// Minimum confidence, applied with any threshold above 0.
-    pub min_confidence: f32,
+    /// Minimum confidence of a `same` match (`--min-confidence`; calibrated: the configured
+    /// one).
+    pub min_confidence: Option<f32>,
+    /// The configured margin threshold and minimum confidence of the calibrated rule, which
+    /// also serves runs too small for an estimate ([`acceptance::MIN_COMPETITIONS`]).
+    pub calibrated_bounds: (f32, f32),
     /// Candidates per source taken from the index and scored in full.
     pub candidates: usize,
     /// Neighbours averaged for the margin.
@@ -38,15 +59,23 @@ pub struct ComparableParams {
     pub search: vectors::Search,
 }
 
+/// Default false-discovery rates of the two tiers.
+pub const DEFAULT_RATES: Rates = Rates {
+    same: 0.05,
+    related: 0.25,
+};
+
 impl Default for ComparableParams {
     fn default() -> Self {
         // Neighbours and weights tuned on the Tatoeba Malay–English development set.
         ComparableParams {
             top_k: 1,
-            threshold: 1.05,
+            acceptance: Acceptance::FalseDiscovery(DEFAULT_RATES),
+            threshold: None,
             min_similarity: 0.25,
             calibration: calibration::LEXICAL,
-            min_confidence: crate::config::LEXICAL_MIN_CONFIDENCE as f32,
+            min_confidence: None,
+            calibrated_bounds: (1.05, crate::config::LEXICAL_MIN_CONFIDENCE as f32),
             candidates: 30,
             neighbours: 2,
             weights: SimilarityWeights { words: 0.6 },
@@ -59,7 +88,7 @@ impl Default for ComparableParams {
 impl ComparableParams {
     /// The parameters `[align]` sets, for the lexical similarity alone or (`fused`) for the
     /// similarity fused with sentence vectors; `threshold` and `min_confidence` (from
-    /// `--threshold`, `--min-confidence`) replace the configured ones.
+    /// `--threshold`, `--min-confidence`) override the acceptance rule.
     pub fn from_config(
         raw: &crate::config::RawAlign,
         fused: bool,
@@ -68,13 +97,39 @@ impl ComparableParams {
         top_k: usize,
     ) -> Self {
         let defaults = ComparableParams::default();
+        let calibrated = raw.acceptance == "calibrated";
+        let acceptance = if calibrated {
+            Acceptance::Calibrated
+        } else {
+            Acceptance::FalseDiscovery(Rates {
+                same: raw.max_false_discovery as f32,
+                related: raw.max_false_discovery_related as f32,
+            })
+        };
+        let (configured_threshold, configured_min_confidence) = if fused {
+            (raw.embedding_threshold, raw.embedding_min_confidence)
+        } else {
+            (raw.threshold, raw.min_confidence)
+        };
+        let params = ComparableParams {
+            top_k,
+            acceptance,
+            threshold: threshold
+                .or(calibrated.then_some(configured_threshold))
+                .map(|t| t as f32),
+            min_confidence: min_confidence
+                .or(calibrated.then_some(configured_min_confidence))
+                .map(|c| c as f32),
+            calibrated_bounds: (
+                threshold.unwrap_or(configured_threshold) as f32,
+                min_confidence.unwrap_or(configured_min_confidence) as f32,
+            ),
+            ..defaults
+        };
         if fused {
             ComparableParams {
-                top_k,
-                threshold: threshold.unwrap_or(raw.embedding_threshold) as f32,
                 min_similarity: raw.embedding_min_similarity as f32,
                 calibration: Calibration::from_array(raw.embedding_calibration),
-                min_confidence: min_confidence.unwrap_or(raw.embedding_min_confidence) as f32,
                 neighbours: raw.neighbours,
                 lexical_weight: raw.lexical_weight as f32,
                 search: match raw.neighbour_search.as_str() {
@@ -82,22 +137,19 @@ impl ComparableParams {
                     "approximate" => vectors::Search::Approximate,
                     _ => vectors::Search::Auto,
                 },
-                ..defaults
+                ..params
             }
         } else {
             ComparableParams {
-                top_k,
-                threshold: threshold.unwrap_or(raw.threshold) as f32,
                 min_similarity: raw.min_similarity as f32,
                 calibration: Calibration::from_array(raw.calibration),
-                min_confidence: min_confidence.unwrap_or(raw.min_confidence) as f32,
-                ..defaults
+                ..params
             }
         }
     }
 }
 
-/// A scored candidate.
+/// A shown candidate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
     pub source: usize,
@@ -105,10 +157,19 @@ pub struct Match {
     /// Margin score (see [`ComparableParams::threshold`]).
     pub score: f32,
     pub similarity: f32,
-    /// Probability that the match is right (the calibrated margin score).
+    /// With the run's estimate: 1 − the q-value at this score (the estimated share of true
+    /// matches among those shown at this score or above); calibrated: the curve's value.
     pub confidence: f32,
     /// 1 = best for this source.
     pub rank: usize,
+    pub tier: Tier,
+}
+
+/// The shown matches of a run and how they were accepted.
+#[derive(Debug, Clone)]
+pub struct Matches {
+    pub matches: Vec<Match>,
+    pub report: AcceptanceReport,
 }
 
 /// Inverted index over the target sentences.
@@ -202,8 +263,9 @@ pub struct SentenceVectors<'a> {
 }
 
 /// Matches every source sentence against the target sentences, by the lexical similarity
-/// alone or, with `vectors`, by the fused similarity. Only pairs `allowed(source, target)`
-/// are candidates (the margin's neighbourhoods too).
+/// alone or, with `vectors`, by the fused similarity, and decides which candidates are shown
+/// (see [`acceptance`]). Only pairs `allowed(source, target)` are candidates (the margin's
+/// neighbourhoods and the decoys' too).
 pub fn matches(
     source: &[Features],
     target: &[Features],
@@ -211,7 +273,179 @@ pub fn matches(
     params: ComparableParams,
     vectors: Option<SentenceVectors>,
     allowed: &dyn Fn(usize, usize) -> bool,
-) -> Vec<Match> {
+) -> Matches {
+    let ranked = ranked_candidates(source, target, vocabulary, params, vectors, allowed);
+    let scorer = Scorer::new(source, target, vocabulary, params, vectors);
+    let best = best_per_target(&ranked, target.len());
+    let mutual = |list: &[Ranked]| best_of(list, &best);
+    match params.acceptance {
+        Acceptance::Calibrated => calibrated(&ranked, params, "calibrated"),
+        Acceptance::FalseDiscovery(rates) => {
+            let decoy_targets = super::decoys::decoy_features(source, target, vocabulary);
+            let decoy_vector_rows = vectors.map(|v| DecoyVectors::of(v.source, v.target));
+            let decoy_side: Option<Vec<Option<&[half::f16]>>> = decoy_vector_rows
+                .as_ref()
+                .map(|d| d.rows.iter().map(|r| r.as_deref()).collect());
+            let decoy_allowed = |s: usize, j: usize| {
+                allowed(s, j)
+                    && match (&decoy_vector_rows, vectors) {
+                        (Some(d), Some(v)) => d.may_compete(v.source, s, j),
+                        _ => true,
+                    }
+            };
+            let decoy_vectors = match (vectors, &decoy_side) {
+                (Some(v), Some(side)) => Some(SentenceVectors {
+                    source: v.source,
+                    target: side,
+                }),
+                _ => None,
+            };
+            let decoys = ranked_candidates(
+                source,
+                &decoy_targets,
+                vocabulary,
+                params,
+                decoy_vectors,
+                &decoy_allowed,
+            );
+            let decoy_best = best_per_target(&decoys, decoy_targets.len());
+            let competition: Vec<_> = ranked
+                .iter()
+                .zip(&decoys)
+                .map(|(real, decoy)| (mutual(real), best_of(decoy, &decoy_best)))
+                .collect();
+            let curve = Curve::estimate(&competition);
+            if curve.real_wins + curve.decoy_wins < acceptance::MIN_COMPETITIONS {
+                return calibrated(
+                    &ranked,
+                    ComparableParams {
+                        threshold: params.threshold.or(Some(params.calibrated_bounds.0)),
+                        min_confidence: params.min_confidence.or(Some(params.calibrated_bounds.1)),
+                        ..params
+                    },
+                    "calibrated (too few sources for an estimate)",
+                );
+            }
+            let mut out = Vec::new();
+            for (s, list) in ranked.iter().enumerate() {
+                let is_mutual = mutual(list).is_some_and(|(_, m)| m);
+                for (k, r) in list.iter().take(params.top_k).enumerate() {
+                    let q = curve.q(r.margin);
+                    // Names, numbers and acronyms may be at most half of the evidence.
+                    let supported = r.similarity >= params.min_similarity
+                        && scorer.share_without_invariants(s, r.target as usize)
+                            >= acceptance::MIN_CONTENT_SHARE;
+                    let same_bound = match params.min_confidence {
+                        Some(c) => 1.0 - q >= c,
+                        None => q <= rates.same,
+                    };
+                    let tier = if k == 0 && is_mutual && same_bound && supported {
+                        Some(Tier::Same)
+                    } else if q <= rates.related && supported {
+                        Some(Tier::Related)
+                    } else {
+                        None
+                    };
+                    let forced = params.threshold.map(|t| {
+                        t == 0.0 || (r.margin >= t && r.similarity >= params.min_similarity)
+                    });
+                    let tier = match (forced, tier) {
+                        (Some(false), _) => None,
+                        (Some(true), None) => Some(Tier::Candidate),
+                        (_, tier) => tier,
+                    };
+                    if let Some(tier) = tier {
+                        out.push(shown(s, k, r, 1.0 - q, tier));
+                    }
+                }
+            }
+            let count = |tier: Tier| out.iter().filter(|m| m.tier == tier).count();
+            let same_q: f32 = out
+                .iter()
+                .filter(|m| m.tier == Tier::Same)
+                .map(|m| 1.0 - m.confidence)
+                .fold(0.0, f32::max);
+            let report = AcceptanceReport {
+                method: "decoys".into(),
+                max_false_discovery: Some(four_decimals(rates.same)),
+                max_false_discovery_related: Some(four_decimals(rates.related)),
+                real_wins: Some(curve.real_wins),
+                decoy_wins: Some(curve.decoy_wins),
+                same_threshold: curve.threshold(rates.same).map(four_decimals),
+                related_threshold: curve.threshold(rates.related).map(four_decimals),
+                same: count(Tier::Same),
+                related: count(Tier::Related),
+                estimated_false_same: Some(
+                    (f64::from(same_q) * count(Tier::Same) as f64 * 100.0).round() / 100.0,
+                ),
+            };
+            Matches {
+                matches: out,
+                report,
+            }
+        }
+    }
+}
+
+/// The fixed rule: margin ≥ `threshold`, similarity ≥ `min_similarity`, calibrated
+/// confidence ≥ `min_confidence` (no threshold: every candidate; 0: every source's best).
+fn calibrated(ranked: &[Vec<Ranked>], params: ComparableParams, method: &str) -> Matches {
+    let accepted = |r: &Ranked, confidence: f32| {
+        params.threshold.is_none_or(|t| {
+            r.margin >= t
+                && r.similarity >= params.min_similarity
+                && params.min_confidence.is_none_or(|c| confidence >= c)
+        })
+    };
+    let mut out = Vec::new();
+    for (s, list) in ranked.iter().enumerate() {
+        for (k, r) in list.iter().take(params.top_k).enumerate() {
+            let confidence = params.calibration.confidence(r.margin as f64) as f32;
+            if params.threshold != Some(0.0) && !accepted(r, confidence) {
+                break;
+            }
+            out.push(shown(s, k, r, confidence, Tier::Same));
+        }
+    }
+    let report = AcceptanceReport {
+        method: method.into(),
+        max_false_discovery: None,
+        max_false_discovery_related: None,
+        real_wins: None,
+        decoy_wins: None,
+        same_threshold: params.threshold.map(four_decimals),
+        related_threshold: None,
+        same: out.len(),
+        related: 0,
+        estimated_false_same: None,
+    };
+    Matches {
+        matches: out,
+        report,
+    }
+}
+
+fn shown(source: usize, k: usize, r: &Ranked, confidence: f32, tier: Tier) -> Match {
+    Match {
+        source,
+        target: r.target as usize,
+        score: r.margin,
+        similarity: r.similarity,
+        confidence,
+        rank: k + 1,
+        tier,
+    }
+}
+
+/// Every source's candidates by margin score, best first.
+fn ranked_candidates(
+    source: &[Features],
+    target: &[Features],
+    vocabulary: &Vocabulary,
+    params: ComparableParams,
+    vectors: Option<SentenceVectors>,
+    allowed: &dyn Fn(usize, usize) -> bool,
+) -> Vec<Vec<Ranked>> {
     let (mut scored, extra) = match vectors {
         None => lexical_candidates(source, target, vocabulary, params),
         Some(v) => fused_candidates(source, target, vocabulary, params, v),
@@ -308,6 +542,34 @@ impl<'a> Scorer<'a> {
         let w = self.params.lexical_weight;
         (1.0 - w) * baseline.rescale(cosine.unwrap_or(baseline.mean)) + w * lexical
     }
+
+    /// The share of the similarity of `s` and `t` that remains when the words both share
+    /// only as names, numbers or acronyms are taken out (the cosine of sentence vectors
+    /// stays whole).
+    pub fn share_without_invariants(&self, s: usize, t: usize) -> f32 {
+        let full = self.similarity(s, t, None);
+        if full <= 0.0 {
+            return 0.0;
+        }
+        let share = content_share(&self.source[s], &self.target[t], self.vocabulary);
+        let Some((vectors, baseline)) = &self.vectors else {
+            return share;
+        };
+        let lexical = similarity(
+            &self.source[s],
+            self.source_weight[s],
+            &self.target[t],
+            self.target_weight[t],
+            self.vocabulary,
+            self.params.weights,
+        );
+        let cosine = match (vectors.source[s], vectors.target[t]) {
+            (Some(a), Some(b)) => vectors::dot(a, b),
+            _ => baseline.mean,
+        };
+        let w = self.params.lexical_weight;
+        (((1.0 - w) * baseline.rescale(cosine) + w * lexical * share) / full).min(1.0)
+    }
 }
 
 /// Candidates from the lexical index and from the nearest neighbours by cosine, scored by
@@ -372,13 +634,14 @@ fn fused_candidates(
     (scored, extra)
 }
 
-/// Ratio margin over both sides' nearest neighbours, ranking, threshold and `top_k`.
+/// Ratio margin over both sides' nearest neighbours, and every source's candidates ranked
+/// by it.
 fn rank_by_margin(
     scored: Vec<Vec<(u32, f32)>>,
     extra: Vec<Vec<f32>>,
     targets: usize,
     params: ComparableParams,
-) -> Vec<Match> {
+) -> Vec<Vec<Ranked>> {
     // Nearest-neighbour means in both directions.
     let k = params.neighbours.max(1);
     let knn = |sims: &mut Vec<f32>| -> f32 {
@@ -402,49 +665,34 @@ fn rank_by_margin(
         }
     }
     let target_knn: Vec<f32> = by_target.iter_mut().map(knn).collect();
-
-    let mut out = Vec::new();
-    for (s, list) in scored.iter().enumerate() {
-        let mut ranked: Vec<(u32, f32, f32, f32)> = list
-            .iter()
-            .map(|&(t, sim)| {
-                let denominator = (source_knn[s] + target_knn[t as usize]) / 2.0;
-                let margin = if denominator > 0.0 {
-                    sim / denominator
-                } else {
-                    0.0
-                };
-                let confidence = params.calibration.confidence(margin as f64) as f32;
-                (t, margin, sim, confidence)
-            })
-            .collect();
-        ranked.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then(b.2.total_cmp(&a.2))
-                .then(a.0.cmp(&b.0))
-        });
-        let passing =
-            ranked
-                .into_iter()
-                .take(params.top_k)
-                .take_while(|&(_, margin, sim, confidence)| {
-                    params.threshold == 0.0
-                        || (margin >= params.threshold
-                            && sim >= params.min_similarity
-                            && confidence >= params.min_confidence)
-                });
-        for (k, (t, margin, sim, confidence)) in passing.enumerate() {
-            out.push(Match {
-                source: s,
-                target: t as usize,
-                score: margin,
-                similarity: sim,
-                confidence,
-                rank: k + 1,
+    scored
+        .iter()
+        .enumerate()
+        .map(|(s, list)| {
+            let mut ranked: Vec<Ranked> = list
+                .iter()
+                .map(|&(t, sim)| {
+                    let denominator = (source_knn[s] + target_knn[t as usize]) / 2.0;
+                    Ranked {
+                        target: t,
+                        margin: if denominator > 0.0 {
+                            sim / denominator
+                        } else {
+                            0.0
+                        },
+                        similarity: sim,
+                    }
+                })
+                .collect();
+            ranked.sort_by(|a, b| {
+                b.margin
+                    .total_cmp(&a.margin)
+                    .then(b.similarity.total_cmp(&a.similarity))
+                    .then(a.target.cmp(&b.target))
             });
-        }
-    }
-    out
+            ranked
+        })
+        .collect()
 }
 
 /// Anchors for the parallel aligner's band: source sentences whose best target near the
@@ -530,10 +778,10 @@ mod tests {
         }
         v.finish();
         let params = ComparableParams {
-            threshold: 0.0,
+            threshold: Some(0.0),
             ..ComparableParams::default()
         };
-        let got = matches(&s, &t, &v, params, None, &|_, _| true);
+        let got = matches(&s, &t, &v, params, None, &|_, _| true).matches;
         assert_eq!(got.len(), 2);
         assert_eq!((got[0].source, got[0].target), (0, 1));
         assert_eq!((got[1].source, got[1].target), (1, 0));
@@ -547,7 +795,127 @@ mod tests {
             matches(&lone, &t, &v, ComparableParams::default(), None, &|_, _| {
                 true
             })
+            .matches
             .is_empty()
+        );
+    }
+
+    /// A templated corpus: many true pairs that share their content words, sources without
+    /// a partner, and one source whose only agreement with a target is a number, a city and
+    /// the template ("…Beijing pada hari Rabu, dengan 542 peserta" against "…Beijing on
+    /// Monday, with 542 participants").
+    fn templated_corpus() -> (Vec<Features>, Vec<Features>, Vocabulary) {
+        // A distinct made-up word per index, letters only (digits would make it a number).
+        let w = |stem: &str, i: usize| {
+            let letters: String = [i / 26, i % 26]
+                .iter()
+                .map(|&k| (b'a' + k as u8) as char)
+                .collect();
+            format!("{stem}{letters}")
+        };
+        let mut v = Vocabulary::default();
+        let mut sources = Vec::new();
+        let mut targets = Vec::new();
+        let source = |gloss: &str, original: &str, v: &mut Vocabulary| {
+            let mut f = Features::of_translation(gloss, v);
+            f.add_invariants(original, v);
+            f
+        };
+        for i in 0..80 {
+            let n = 100 + i;
+            sources.push(source(
+                &format!(
+                    "minister praise {} {} plan in Beijing on day Wednesday with {n} participant",
+                    w("grain", i),
+                    w("harvest", i)
+                ),
+                &format!(
+                    "Menteri memuji rencana panen di Beijing pada hari Rabu, dengan {n} peserta"
+                ),
+                &mut v,
+            ));
+            targets.push(Features::of_translation(
+                &format!(
+                    "The minister praised the {} {} plan in Beijing on Monday, with {n} participants.",
+                    w("grain", i),
+                    w("harvest", i)
+                ),
+                &mut v,
+            ));
+        }
+        for i in 0..120 {
+            let n = 300 + i;
+            sources.push(source(
+                &format!(
+                    "report about {} {} in Jakarta on day Friday with {n} participant",
+                    w("cloth", i),
+                    w("weave", i)
+                ),
+                &format!("Laporan kain di Jakarta pada hari Jumat, dengan {n} peserta"),
+                &mut v,
+            ));
+        }
+        // The number-only source (index 200) and its look-alike target (index 80).
+        sources.push(source(
+            "bank criticise bond policy in Beijing on day Wednesday with 542 participant",
+            "Bank mengkritik kebijakan obligasi di Beijing pada hari Rabu, dengan 542 peserta",
+            &mut v,
+        ));
+        targets.push(Features::of_translation(
+            "The court fined the steel maker in Beijing on Monday, with 542 participants.",
+            &mut v,
+        ));
+        for f in sources.iter().chain(&targets) {
+            v.count(f.bag.clone());
+        }
+        v.finish();
+        (sources, targets, v)
+    }
+
+    #[test]
+    fn a_shared_number_and_name_alone_do_not_carry_a_match() {
+        let (s, t, v) = templated_corpus();
+        let shown = |params: ComparableParams| matches(&s, &t, &v, params, None, &|_, _| true);
+        // Every source's best candidate: the number-only pair is there, and it looks good.
+        let everything = shown(ComparableParams {
+            threshold: Some(0.0),
+            ..ComparableParams::default()
+        });
+        let lookalike = everything
+            .matches
+            .iter()
+            .find(|m| m.source == 200)
+            .expect("a candidate for the number-only source");
+        assert_eq!(lookalike.target, 80);
+        let accepted = shown(ComparableParams::default());
+        let same_threshold = accepted
+            .report
+            .same_threshold
+            .expect("some matches accepted");
+        assert!(
+            f64::from(lookalike.score) >= same_threshold,
+            "the look-alike scores {} against the bound {same_threshold}: only its evidence keeps it out",
+            lookalike.score
+        );
+        // Accepted: the true pairs, not the look-alike.
+        let right = accepted
+            .matches
+            .iter()
+            .filter(|m| m.tier == Tier::Same && m.source == m.target && m.source < 80)
+            .count();
+        // Template neighbours crowd every margin here, so not all are; at least half are.
+        assert!(right >= 40, "{right} of 80 true pairs accepted as same");
+        assert!(
+            accepted.matches.iter().all(|m| m.source != 200),
+            "{:?}",
+            accepted.matches.iter().find(|m| m.source == 200)
+        );
+        assert!(
+            accepted
+                .matches
+                .iter()
+                .all(|m| m.tier != Tier::Same || m.source == m.target),
+            "every same match is a true pair"
         );
     }
 }

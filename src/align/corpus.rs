@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use super::acceptance::{AcceptanceReport, Tier, four_decimals};
 use super::comparable::{self, ComparableParams, Scorer, SentenceVectors};
 use super::output::Alignment;
 use super::parallel::{self, OverlapVectors, ParallelParams};
@@ -27,6 +28,9 @@ pub struct AlignmentReport {
     pub min_confidence: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<usize>,
+    /// Comparable: how matches were accepted and what the run estimated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acceptance: Option<AcceptanceReport>,
     /// Parallel: the largest bead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_bead: Option<usize>,
@@ -48,6 +52,7 @@ struct Scores {
     similarity: f32,
     rank: usize,
     confidence: Option<f32>,
+    tier: Option<Tier>,
 }
 
 fn record(
@@ -62,6 +67,7 @@ fn record(
         similarity,
         rank,
         confidence,
+        tier,
     } = scores;
     let join = |parts: Vec<&str>| parts.join(" ");
     let first_src = source.first();
@@ -85,6 +91,7 @@ fn record(
         similarity,
         confidence,
         rank,
+        tier: tier.map(|t| t.as_str().to_string()),
         mode: mode.to_string(),
         backend: first_src
             .and_then(|s| s.backend.clone())
@@ -175,6 +182,7 @@ pub fn align_corpus(
         ComparableParams::from_config(&config.raw.align, fused, threshold, min_confidence, top_k);
     let mut records = Vec::new();
     let mut claims = Vec::new();
+    let mut acceptance = None;
     let mut matched_sources = 0;
     let (mut source_count, mut target_count) = (0, 0);
     if mode == "parallel" {
@@ -220,6 +228,7 @@ pub fn align_corpus(
                     similarity: bead.score,
                     rank: 1,
                     confidence: None,
+                    tier: None,
                 };
                 let mut r = record(&src, &tgt, scores, &mode, pivot);
                 // The file names decide the documents and their languages, also for null
@@ -257,23 +266,27 @@ pub fn align_corpus(
             target: &target_vectors,
         });
         let mut matched: HashSet<usize> = HashSet::new();
-        let mut links = Vec::new();
-        for m in comparable::matches(
+        let mut links: Vec<(Tier, Link)> = Vec::new();
+        let found = comparable::matches(
             &prepared.source,
             &prepared.target,
             &prepared.vocabulary,
             params,
             sentence_vectors,
             &|s, t| config.comparison.allows(&sources[s].doc, &targets[t].doc),
-        ) {
+        );
+        for m in &found.matches {
             let (s, t) = (sources[m.source], targets[m.target]);
             matched.insert(m.source);
-            links.push(Link {
-                source: m.source,
-                target: m.target,
-                similarity: m.similarity,
-                confidence: m.confidence,
-            });
+            links.push((
+                m.tier,
+                Link {
+                    source: m.source,
+                    target: m.target,
+                    similarity: m.similarity,
+                    confidence: m.confidence,
+                },
+            ));
             records.push(record(
                 &[s],
                 &[t],
@@ -282,11 +295,13 @@ pub fn align_corpus(
                     similarity: m.similarity,
                     rank: m.rank,
                     confidence: Some(m.confidence),
+                    tier: Some(m.tier),
                 },
                 &mode,
                 pivot,
             ));
         }
+        acceptance = Some(found.report);
         matched_sources = matched.len();
         let scorer = Scorer::new(
             &prepared.source,
@@ -295,18 +310,32 @@ pub fn align_corpus(
             params,
             sentence_vectors,
         );
-        let groups = crate::claims::group(
-            &links,
-            |s, t| scorer.similarity(s, t, None),
-            params.min_similarity,
-        );
-        claims = crate::claims::records(&groups, &sources, &targets, pivot);
+        // Claims of each tier from that tier's matches.
+        for tier in [Tier::Same, Tier::Related, Tier::Candidate] {
+            let of_tier: Vec<Link> = links
+                .iter()
+                .filter(|(t, _)| *t == tier)
+                .map(|(_, l)| *l)
+                .collect();
+            let groups = crate::claims::group(
+                &of_tier,
+                |s, t| scorer.similarity(s, t, None),
+                params.min_similarity,
+            );
+            claims.extend(crate::claims::records(
+                &groups, &sources, &targets, pivot, tier,
+            ));
+        }
     }
     let comparable = mode == "comparable";
     let report = AlignmentReport {
-        threshold: comparable.then_some(four_decimals(params.threshold)),
-        min_confidence: comparable.then_some(four_decimals(params.min_confidence)),
+        threshold: params.threshold.filter(|_| comparable).map(four_decimals),
+        min_confidence: params
+            .min_confidence
+            .filter(|_| comparable)
+            .map(four_decimals),
         top_k: comparable.then_some(top_k),
+        acceptance,
         max_bead: (!comparable).then_some(config.raw.align.max_bead(fused)),
         mode,
         embedded: fused,
@@ -321,11 +350,6 @@ pub fn align_corpus(
         report,
         claims,
     }
-}
-
-/// An `f32` setting as the `f64` it was written as (1.05, not 1.0499999523).
-fn four_decimals(x: f32) -> f64 {
-    (f64::from(x) * 1e4).round() / 1e4
 }
 
 /// Two documents that translate each other, and their sentences (boilerplate left out).

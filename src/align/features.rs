@@ -59,6 +59,15 @@ impl Vocabulary {
     pub fn documents(&self) -> u32 {
         self.documents
     }
+
+    /// Distinct stems.
+    pub fn len(&self) -> usize {
+        self.df.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.df.is_empty()
+    }
 }
 
 /// The word slots of a sentence, flat: slot k is `ids[ends[k - 1]..ends[k]]` (the
@@ -140,6 +149,9 @@ pub struct Features {
     /// The bag as a 256-bit Bloom filter (one bit per id): most look-ups of a word that is
     /// not in a sentence end here, without a search of the bag.
     pub bloom: [u64; 4],
+    /// Positions of the slots that are names, numbers or acronyms (sorted): evidence that
+    /// supports a match but cannot carry one alone.
+    pub invariant_slots: Vec<u32>,
 }
 
 /// The Bloom filter bit of an id.
@@ -162,6 +174,8 @@ pub struct Tokens {
     /// Stems of the names, numbers and acronyms of the original text (index into
     /// `stem_ends`: the stems from `invariants_start` on).
     invariants_start: usize,
+    /// The slots (by position) whose word is a name, number or acronym.
+    invariant_slots: Vec<u32>,
 }
 
 impl Tokens {
@@ -171,9 +185,12 @@ impl Tokens {
         let mut tokens = Tokens::default();
         // The first alternative of every word, each followed by a space (for trigrams).
         let mut plain = String::from(" ");
-        for token in text.split_whitespace() {
+        for (position, token) in text.split_whitespace().enumerate() {
             let token = token.trim_start_matches('~');
             let slot_start = tokens.stem_ends.len();
+            let first = token.split('|').next().unwrap_or("");
+            let bare = first.trim_matches(|c: char| !c.is_alphanumeric());
+            let invariant = !bare.is_empty() && is_invariant(bare, position == 0);
             for (k, alternative) in token.split('|').enumerate() {
                 for_each_word(alternative, |w| {
                     tokens.push_stem_once(stem(w), slot_start);
@@ -184,6 +201,9 @@ impl Tokens {
                 });
             }
             if tokens.stem_ends.len() > slot_start {
+                if invariant {
+                    tokens.invariant_slots.push(tokens.slot_ends.len() as u32);
+                }
                 tokens.slot_ends.push(tokens.stem_ends.len() as u32);
             }
         }
@@ -337,12 +357,31 @@ impl Features {
         let mut f = Features {
             slots,
             chars: tokens.chars,
+            invariant_slots: tokens.invariant_slots.clone(),
             ..Features::default()
         };
         f.fill_bag();
         let invariants: Vec<u32> = tokens.invariants().map(|s| vocabulary.id(s)).collect();
         f.add_invariant_ids(&invariants);
         f.trigrams = tokens.trigrams;
+        f
+    }
+
+    /// Features from their parts (the bag and Bloom filter are derived).
+    pub fn from_parts(
+        slots: Slots,
+        trigrams: Vec<u32>,
+        chars: usize,
+        invariant_slots: Vec<u32>,
+    ) -> Features {
+        let mut f = Features {
+            slots,
+            trigrams,
+            chars,
+            invariant_slots,
+            ..Features::default()
+        };
+        f.fill_bag();
         f
     }
 
@@ -361,6 +400,7 @@ impl Features {
         }
         for &id in ids {
             if !self.bag.contains(&id) {
+                self.invariant_slots.push(self.slots.len() as u32);
                 self.slots.push([id]);
                 self.bag.push(id);
             }
@@ -474,6 +514,25 @@ fn slot_dice<'a>(
     } else {
         0.0
     }
+}
+
+/// The share of the IDF weight of `source`'s slots found in `target` that comes from
+/// words other than names, numbers and acronyms (0 when nothing is shared): how much of a
+/// match's word evidence would remain without them.
+pub fn content_share(source: &Features, target: &Features, vocabulary: &Vocabulary) -> f32 {
+    let (mut content, mut total) = (0.0f32, 0.0f32);
+    for (k, slot) in source.slots.iter().enumerate() {
+        let matched = slot
+            .iter()
+            .filter(|&&id| target.contains(id))
+            .map(|&id| vocabulary.idf(id))
+            .fold(0.0f32, f32::max);
+        total += matched;
+        if source.invariant_slots.binary_search(&(k as u32)).is_err() {
+            content += matched;
+        }
+    }
+    if total > 0.0 { content / total } else { 0.0 }
 }
 
 /// Dice coefficient from the shared count and the sum of both sizes.

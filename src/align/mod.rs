@@ -2,8 +2,10 @@
 //! target-language sentences, in parallel mode (monotonic n-to-m beads) or comparable mode
 //! (margin-scored claim matching across independent documents).
 
+pub mod acceptance;
 pub mod calibration;
 pub mod comparable;
+pub mod decoys;
 pub mod eval;
 pub mod features;
 

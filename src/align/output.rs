@@ -22,13 +22,19 @@ pub struct Alignment {
     pub score: f32,
     /// Comparable: raw similarity in [0, 1]; parallel: same as `score`.
     pub similarity: f32,
-    /// Comparable: probability that the match is right — the margin score through the
-    /// confidence curve fitted on development data (README: "Calibrated confidence").
-    /// Absent in parallel mode.
+    /// Comparable: how sure the match is — 1 − its q-value, the run's own estimate of the
+    /// share of false matches among those shown at its score or above (target–decoy
+    /// search); with `align.acceptance = "calibrated"` the fixed curve's value. Absent in
+    /// parallel mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
     /// 1 = best for this source unit.
     pub rank: usize,
+    /// Comparable: "same" (the same claim), "related" (same topic and stance: a weaker
+    /// statement or another object) or "candidate" (shown only because `--threshold` asked
+    /// for it). Absent in parallel mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
     /// "parallel" or "comparable".
     pub mode: String,
     /// Backend that made `src_translation` ("given" for `align --translation`).

@@ -15,6 +15,10 @@ pub struct Claim {
     /// `c` and 16 hex digits of the SHA-256 of the members' documents and sentence indices:
     /// the same members give the same id in every run.
     pub claim_id: String,
+    /// "same" (the members state the same claim), "related" (same topic and stance: a
+    /// weaker statement or another object) or "candidate" (from matches shown only because
+    /// `--threshold` asked for them).
+    pub tier: String,
     pub members: Vec<Member>,
     /// Languages of the members, sorted.
     pub languages: Vec<String>,
@@ -149,6 +153,7 @@ pub fn records(
     sources: &[&Sentence],
     targets: &[&Sentence],
     pivot: &str,
+    tier: crate::align::acceptance::Tier,
 ) -> Vec<Claim> {
     let mut out: Vec<Claim> = groups
         .iter()
@@ -168,6 +173,7 @@ pub fn records(
             }
             Some(Claim {
                 claim_id: claim_id(&members),
+                tier: tier.as_str().to_string(),
                 flags: claim_flags(&members, pivot),
                 members,
                 languages,
@@ -217,7 +223,9 @@ mod tests {
         };
         let sources: Vec<&Sentence> = s[..3].iter().collect();
         let targets: Vec<&Sentence> = vec![&s[3]];
-        let claims = records(std::slice::from_ref(&group), &sources, &targets, "en");
+        let same = crate::align::acceptance::Tier::Same;
+        let claims = records(std::slice::from_ref(&group), &sources, &targets, "en", same);
+        assert_eq!(claims[0].tier, "same");
         let members = &claims[0].members;
         assert_eq!(members.len(), 3);
         assert_eq!(members[0].idx, [4, 5]);
@@ -239,6 +247,7 @@ mod tests {
             &reversed,
             &targets,
             "en",
+            same,
         );
         assert_eq!(again[0].claim_id, claims[0].claim_id);
         // A claim in one language only is no claim.
@@ -247,6 +256,6 @@ mod tests {
             sources: BTreeSet::from([0]),
             ..group
         };
-        assert!(records(&[one_language], &english, &targets, "en").is_empty());
+        assert!(records(&[one_language], &english, &targets, "en", same).is_empty());
     }
 }

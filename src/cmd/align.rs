@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::{Context, command_line_error};
+use crate::align::acceptance::Tier;
 use crate::align::comparable::{self, ComparableParams, SentenceVectors};
 use crate::align::output::Alignment;
 use crate::align::parallel::{self, OverlapVectors, ParallelParams};
@@ -166,6 +167,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                 sentence_vectors,
                 &|_, _| true,
             )
+            .matches
             .into_iter()
             .map(|m| {
                 (
@@ -174,7 +176,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                     m.score,
                     m.similarity,
                     m.rank,
-                    Some(m.confidence),
+                    Some((m.confidence, m.tier)),
                 )
             })
             .collect()
@@ -184,7 +186,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
     let tgt_doc = args.target.display().to_string();
     let records: Vec<Alignment> = alignments
         .into_iter()
-        .map(|(s, t, score, similarity, rank, confidence)| {
+        .map(|(s, t, score, similarity, rank, accepted)| {
             Alignment {
                 src_doc: src_doc.clone(),
                 src_text: s
@@ -209,8 +211,9 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                 tgt_lang: target_lang.clone(),
                 score,
                 similarity,
-                confidence,
+                confidence: accepted.map(|(c, _)| c),
                 rank,
+                tier: accepted.map(|(_, tier)| tier.as_str().to_string()),
                 mode: mode.clone(),
                 backend: backend.clone(),
                 flags: Vec::new(),
@@ -249,8 +252,8 @@ fn warn_unembedded(report: &EmbeddingReport) {
     }
 }
 
-/// Source ids, target ids, score, similarity, rank and (comparable) confidence.
-type Row = (Vec<usize>, Vec<usize>, f32, f32, usize, Option<f32>);
+/// Source ids, target ids, score, similarity, rank and (comparable) confidence and tier.
+type Row = (Vec<usize>, Vec<usize>, f32, f32, usize, Option<(f32, Tier)>);
 
 /// Parallel alignment article by article: marker lines split both sides and must be equally
 /// many; the marker lines themselves are not aligned.

@@ -34,8 +34,19 @@ pub struct RawAlign {
     /// "comparable" (independent documents: claim matching) or "parallel" (documents that
     /// translate each other: monotonic n-to-m beads). `run` uses it for the corpus.
     pub mode: String,
-    /// Comparable: minimum margin score (similarity ÷ mean similarity of both sentences'
-    /// nearest neighbours); 0 emits the best candidate of every source sentence.
+    /// Comparable: how matches are accepted — "decoys" (the run estimates its own
+    /// false-discovery rate by searching every source against decoy targets too, and
+    /// accepts at `max_false_discovery`) or "calibrated" (the fixed curves and bounds
+    /// below: `threshold`, `min_similarity`, `calibration`, `min_confidence` and their
+    /// `embedding_` forms).
+    pub acceptance: String,
+    /// Comparable: the false-discovery rate `same` matches are accepted at (0 to 1).
+    pub max_false_discovery: f64,
+    /// Comparable: the false-discovery rate `related` matches are accepted at (at least
+    /// `max_false_discovery`, at most 1).
+    pub max_false_discovery_related: f64,
+    /// Comparable, calibrated: minimum margin score (similarity ÷ mean similarity of both
+    /// sentences' nearest neighbours); 0 emits the best candidate of every source sentence.
     pub threshold: f64,
     /// Comparable: minimum raw similarity (0 to 1) when the threshold is above 0.
     pub min_similarity: f64,
@@ -91,9 +102,12 @@ impl Default for RawAlign {
     fn default() -> Self {
         RawAlign {
             mode: "comparable".into(),
+            acceptance: "decoys".into(),
+            max_false_discovery: 0.05,
+            max_false_discovery_related: 0.25,
             threshold: 1.05,
             min_similarity: 0.25,
-            top_k: 1,
+            top_k: 3,
             pairs: None,
             exclude_same_source: SameSourceSpec::Switch(false),
             calibration: LEXICAL_CALIBRATION,
@@ -295,6 +309,29 @@ pub(crate) fn validate(
                 "expected \"comparable\" or \"parallel\", got \"{}\"",
                 raw.mode
             ),
+        ));
+    }
+    if !["decoys", "calibrated"].contains(&raw.acceptance.as_str()) {
+        return Err(locator.invalid(
+            "align.acceptance",
+            format!(
+                "expected \"decoys\" or \"calibrated\", got \"{}\"",
+                raw.acceptance
+            ),
+        ));
+    }
+    if !(raw.max_false_discovery > 0.0 && raw.max_false_discovery <= 1.0) {
+        return Err(locator.invalid(
+            "align.max_false_discovery",
+            "must be above 0 and at most 1".into(),
+        ));
+    }
+    if !(raw.max_false_discovery_related >= raw.max_false_discovery
+        && raw.max_false_discovery_related <= 1.0)
+    {
+        return Err(locator.invalid(
+            "align.max_false_discovery_related",
+            "must be at least align.max_false_discovery and at most 1".into(),
         ));
     }
     if !(raw.threshold >= 0.0 && raw.threshold.is_finite()) {

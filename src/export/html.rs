@@ -41,6 +41,8 @@ h2{font-size:1.15rem;border-bottom:2px solid #12344d;padding-bottom:.2rem;margin
 .claim-head{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center;margin-bottom:.4rem}
 .claim-head h3{font-size:1rem;margin:0}
 .claim-id{font-family:ui-monospace,monospace;font-size:.8em;color:#57606a}
+.tier{font-size:.8rem;font-weight:600;padding:.05rem .4rem;border-radius:.3rem;border:1px solid currentColor}
+.tier-same{color:#1a6b34}.tier-related{color:#7a5a00}.tier-candidate{color:#5b6470}
 .bar{display:inline-block;width:8rem;height:.75rem;background:#e6e9ed;border-radius:.3rem;overflow:hidden;vertical-align:middle}
 .bar span{display:block;height:100%}
 .high{background:#1f883d}.medium{background:#d4a72c}.low{background:#cf222e}
@@ -140,6 +142,8 @@ struct Difference<'a> {
 /// A claim, or an alignment shown as one.
 struct Card<'a> {
     id: &'a str,
+    /// Comparable: "same", "related" or "candidate".
+    tier: Option<&'a str>,
     versions: Vec<Version<'a>>,
     /// Confidence (comparable) or bead score (parallel).
     value: f32,
@@ -155,6 +159,7 @@ fn cards<'a>(input: &'a ExportInput, glossed: &HashSet<(&str, usize)>) -> Vec<Ca
             .iter()
             .map(|c| Card {
                 id: &c.claim_id,
+                tier: Some(c.tier.as_str()),
                 versions: c
                     .members
                     .iter()
@@ -210,6 +215,7 @@ fn cards<'a>(input: &'a ExportInput, glossed: &HashSet<(&str, usize)>) -> Vec<Ca
             let both = versions.len() == 2;
             Card {
                 id: "",
+                tier: a.tier.as_deref(),
                 value: a.confidence.unwrap_or(a.score),
                 differences: if both {
                     a.flags
@@ -325,6 +331,18 @@ fn render_card(html: &mut String, number: usize, card: &Card, pivot: &str, measu
         escape(&docs_attr),
         if card.id.is_empty() { "Match" } else { "Claim" },
     );
+    if let Some(tier) = card.tier {
+        let label = match tier {
+            "same" => "same claim",
+            "related" => "related claim",
+            _ => "candidate",
+        };
+        let _ = write!(
+            html,
+            "<span class=\"tier tier-{}\">{label}</span>",
+            escape(tier)
+        );
+    }
     if !card.id.is_empty() {
         let _ = write!(html, "<span class=\"claim-id\">{}</span>", escape(card.id));
     }
@@ -589,7 +607,7 @@ fn render(input: &ExportInput) -> String {
         html.push_str("<p class=\"legend\">Score: the bead score in [0, 1] (similarity and length model).</p>\n");
     } else {
         html.push_str(
-            "<p class=\"legend\"><span>Confidence: the calibrated probability that the versions state the same claim (on the development data, matches of confidence 0.8 were right about four times in five).</span>\
+            "<p class=\"legend\"><span>Same claim: the versions state the same claim; related claim: same topic and stance, a weaker statement or another object. Confidence: the run's own estimate (from decoy targets) of the share of true matches among those shown at this score or above.</span>\
              <span><span class=\"swatch high\"></span>high ≥ 0.9</span><span><span class=\"swatch medium\"></span>medium 0.6–0.9</span><span><span class=\"swatch low\"></span>low &lt; 0.6</span>\
              <span>Differences: <mark class=\"number\">number</mark> <mark class=\"negation\">negation</mark> <mark class=\"entity\">name</mark> only in that version.</span></p>\n",
         );

@@ -27,6 +27,7 @@ const COLUMNS: &[&str] = &[
     "score",
     "similarity",
     "confidence",
+    "tier",
     "rank",
     "mode",
     "backend",
@@ -76,6 +77,7 @@ impl Exporter for Tsv {
                     &format!("{:.4}", a.score),
                     &format!("{:.4}", a.similarity),
                     &a.confidence.map_or_else(String::new, |c| format!("{c:.4}")),
+                    a.tier.as_deref().unwrap_or(""),
                     &a.rank.to_string(),
                     &a.mode,
                     &a.backend,
@@ -103,6 +105,7 @@ impl Exporter for Tsv {
 
 const CLAIM_COLUMNS: &[&str] = &[
     "claim_id",
+    "tier",
     "confidence",
     "score",
     "languages",
@@ -134,6 +137,7 @@ fn write_claims(w: &mut dyn Write, claims: &[Claim]) -> std::io::Result<()> {
                 .join(";");
             writer.write_record([
                 claim.claim_id.as_str(),
+                &claim.tier,
                 &format!("{:.4}", claim.confidence),
                 &format!("{:.4}", claim.score),
                 &claim.languages.join(","),
