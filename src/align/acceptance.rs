@@ -178,7 +178,8 @@ pub struct AcceptanceReport {
     pub related_threshold: Option<f64>,
     pub same: usize,
     pub related: usize,
-    /// Estimated false matches among the `same` ones (the sum of their q-values' share).
+    /// Estimated false matches among the `same` ones: the q-value at the lowest accepted
+    /// score times their count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_false_same: Option<f64>,
 }

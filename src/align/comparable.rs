@@ -275,46 +275,12 @@ pub fn matches(
     allowed: &dyn Fn(usize, usize) -> bool,
 ) -> Matches {
     let ranked = ranked_candidates(source, target, vocabulary, params, vectors, allowed);
-    let scorer = Scorer::new(source, target, vocabulary, params, vectors);
-    let best = best_per_target(&ranked, target.len());
-    let mutual = |list: &[Ranked]| best_of(list, &best);
     match params.acceptance {
         Acceptance::Calibrated => calibrated(&ranked, params, "calibrated"),
         Acceptance::FalseDiscovery(rates) => {
-            let decoy_targets = super::decoys::decoy_features(source, target, vocabulary);
-            let decoy_vector_rows = vectors.map(|v| DecoyVectors::of(v.source, v.target));
-            let decoy_side: Option<Vec<Option<&[half::f16]>>> = decoy_vector_rows
-                .as_ref()
-                .map(|d| d.rows.iter().map(|r| r.as_deref()).collect());
-            let decoy_allowed = |s: usize, j: usize| {
-                allowed(s, j)
-                    && match (&decoy_vector_rows, vectors) {
-                        (Some(d), Some(v)) => d.may_compete(v.source, s, j),
-                        _ => true,
-                    }
-            };
-            let decoy_vectors = match (vectors, &decoy_side) {
-                (Some(v), Some(side)) => Some(SentenceVectors {
-                    source: v.source,
-                    target: side,
-                }),
-                _ => None,
-            };
-            let decoys = ranked_candidates(
-                source,
-                &decoy_targets,
-                vocabulary,
-                params,
-                decoy_vectors,
-                &decoy_allowed,
+            let curve = decoy_competition(
+                source, target, vocabulary, params, vectors, allowed, &ranked,
             );
-            let decoy_best = best_per_target(&decoys, decoy_targets.len());
-            let competition: Vec<_> = ranked
-                .iter()
-                .zip(&decoys)
-                .map(|(real, decoy)| (mutual(real), best_of(decoy, &decoy_best)))
-                .collect();
-            let curve = Curve::estimate(&competition);
             if curve.real_wins + curve.decoy_wins < acceptance::MIN_COMPETITIONS {
                 return calibrated(
                     &ranked,
@@ -326,9 +292,11 @@ pub fn matches(
                     "calibrated (too few sources for an estimate)",
                 );
             }
+            let scorer = Scorer::new(source, target, vocabulary, params, vectors);
+            let best = best_per_target(&ranked, target.len());
             let mut out = Vec::new();
             for (s, list) in ranked.iter().enumerate() {
-                let is_mutual = mutual(list).is_some_and(|(_, m)| m);
+                let is_mutual = best_of(list, &best).is_some_and(|(_, m)| m);
                 for (k, r) in list.iter().take(params.top_k).enumerate() {
                     let q = curve.q(r.margin);
                     // Names, numbers and acronyms may be at most half of the evidence.
@@ -385,6 +353,54 @@ pub fn matches(
             }
         }
     }
+}
+
+/// Searches every source against decoys of the targets ([`super::decoys`]) and lets each
+/// source's best mutual real match (`ranked`) compete with its best mutual decoy.
+fn decoy_competition(
+    source: &[Features],
+    target: &[Features],
+    vocabulary: &Vocabulary,
+    params: ComparableParams,
+    vectors: Option<SentenceVectors>,
+    allowed: &dyn Fn(usize, usize) -> bool,
+    ranked: &[Vec<Ranked>],
+) -> Curve {
+    let decoy_targets = super::decoys::decoy_features(source, target, vocabulary);
+    let decoy_vectors = vectors.map(|v| DecoyVectors::of(v.source, v.target));
+    let decoy_side: Option<Vec<Option<&[half::f16]>>> = decoy_vectors
+        .as_ref()
+        .map(|d| d.rows.iter().map(|r| r.as_deref()).collect());
+    let decoy_allowed = |s: usize, j: usize| {
+        allowed(s, j)
+            && match (&decoy_vectors, vectors) {
+                (Some(d), Some(v)) => d.may_compete(v.source, s, j),
+                _ => true,
+            }
+    };
+    let decoy_sentence_vectors = match (vectors, &decoy_side) {
+        (Some(v), Some(side)) => Some(SentenceVectors {
+            source: v.source,
+            target: side,
+        }),
+        _ => None,
+    };
+    let decoys = ranked_candidates(
+        source,
+        &decoy_targets,
+        vocabulary,
+        params,
+        decoy_sentence_vectors,
+        &decoy_allowed,
+    );
+    let real_best = best_per_target(ranked, target.len());
+    let decoy_best = best_per_target(&decoys, decoy_targets.len());
+    let competition: Vec<_> = ranked
+        .iter()
+        .zip(&decoys)
+        .map(|(real, decoy)| (best_of(real, &real_best), best_of(decoy, &decoy_best)))
+        .collect();
+    Curve::estimate(&competition)
 }
 
 /// The fixed rule: margin ≥ `threshold`, similarity ≥ `min_similarity`, calibrated
@@ -527,34 +543,26 @@ impl<'a> Scorer<'a> {
 
     /// The similarity of source `s` and target `t`; `cosine` when the caller has it.
     pub fn similarity(&self, s: usize, t: usize, cosine: Option<f32>) -> f32 {
-        let lexical = similarity(
-            &self.source[s],
-            self.source_weight[s],
-            &self.target[t],
-            self.target_weight[t],
-            self.vocabulary,
-            self.params.weights,
-        );
-        let Some((vectors, baseline)) = &self.vectors else {
-            return lexical;
-        };
-        let cosine = cosine.or_else(|| Some(vectors::dot(vectors.source[s]?, vectors.target[t]?)));
-        let w = self.params.lexical_weight;
-        (1.0 - w) * baseline.rescale(cosine.unwrap_or(baseline.mean)) + w * lexical
+        let (lexical, rescaled_cosine) = self.parts(s, t, cosine);
+        self.fused(lexical, rescaled_cosine)
     }
 
     /// The share of the similarity of `s` and `t` that remains when the words both share
     /// only as names, numbers or acronyms are taken out (the cosine of sentence vectors
     /// stays whole).
     pub fn share_without_invariants(&self, s: usize, t: usize) -> f32 {
-        let full = self.similarity(s, t, None);
+        let (lexical, rescaled_cosine) = self.parts(s, t, None);
+        let full = self.fused(lexical, rescaled_cosine);
         if full <= 0.0 {
             return 0.0;
         }
         let share = content_share(&self.source[s], &self.target[t], self.vocabulary);
-        let Some((vectors, baseline)) = &self.vectors else {
-            return share;
-        };
+        (self.fused(lexical * share, rescaled_cosine) / full).min(1.0)
+    }
+
+    /// The lexical similarity of `s` and `t` and, with vectors, their rescaled cosine (0,
+    /// the baseline, when either has no vector).
+    fn parts(&self, s: usize, t: usize, cosine: Option<f32>) -> (f32, Option<f32>) {
         let lexical = similarity(
             &self.source[s],
             self.source_weight[s],
@@ -563,12 +571,23 @@ impl<'a> Scorer<'a> {
             self.vocabulary,
             self.params.weights,
         );
-        let cosine = match (vectors.source[s], vectors.target[t]) {
-            (Some(a), Some(b)) => vectors::dot(a, b),
-            _ => baseline.mean,
-        };
-        let w = self.params.lexical_weight;
-        (((1.0 - w) * baseline.rescale(cosine) + w * lexical * share) / full).min(1.0)
+        let rescaled = self.vectors.as_ref().map(|(vectors, baseline)| {
+            let cosine =
+                cosine.or_else(|| Some(vectors::dot(vectors.source[s]?, vectors.target[t]?)));
+            baseline.rescale(cosine.unwrap_or(baseline.mean))
+        });
+        (lexical, rescaled)
+    }
+
+    /// `(1 − w)·rescaled cosine + w·lexical`, or the lexical similarity without vectors.
+    fn fused(&self, lexical: f32, rescaled_cosine: Option<f32>) -> f32 {
+        match rescaled_cosine {
+            None => lexical,
+            Some(c) => {
+                let w = self.params.lexical_weight;
+                (1.0 - w) * c + w * lexical
+            }
+        }
     }
 }
 

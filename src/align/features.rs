@@ -347,7 +347,7 @@ impl Features {
     }
 
     /// The features of tokens (from [`Tokens::of_translation`]): stems become ids.
-    pub fn of_tokens(tokens: Tokens, vocabulary: &mut Vocabulary) -> Features {
+    pub fn of_tokens(mut tokens: Tokens, vocabulary: &mut Vocabulary) -> Features {
         // Room for every stem (invariants included) as a slot of its own, at most.
         let stems = tokens.stem_ends.len();
         let mut slots = Slots::with_capacity(stems, stems);
@@ -357,7 +357,7 @@ impl Features {
         let mut f = Features {
             slots,
             chars: tokens.chars,
-            invariant_slots: tokens.invariant_slots.clone(),
+            invariant_slots: std::mem::take(&mut tokens.invariant_slots),
             ..Features::default()
         };
         f.fill_bag();
