@@ -88,10 +88,7 @@ fn four_shards_merged_write_the_files_of_one_unsharded_run() {
     assert_eq!(documents, 24, "every document in exactly one shard");
     let whole = dir.path().join("whole");
     transalign(dir.path())
-        // Every pair of this templated corpus differs only in names and numbers, which the
-        // default acceptance refuses to rest a match on: the best candidates are shown.
-        .args(["--quiet", "run", "--threshold", "0", "--top-k", "1"])
-        .args(["--format", "jsonl,tsv,html", "--out"])
+        .args(["--quiet", "run", "--format", "jsonl,tsv,html", "--out"])
         .arg(&whole)
         .arg("--cache-dir")
         .arg(dir.path().join("cache-whole"))
@@ -103,10 +100,6 @@ fn four_shards_merged_write_the_files_of_one_unsharded_run() {
         cmd.args([
             "--quiet",
             "merge",
-            "--threshold",
-            "0",
-            "--top-k",
-            "1",
             "--format",
             "jsonl,tsv,html",
             "--out",

@@ -18,9 +18,19 @@
 //! Names, numbers and acronyms support a match but cannot carry it: at least
 //! [`MIN_CONTENT_SHARE`] of a match's similarity must remain with the words that both share
 //! only as names, numbers or acronyms taken out (the cosine of sentence vectors counts as
-//! content).
+//! content), unless the rest of the two sentences agree as well (the Dice of their content
+//! words alone reaches [`MIN_CONTENT_AGREEMENT`]): a templated report that differs from the others only
+//! in a place and a figure is matched by them, a sentence that shares only them and the
+//! template's function words is not.
 
 use serde::Serialize;
+
+/// The Dice of two sentences' content words (names, numbers, acronyms left out) above which
+/// they agree beyond their names and numbers even where those are most of the evidence: a
+/// templated report glossed from Indonesian shares about half of its content weight with its
+/// English version (0.50; 0.80 without gloss noise), a sentence that shares only a template's
+/// function words and a figure with another about a tenth (0.11).
+pub const MIN_CONTENT_AGREEMENT: f32 = 1.0 / 3.0;
 
 /// Fewest competitions (real plus decoy wins) from which a false-discovery rate of a few
 /// percent can be told apart from none: smaller runs are accepted by the calibrated curve.

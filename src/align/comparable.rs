@@ -11,7 +11,9 @@ use super::acceptance::{
 };
 use super::calibration::{self, Calibration};
 use super::decoys::DecoyVectors;
-use super::features::{Features, SimilarityWeights, Vocabulary, content_share, similarity};
+use super::features::{
+    Features, SimilarityWeights, Vocabulary, content_dice, content_share, similarity,
+};
 use super::vectors::{self, Side};
 
 /// How comparable matches are accepted.
@@ -299,10 +301,8 @@ pub fn matches(
                 let is_mutual = best_of(list, &best).is_some_and(|(_, m)| m);
                 for (k, r) in list.iter().take(params.top_k).enumerate() {
                     let q = curve.q(r.margin);
-                    // Names, numbers and acronyms may be at most half of the evidence.
                     let supported = r.similarity >= params.min_similarity
-                        && scorer.share_without_invariants(s, r.target as usize)
-                            >= acceptance::MIN_CONTENT_SHARE;
+                        && scorer.supported_beyond_invariants(s, r.target as usize);
                     let same_bound = match params.min_confidence {
                         Some(c) => 1.0 - q >= c,
                         None => q <= rates.same,
@@ -558,6 +558,16 @@ impl<'a> Scorer<'a> {
         }
         let share = content_share(&self.source[s], &self.target[t], self.vocabulary);
         (self.fused(lexical * share, rescaled_cosine) / full).min(1.0)
+    }
+
+    /// True when the match of `s` and `t` does not rest on names, numbers and acronyms:
+    /// they are at most half of its similarity, or else the rest of the two sentences agree
+    /// (their content words' Dice is at least [`acceptance::MIN_CONTENT_AGREEMENT`]: a
+    /// templated report whose only differences are a place and a figure).
+    pub fn supported_beyond_invariants(&self, s: usize, t: usize) -> bool {
+        self.share_without_invariants(s, t) >= acceptance::MIN_CONTENT_SHARE
+            || content_dice(&self.source[s], &self.target[t], self.vocabulary)
+                >= acceptance::MIN_CONTENT_AGREEMENT
     }
 
     /// The lexical similarity of `s` and `t` and, with vectors, their rescaled cosine (0,

@@ -535,6 +535,41 @@ pub fn content_share(source: &Features, target: &Features, vocabulary: &Vocabula
     if total > 0.0 { content / total } else { 0.0 }
 }
 
+/// The IDF-weighted Dice of the two sentences' content words alone (names, numbers and
+/// acronyms left out on both sides): how well the rest of the sentences agree.
+pub fn content_dice(source: &Features, target: &Features, vocabulary: &Vocabulary) -> f32 {
+    let content_weight = |f: &Features| -> f32 {
+        f.slots
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| f.invariant_slots.binary_search(&(*k as u32)).is_err())
+            .map(|(_, slot)| {
+                slot.iter()
+                    .map(|&id| vocabulary.idf(id))
+                    .fold(0.0f32, f32::max)
+            })
+            .sum()
+    };
+    let matched: f32 = source
+        .slots
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| source.invariant_slots.binary_search(&(*k as u32)).is_err())
+        .map(|(_, slot)| {
+            slot.iter()
+                .filter(|&&id| target.contains(id))
+                .map(|&id| vocabulary.idf(id))
+                .fold(0.0f32, f32::max)
+        })
+        .sum();
+    let total = content_weight(source) + content_weight(target);
+    if total > 0.0 {
+        (2.0 * matched / total).min(1.0)
+    } else {
+        0.0
+    }
+}
+
 /// Dice coefficient from the shared count and the sum of both sizes.
 fn dice(shared: usize, sizes: usize) -> f32 {
     if sizes > 0 {
