@@ -80,11 +80,20 @@ pub struct Rates {
 /// candidate).
 pub type Best = Option<(f32, bool)>;
 
-/// The run's estimate: q-values of winning real matches by score.
+/// One winner of the competition: its score, the q-value of a threshold there, and
+/// whether a real match (not a decoy) won.
+#[derive(Debug, Clone, Copy)]
+struct Point {
+    score: f32,
+    q: f32,
+    real: bool,
+}
+
+/// The run's estimate: q-values of the winners by score.
 #[derive(Debug, Clone, Default)]
 pub struct Curve {
-    /// (score, q) of every winning real match, by score descending; q rises down the list.
-    points: Vec<(f32, f32)>,
+    /// Every winner, real or decoy, by score descending; q rises down the list.
+    points: Vec<Point>,
     pub real_wins: usize,
     pub decoy_wins: usize,
 }
@@ -113,14 +122,23 @@ impl Curve {
                 decoy += 1;
             } else {
                 real += 1;
-                points.push((score, decoy as f32 / real as f32));
             }
+            let fdr = if real == 0 {
+                1.0
+            } else {
+                decoy as f32 / real as f32
+            };
+            points.push(Point {
+                score,
+                q: fdr,
+                real: !is_decoy,
+            });
         }
         // q-value: the lowest FDR of any threshold at or below this score.
         let mut lowest = f32::INFINITY;
         for point in points.iter_mut().rev() {
-            lowest = lowest.min(point.1);
-            point.1 = lowest.min(1.0);
+            lowest = lowest.min(point.q);
+            point.q = lowest.min(1.0);
         }
         Curve {
             points,
@@ -129,22 +147,23 @@ impl Curve {
         }
     }
 
-    /// The q-value of a match with this score: that of the lowest-scoring winning real
-    /// match at or above it (the top one's above them all; 1 when nothing won).
+    /// The q-value of a match with this score: that of the lowest-scoring winner at or
+    /// above it, real or decoy (the top one's above them all; 1 when nothing won).
     pub fn q(&self, score: f32) -> f32 {
-        let at_or_above = self.points.partition_point(|p| p.0 >= score);
+        let at_or_above = self.points.partition_point(|p| p.score >= score);
         match at_or_above {
-            0 => self.points.first().map_or(1.0, |p| p.1),
-            n => self.points[n - 1].1,
+            0 => self.points.first().map_or(1.0, |p| p.q),
+            n => self.points[n - 1].q,
         }
     }
 
-    /// The lowest score whose q-value is at most `rate` (None: no score is).
+    /// The lowest score of a winning real match whose q-value is at most `rate` (None: no
+    /// score is).
     pub fn threshold(&self, rate: f32) -> Option<f32> {
         self.points
             .iter()
-            .filter(|p| p.1 <= rate)
-            .map(|p| p.0)
+            .filter(|p| p.real && p.q <= rate)
+            .map(|p| p.score)
             .reduce(f32::min)
     }
 }

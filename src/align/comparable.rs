@@ -299,6 +299,7 @@ pub fn matches(
             let mut out = Vec::new();
             for (s, list) in ranked.iter().enumerate() {
                 let is_mutual = best_of(list, &best).is_some_and(|(_, m)| m);
+                let mut has_same = false;
                 for (k, r) in list.iter().take(params.top_k).enumerate() {
                     let q = curve.q(r.margin);
                     let supported = r.similarity >= params.min_similarity
@@ -307,9 +308,14 @@ pub fn matches(
                         Some(c) => 1.0 - q >= c,
                         None => q <= rates.same,
                     };
+                    // A hub (a target that is many sources' near-best) is related only to the
+                    // source it is the best of, and lower ranks are alternatives of a
+                    // source's `same` match.
+                    let competes = if k == 0 { is_mutual } else { has_same };
                     let tier = if k == 0 && is_mutual && same_bound && supported {
+                        has_same = true;
                         Some(Tier::Same)
-                    } else if q <= rates.related && supported {
+                    } else if q <= rates.related && supported && competes {
                         Some(Tier::Related)
                     } else {
                         None
@@ -945,6 +951,88 @@ mod tests {
                 .iter()
                 .all(|m| m.tier != Tier::Same || m.source == m.target),
             "every same match is a true pair"
+        );
+    }
+
+    #[test]
+    fn a_hub_target_is_related_only_to_the_source_it_is_the_best_of() {
+        let w = |stem: &str, i: usize| {
+            let letters: String = [i / 26, i % 26]
+                .iter()
+                .map(|&k| (b'a' + k as u8) as char)
+                .collect();
+            format!("{stem}{letters}")
+        };
+        let mut v = Vocabulary::default();
+        let mut sources = Vec::new();
+        let mut targets = Vec::new();
+        for i in 0..60 {
+            let text = format!(
+                "{} {} {} report",
+                w("alpha", i),
+                w("beta", i),
+                w("gamma", i)
+            );
+            sources.push(Features::of_translation(&text, &mut v));
+            targets.push(Features::of_translation(&text, &mut v));
+        }
+        // The hub (target 60) has twelve topic words; its true source (60) has them all, and
+        // 30 sources without a partner have six of them each.
+        let hub_words: Vec<String> = (0..12).map(|j| w("topic", j)).collect();
+        sources.push(Features::of_translation(&hub_words.join(" "), &mut v));
+        targets.push(Features::of_translation(&hub_words.join(" "), &mut v));
+        for j in 0..30 {
+            let mut words: Vec<String> = (0..6).map(|k| hub_words[(j + k) % 12].clone()).collect();
+            words.push(w("noise", j));
+            let text = words.join(" ");
+            sources.push(Features::of_translation(&text, &mut v));
+        }
+        for f in sources.iter().chain(&targets) {
+            v.count(f.bag.clone());
+        }
+        v.finish();
+        let accepted = matches(
+            &sources,
+            &targets,
+            &v,
+            ComparableParams::default(),
+            None,
+            &|_, _| true,
+        );
+        let on_hub: Vec<usize> = accepted
+            .matches
+            .iter()
+            .filter(|m| m.target == 60)
+            .map(|m| m.source)
+            .collect();
+        assert_eq!(on_hub, [60], "{:?}", accepted.report);
+        // Without the rule, sources that share some of its words would be related to it:
+        // the hub is their best candidate, similar enough and with a margin the run's
+        // estimate accepts.
+        let everything = matches(
+            &sources,
+            &targets,
+            &v,
+            ComparableParams {
+                threshold: Some(0.0),
+                ..ComparableParams::default()
+            },
+            None,
+            &|_, _| true,
+        );
+        let best_on_hub: Vec<&Match> = everything
+            .matches
+            .iter()
+            .filter(|m| m.rank == 1 && m.target == 60 && m.source > 60)
+            .collect();
+        assert_eq!(best_on_hub.len(), 30);
+        // Only the hub rule keeps them out: their similarity and the run's q-value at their
+        // score would make them related.
+        assert!(
+            best_on_hub
+                .iter()
+                .all(|m| m.similarity >= 0.25 && m.confidence >= 0.75),
+            "{best_on_hub:?}"
         );
     }
 }
