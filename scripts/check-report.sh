@@ -45,8 +45,27 @@ grep -qF "largest bead" "$out/desktop.html" && fail "the header shows parallel s
 grep -qF 'data-overflow="false"' "$out/mobile.html" || fail "the page overflows 390 px"
 grep -qF 'data-overflow="false"' "$out/desktop.html" || fail "the page overflows 1280 px"
 
-# Search covers unmatched sentences: an unmatched sentence's words, no claim shown.
-dump "$page#search=high-tech%20innovation" 1280 search
+# Search covers unmatched sentences: two words of a claim-like sentence that is in no claim
+# and whose words no claim's text has, taken from this run's own output.
+unmatched=$(python3 - "$out/out" <<'PY'
+import json, re, sys
+out = sys.argv[1]
+claims = [json.loads(line) for line in open(f"{out}/claims.jsonl", encoding="utf-8")]
+members = {(m["doc"], i) for c in claims for m in c["members"] for i in m["idx"]}
+texts = " ".join(m["text"].lower() for c in claims for m in c["members"])
+for line in open(f"{out}/sentences.jsonl", encoding="utf-8"):
+    s = json.loads(line)
+    if not s["claim_like"] or (s["doc"], s["idx"]) in members:
+        continue
+    words = re.findall(r"[a-z]{5,}", s["text"].lower())
+    for a, b in zip(words, words[1:]):
+        if f"{a} {b}" in s["text"].lower() and f"{a} {b}" not in texts:
+            print(f"{a}%20{b}")
+            sys.exit(0)
+sys.exit("no unmatched sentence to search for")
+PY
+)
+dump "$page#search=$unmatched" 1280 search
 grep -qE '<span id="shown">0</span> claims shown' "$out/search.html" \
   || fail "a search for an unmatched sentence still shows claims"
 grep -qE '<span id="shown-unmatched">[1-9][0-9]*</span>' "$out/search.html" \
