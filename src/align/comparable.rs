@@ -296,6 +296,8 @@ pub fn matches(
             }
             let scorer = Scorer::new(source, target, vocabulary, params, vectors);
             let best = best_per_target(&ranked, target.len());
+            let same_threshold = curve.threshold(rates.same);
+            let related_threshold = curve.threshold(rates.related);
             let mut out = Vec::new();
             for (s, list) in ranked.iter().enumerate() {
                 let is_mutual = best_of(list, &best).is_some_and(|(_, m)| m);
@@ -304,10 +306,13 @@ pub fn matches(
                     let q = curve.q(r.margin);
                     let supported = r.similarity >= params.min_similarity
                         && scorer.supported_beyond_invariants(s, r.target as usize);
+                    // Bounds are scores of winning real matches: nothing scoring below every
+                    // accepted winner is accepted (the competition says nothing about them).
                     let same_bound = match params.min_confidence {
                         Some(c) => 1.0 - q >= c,
-                        None => q <= rates.same,
+                        None => same_threshold.is_some_and(|t| r.margin >= t),
                     };
+                    let related_bound = related_threshold.is_some_and(|t| r.margin >= t);
                     // A hub (a target that is many sources' near-best) is related only to the
                     // source it is the best of, and lower ranks are alternatives of a
                     // source's `same` match.
@@ -315,7 +320,7 @@ pub fn matches(
                     let tier = if k == 0 && is_mutual && same_bound && supported {
                         has_same = true;
                         Some(Tier::Same)
-                    } else if q <= rates.related && supported && competes {
+                    } else if related_bound && supported && competes {
                         Some(Tier::Related)
                     } else {
                         None
@@ -345,8 +350,8 @@ pub fn matches(
                 max_false_discovery_related: Some(four_decimals(rates.related)),
                 real_wins: Some(curve.real_wins),
                 decoy_wins: Some(curve.decoy_wins),
-                same_threshold: curve.threshold(rates.same).map(four_decimals),
-                related_threshold: curve.threshold(rates.related).map(four_decimals),
+                same_threshold: same_threshold.map(four_decimals),
+                related_threshold: related_threshold.map(four_decimals),
                 same: count(Tier::Same),
                 related: count(Tier::Related),
                 estimated_false_same: Some(
