@@ -28,9 +28,75 @@ fn negations(lang: &str) -> &'static [&'static str] {
         // "ne" is left out: it comes with a real negator (pas, jamais, ...) or is the
         // restrictive "ne … que" (= only).
         "fr" => &["pas", "jamais", "sans", "aucun", "aucune", "non", "rien"],
-        "es" => &["no", "nunca", "sin", "ningún", "ninguna", "jamás"],
+        "es" => &[
+            "no", "nunca", "sin", "ningún", "ninguno", "ninguna", "jamás", "nadie", "nada",
+            "tampoco", "ni",
+        ],
         _ => &[],
     }
+}
+
+/// Verbs that negate by their meaning ("reject", "menolak"): a claim negated by one of them
+/// and its version negated by "not" say the same, so the pair is no negation difference.
+fn lexical_negations(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "id" | "ms" => &[
+            "menolak",
+            "menentang",
+            "membantah",
+            "menyangkal",
+            "mengecam",
+        ],
+        "en" => &[
+            "reject",
+            "rejects",
+            "rejected",
+            "refuse",
+            "refuses",
+            "refused",
+            "deny",
+            "denies",
+            "denied",
+            "oppose",
+            "opposes",
+            "opposed",
+            "opposition",
+            "refute",
+            "refutes",
+            "refuted",
+            "dismiss",
+            "dismisses",
+            "dismissed",
+        ],
+        "de" => &[
+            "ablehnen",
+            "lehnt",
+            "lehnen",
+            "abgelehnt",
+            "bestreitet",
+            "bestreiten",
+        ],
+        "fr" => &[
+            "rejette", "rejeter", "rejeté", "refuse", "refuser", "refusé", "dément",
+        ],
+        "es" => &[
+            "rechaza", "rechazar", "rechazó", "niega", "negar", "negó", "se opone",
+        ],
+        _ => &[],
+    }
+}
+
+/// True when a word of the text negates by its meaning, or carries a negative prefix inside
+/// it ("non-discriminatory", "non-diskriminatif").
+fn negated_otherwise(text: &str, lang: &str) -> bool {
+    let ws = words(text);
+    let verbs = lexical_negations(lang);
+    ws.iter().any(|w| verbs.contains(&w.as_str()))
+        || text.split_whitespace().any(|t| {
+            t.trim_start_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+                .starts_with("non-")
+        })
 }
 
 /// Fixed expressions whose negation word does not negate the claim ("tidak berdasar" =
@@ -176,6 +242,29 @@ const NAME_CONNECTORS: &[&str] = &[
     "van", "der", "und", "für",
 ];
 
+/// Day and month names: a date is not part of a name ("Beijing on Monday" is Beijing).
+const DATE_WORDS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// Capitalised words that are no names when they stand alone.
 const NOT_NAMES: &[&str] = &[
     "The", "A", "An", "In", "On", "At", "We", "He", "She", "It", "They", "I", "This", "That",
@@ -247,6 +336,9 @@ fn entities(text: &str, lang: &str) -> BTreeSet<String> {
         let mut last_name = i;
         while end < tokens.len() && !tokens[end - 1].2 {
             let w = &tokens[end].0;
+            if DATE_WORDS.contains(&w.as_str()) {
+                break;
+            }
             if capitalised(w) {
                 last_name = end;
             } else if !connectors.contains(&w.as_str()) {
@@ -294,12 +386,74 @@ fn same_word(a: &str, b: &str) -> bool {
     common >= 4 && common + 2 >= shorter
 }
 
-/// Whether every word of `name` (connectors aside) occurs in `words`.
-fn mentioned(name: &str, words: &[String]) -> bool {
-    name.split(' ')
-        .map(str::to_lowercase)
-        .filter(|w| !NAME_CONNECTORS.contains(&w.as_str()))
-        .all(|w| words.iter().any(|x| same_word(&w, x)))
+/// Names of one thing (lower case, every language the pipeline reads): a government by its
+/// capital, a country by its short and native names.
+const ALIASES: &[&[&str]] = &[
+    &[
+        "united kingdom",
+        "uk",
+        "britain",
+        "great britain",
+        "british",
+        "inggris",
+        "london",
+    ],
+    &["china", "chinese", "beijing", "prc", "tiongkok", "cina"],
+    &[
+        "united states",
+        "us",
+        "usa",
+        "america",
+        "american",
+        "washington",
+        "amerika serikat",
+    ],
+    &["european union", "eu", "brussels", "uni eropa"],
+    &["russia", "russian", "moscow", "kremlin", "rusia"],
+    &["japan", "japanese", "tokyo", "jepang"],
+    &["north korea", "dprk", "pyongyang", "korea utara"],
+    &["new zealand", "wellington", "selandia baru"],
+    &["belgium", "belgian", "brussels", "belgia"],
+];
+
+/// Whether every word of `name` (connectors aside), or of one of its aliases, occurs in
+/// `words` (lower case, gloss alternatives included). An acronym, and an alias of fewer than
+/// four letters, is looked for as written in capitals among `raw`'s tokens: the gloss
+/// alternative "us" (of "kami") does not name the US.
+fn mentioned(name: &str, words: &[String], raw: &str) -> bool {
+    let capitals = |acronym: &str| {
+        raw.split(|c: char| c.is_whitespace() || c == '|')
+            .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+            .any(|t| t == acronym)
+    };
+    let all_present = |phrase: &str| {
+        phrase
+            .split(' ')
+            .map(str::to_lowercase)
+            .filter(|w| !NAME_CONNECTORS.contains(&w.as_str()))
+            .all(|w| words.iter().any(|x| same_word(&w, x)))
+    };
+    let own = if is_acronym(name) {
+        capitals(name)
+    } else {
+        all_present(name)
+    };
+    if own {
+        return true;
+    }
+    let lower = name.to_lowercase();
+    ALIASES
+        .iter()
+        .filter(|group| group.contains(&lower.as_str()))
+        .flat_map(|group| group.iter())
+        .filter(|alias| **alias != lower)
+        .any(|alias| {
+            if alias.chars().count() < 4 {
+                capitals(&alias.to_uppercase())
+            } else {
+                all_present(alias)
+            }
+        })
 }
 
 /// Every word of a text, gloss alternatives (`a|b`) included.
@@ -340,23 +494,30 @@ pub fn flags(
         negation(src_text, src_lang)
     };
     let target_negation = negation(tgt_text, tgt_lang);
+    // A negation answered on the other side by a negating verb or a negative prefix inside
+    // a word ("no discriminatorio" ↔ "non-discriminatory", "menolak" ↔ "not") is none.
+    let source_otherwise =
+        || negated_otherwise(src_text, src_lang) || negated_otherwise(src_translation, tgt_lang);
     match (source_negation, target_negation) {
-        (Some(n), None) => out.push(flag("negation", "source", n)),
-        (None, Some(n)) => out.push(flag("negation", "target", n)),
+        (Some(n), None) if !negated_otherwise(tgt_text, tgt_lang) => {
+            out.push(flag("negation", "source", n))
+        }
+        (None, Some(n)) if !source_otherwise() => out.push(flag("negation", "target", n)),
         _ => {}
     }
     let target_words = all_words(tgt_text);
-    let source_words = all_words(&format!("{src_text} {src_translation}"));
+    let source_raw = format!("{src_text} {src_translation}");
+    let source_words = all_words(&source_raw);
     // Entities of the source come from its translation: names pass through a gloss, and the
     // original's capitalised words are often translated (Perang Dingin → Cold War). A name
     // is a difference only when some word of it is missing on the other side.
     for e in entities(src_translation, tgt_lang) {
-        if !mentioned(&e, &target_words) {
+        if !mentioned(&e, &target_words, tgt_text) {
             out.push(flag("entity", "source", e));
         }
     }
     for e in entities(tgt_text, tgt_lang) {
-        if !mentioned(&e, &source_words) {
+        if !mentioned(&e, &source_words, &source_raw) {
             out.push(flag("entity", "target", e));
         }
     }
@@ -498,5 +659,81 @@ mod tests {
         );
         assert!(has(&f, "entity", "source", "Hong Kong"), "{f:?}");
         assert!(has(&f, "entity", "target", "Macau"), "{f:?}");
+    }
+
+    #[test]
+    fn flags_that_misled_in_use_are_gone() {
+        // Aliases: the United Kingdom is Britain, China speaks as Beijing.
+        let f = flags(
+            "Inggris harus tetap terbuka.",
+            "United Kingdom must remain open.",
+            "id",
+            "Britain must remain open.",
+            "en",
+        );
+        assert!(!f.iter().any(|f| f.kind == "entity"), "{f:?}");
+        let f = flags(
+            "Tiongkok menolak laporan itu.",
+            "China reject report that.",
+            "id",
+            "Beijing dismissed the report.",
+            "en",
+        );
+        assert!(!f.iter().any(|f| f.kind == "entity"), "{f:?}");
+        // An alias that is also a common word mentions nothing: a gloss with "as" or "us"
+        // does not name the United States.
+        let f = flags(
+            "Selama 49 tahun kami bekerja sama.",
+            "during|for|as 49 year we|us work together.",
+            "id",
+            "The US has stepped up the rhetoric.",
+            "en",
+        );
+        assert!(has(&f, "entity", "target", "US"), "{f:?}");
+        // Negation inside a word on either side.
+        let f = flags(
+            "Un entorno empresarial justo y no discriminatorio.",
+            "A fair and not discriminatory business environment.",
+            "es",
+            "A fair and non-discriminatory business environment.",
+            "en",
+        );
+        assert!(!f.iter().any(|f| f.kind == "negation"), "{f:?}");
+        // A negating verb answers "not".
+        let f = flags(
+            "Kami menolak kebijakan itu.",
+            "we refuse|reject policy that.",
+            "id",
+            "We do not accept that policy.",
+            "en",
+        );
+        assert!(!f.iter().any(|f| f.kind == "negation"), "{f:?}");
+        // A plain negation on one side only is still one.
+        let f = flags(
+            "Kami menerima kebijakan itu.",
+            "we accept policy that.",
+            "id",
+            "We do not accept that policy.",
+            "en",
+        );
+        assert!(has(&f, "negation", "target", "not"), "{f:?}");
+        // "Beijing on Monday" is not one name.
+        let f = flags(
+            "Bank sentral mengkritik perjanjian itu di Beijing pada hari Rabu.",
+            "central bank criticise agreement that in Beijing on day Wednesday.",
+            "id",
+            "The central bank criticised the agreement in Beijing on Monday.",
+            "en",
+        );
+        assert!(!f.iter().any(|f| f.value.contains("Beijing")), "{f:?}");
+        // Spanish negations.
+        for (text, word) in [
+            ("Nadie aceptó el plan.", "nadie"),
+            ("No hay ningún acuerdo.", "no"),
+            ("Jamás aceptaremos el plan.", "jamás"),
+        ] {
+            let f = flags(text, "", "es", "Everyone accepted the plan.", "en");
+            assert!(has(&f, "negation", "source", word), "{text}: {f:?}");
+        }
     }
 }
