@@ -150,6 +150,26 @@ fn is_heading(sentence: &Sentence, alone_in_paragraph: bool) -> bool {
         && !ends_a_sentence(&sentence.text)
 }
 
+/// True for a sentence of the last paragraph of a document of several paragraphs that is not
+/// title-cased: a heading comes before its body, so a last line in lower case without a full
+/// stop is a statement left open (a title-cased last line is a footer or a link title).
+fn ends_its_document(sentence: &Sentence, paragraph_span: &HashMap<&str, (usize, usize)>) -> bool {
+    let words: Vec<&str> = sentence
+        .text
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
+        .collect();
+    let capitalised = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    let title_cased = 2 * capitalised > words.len();
+    !title_cased
+        && paragraph_span
+            .get(sentence.doc.as_str())
+            .is_some_and(|&(first, last)| last > first && sentence.paragraph == last)
+}
+
 /// Scripts written without spaces between words.
 fn unspaced(text: &str) -> bool {
     text.chars().any(|c| {
@@ -189,8 +209,14 @@ pub fn mark_claim_likeness(sentences: &mut [Sentence], rules: &ClaimRules) {
     let mut speaker_of: HashMap<(&str, usize), &str> = HashMap::new();
     let mut last_of: HashMap<(&str, usize), usize> = HashMap::new();
     let mut sentences_in: HashMap<(&str, usize), usize> = HashMap::new();
+    // Per document: its first and last paragraph.
+    let mut paragraph_span: HashMap<&str, (usize, usize)> = HashMap::new();
     for (i, s) in sentences.iter().enumerate() {
         let turn = (s.doc.as_str(), s.paragraph);
+        let span = paragraph_span
+            .entry(s.doc.as_str())
+            .or_insert((s.paragraph, s.paragraph));
+        *span = (span.0.min(s.paragraph), span.1.max(s.paragraph));
         if let Some(speaker) = &s.speaker {
             speaker_of.insert(turn, speaker.as_str());
         }
@@ -228,7 +254,9 @@ pub fn mark_claim_likeness(sentences: &mut [Sentence], rules: &ClaimRules) {
                 || rules.formulaic.iter().any(|r| r.is_match(text))
             {
                 "formulaic"
-            } else if is_heading(s, sentences_in[&(s.doc.as_str(), s.paragraph)] == 1) {
+            } else if is_heading(s, sentences_in[&(s.doc.as_str(), s.paragraph)] == 1)
+                && !ends_its_document(s, &paragraph_span)
+            {
                 "heading"
             } else if documents_of
                 .get(form.as_str())
@@ -414,6 +442,16 @@ mod tests {
                 "en",
             ),
             sentence("004.txt", 2, "The ministry said so on Monday.", "en"),
+            // The last paragraph of a document ends it: no heading, though it has no full
+            // stop, unless it is title-cased (a footer).
+            sentence(
+                "004.txt",
+                3,
+                "The ministry will review the ban on Chinese technology next year",
+                "en",
+            ),
+            sentence("003.txt", 0, "Pidato Presiden di Forum", "id"),
+            sentence("003.txt", 2, "Informasi Seputar Tiongkok", "id"),
         ];
         assert_eq!(
             rules_of(&mut s),
@@ -423,7 +461,10 @@ mod tests {
                 "heading",
                 "statement",
                 "statement",
-                "statement"
+                "statement",
+                "statement",
+                "heading",
+                "heading"
             ]
         );
     }

@@ -180,8 +180,21 @@ fn line_ranges(text: &str) -> Vec<Range<usize>> {
 }
 
 /// A text is hard-wrapped when most lines followed by another non-empty line break in the
-/// middle of a sentence and are of similar, moderate length.
+/// middle of a sentence and fill the text's own line width: at least half as long as its
+/// wrap width (the length that only a tenth of its lines exceed), whatever that width is (a
+/// column of 25 characters as well as one of 80); lines of unwrapped text are paragraphs of
+/// any length, and most end a sentence.
 fn looks_hard_wrapped(text: &str, lines: &[Range<usize>]) -> bool {
+    let mut lengths: Vec<usize> = lines
+        .iter()
+        .map(|l| text[l.clone()].trim().chars().count())
+        .filter(|&n| n > 0)
+        .collect();
+    if lengths.len() < 3 {
+        return false;
+    }
+    lengths.sort_unstable();
+    let width = lengths[(lengths.len() * 9 / 10).min(lengths.len() - 1)];
     let mut joined = 0;
     let mut wrapped = 0;
     for pair in lines.windows(2) {
@@ -192,12 +205,19 @@ fn looks_hard_wrapped(text: &str, lines: &[Range<usize>]) -> bool {
         joined += 1;
         let len = a.chars().count();
         let open = !a.ends_with(['.', '!', '?', ':', ';', '"', '”', '。', '！', '？']);
-        if open && (30..=100).contains(&len) {
+        // Below 30 characters a line may be a list item or a title; wrapped prose goes on in
+        // lower case.
+        let continues_lower = b.chars().next().is_some_and(char::is_lowercase);
+        let narrow_ok = len >= 30 || continues_lower;
+        if open && len >= 12 && 2 * len >= width && width <= MAX_WRAP_WIDTH && narrow_ok {
             wrapped += 1;
         }
     }
     joined >= 2 && wrapped * 10 >= joined * 6
 }
+
+/// The widest column a hard-wrapped text is taken to have.
+const MAX_WRAP_WIDTH: usize = 160;
 
 fn trim_range(text: &str, range: Range<usize>) -> Option<Range<usize>> {
     let slice = &text[range.clone()];
@@ -388,6 +408,28 @@ mod tests {
             Some("Q".into())
         );
         assert_eq!(speaker_prefix("The minister said: no."), None);
+    }
+
+    #[test]
+    fn narrow_hard_wrapped_spanish_and_indonesian_text_is_joined() {
+        let spanish = "El gobierno anunció hoy\nun plan para reducir los\nprecios del pan en las\nescuelas rurales del sur.\n\nLa oposición rechazó la\npropuesta de cerrar los\nhospitales pequeños.\n";
+        let p = paragraphs(spanish, ParagraphMode::Auto);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(spanish[p[0].clone()].ends_with("escuelas rurales del sur."));
+        let indonesian = "Kami dengan tegas\nmenentang dan sama sekali\nmenolak tuduhan tidak\nberdasar dan fitnah\nmereka.\n\nTiongkok siap memperkuat\ndialog dan kerja sama\ndengan semua pihak.\n";
+        let p = paragraphs(indonesian, ParagraphMode::Auto);
+        assert_eq!(p.len(), 2, "{p:?}");
+        let sentences = split(
+            "Kami dengan tegas\nmenentang dan sama sekali\nmenolak tuduhan tidak\nberdasar dan fitnah\nmereka.",
+            "id",
+        );
+        assert_eq!(sentences.len(), 1, "{sentences:?}");
+        // One paragraph per line stays so, short lines and all; so does a list of short
+        // items without punctuation.
+        let lines = "Judul Berita\nIni kalimat pertama yang cukup panjang untuk sebuah paragraf.\nIni paragraf kedua.\nDan yang ketiga juga berakhir dengan titik.\n";
+        assert_eq!(paragraphs(lines, ParagraphMode::Auto).len(), 4);
+        let list = "Kebijakan luar negeri\nKerja sama ekonomi\nPertahanan dan keamanan\nPendidikan dan budaya\n";
+        assert_eq!(paragraphs(list, ParagraphMode::Auto).len(), 4);
     }
 
     #[test]
