@@ -586,3 +586,145 @@ fn a_dash_reads_standard_input_between_files() {
     assert_eq!(rows[0][0].as_f64().unwrap(), 11.0, "the file's line first");
     assert_eq!(rows[1][0].as_f64().unwrap(), 10.0, "then standard input");
 }
+
+/// A 16-dimensional vector of a text (the 4-dimensional one, repeated), cut to `dimension`.
+fn vector_sized(text: &str, dimension: usize) -> Vec<f32> {
+    let base = vector_of(text);
+    (0..dimension).map(|i| base[i % 4] + i as f32).collect()
+}
+
+fn sized_answer(texts: &[String], dimension: impl Fn(&str) -> usize) -> Value {
+    let data: Vec<Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| json!({"index": i, "embedding": vector_sized(t, dimension(t))}))
+        .collect();
+    json!({"data": data})
+}
+
+fn failed_rows(output: &std::process::Output) -> Vec<usize> {
+    vectors(output)
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_null())
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[test]
+fn the_first_answer_does_not_fix_the_dimension_and_a_wrong_size_fails_alone() {
+    // 200 texts in batches of 16. The first answer is all 8-dimensional; after it, every
+    // tenth text ("... 3", "... 13", ...) gets 15 dimensions and the rest 16. The
+    // dimension is the majority's (16): only the 8-d and 15-d vectors fail, nothing is
+    // sent twice, and no vector of another size is cached.
+    let server = MockServer::start(|req, n| {
+        let texts = inputs(req, "input");
+        Reply::json(
+            200,
+            sized_answer(&texts, |t| match (n, t.ends_with('3')) {
+                (0, _) => 8,
+                (_, true) => 15,
+                _ => 16,
+            }),
+        )
+    });
+    let dir = project(&openai_config(
+        &server.url(),
+        "batch_size = 16\nconcurrency = 1",
+    ));
+    let lines = texts(200);
+    let out = embed(dir.path(), &refs(&lines), &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let first: Vec<String> = inputs(&server.requests_to("/v1/embeddings")[0], "input");
+    let failed = failed_rows(&out);
+    let expected: Vec<usize> = (0..200)
+        .filter(|&i| first.contains(&lines[i]) || lines[i].ends_with('3'))
+        .collect();
+    assert_eq!(failed, expected);
+    assert!(failed.len() < 40, "{}", failed.len());
+    let sent: usize = server
+        .requests_to("/v1/embeddings")
+        .iter()
+        .map(|r| inputs(r, "input").len())
+        .sum();
+    assert_eq!(
+        sent, 200,
+        "every text sent once: a wrong vector fails alone"
+    );
+    assert_eq!(cached_vectors(dir.path()), 200 - failed.len());
+    assert!(
+        vectors(&out)
+            .iter()
+            .all(|v| v.is_null() || v.as_array().unwrap().len() == 16)
+    );
+}
+
+#[test]
+fn a_component_that_is_no_number_fails_its_vector_alone() {
+    let server = MockServer::start(|req, _| {
+        let mut answer = openai_answer(&inputs(req, "input"));
+        answer["data"][2]["embedding"][1] = json!("x");
+        Reply::json(200, answer)
+    });
+    let dir = project(&openai_config(
+        &server.url(),
+        "batch_size = 8\nmax_retries = 0",
+    ));
+    let lines = texts(8);
+    let out = embed(dir.path(), &refs(&lines), &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert_eq!(failed_rows(&out), [2]);
+    assert_eq!(
+        server.count(),
+        1,
+        "the other seven are kept from the one answer"
+    );
+    assert_eq!(cached_vectors(dir.path()), 7);
+}
+
+#[test]
+fn cached_vectors_of_another_dimension_are_embedded_again_with_a_warning() {
+    let server =
+        MockServer::start(|req, _| Reply::json(200, sized_answer(&inputs(req, "input"), |_| 16)));
+    let dir = project(&openai_config(&server.url(), ""));
+    let lines = texts(6);
+    let out = embed(dir.path(), &refs(&lines), &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // Plant vectors of 15 dimensions for two texts under the same embedder, as an older
+    // build left them, through an export and import.
+    let export = transalign(dir.path())
+        .args(["cache", "export"])
+        .output()
+        .unwrap();
+    let mut records = parse_jsonl(&String::from_utf8_lossy(&export.stdout));
+    for record in records
+        .iter_mut()
+        .filter(|r| r["text"] == lines[1].as_str() || r["text"] == lines[4].as_str())
+    {
+        record["vector"].as_array_mut().unwrap().pop();
+    }
+    let planted: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(dir.path().join("planted.jsonl"), planted).unwrap();
+    let import = transalign(dir.path())
+        .args(["cache", "import", "planted.jsonl"])
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", stderr_of(&import));
+    let before = server.requests_to("/v1/embeddings").len();
+    let again = embed(dir.path(), &refs(&lines), &[]);
+    assert!(again.status.success(), "{}", stderr_of(&again));
+    assert_eq!(
+        again.stdout, out.stdout,
+        "the same 16-d vectors for all six"
+    );
+    let asked: Vec<String> = server.requests_to("/v1/embeddings")[before..]
+        .iter()
+        .flat_map(|r| inputs(r, "input"))
+        .collect();
+    assert_eq!(asked, [lines[1].clone(), lines[4].clone()]);
+    let err = stderr_of(&again);
+    assert!(
+        err.contains("2 cached vectors have another dimension"),
+        "{err}"
+    );
+}

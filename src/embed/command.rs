@@ -2,10 +2,9 @@
 //! text per line on stdin, one JSON array of numbers per line on stdout. Runs locally, so it
 //! is allowed with `--offline`.
 
-use super::protocol::Protocol;
+use super::protocol::{Protocol, vector_of};
 use crate::cache::Fingerprint;
 use crate::config::EmbedderConfig;
-use crate::remote::json::malformed;
 use crate::remote::{BackendError, BoxFuture, process};
 
 pub struct Command {
@@ -36,18 +35,15 @@ impl Protocol for Command {
             let lines =
                 process::exchange_lines(name, &self.argv[0], &self.argv[1..], texts, self.timeout)
                     .await?;
-            lines
+            // A line that is no JSON array of numbers fails alone (an empty vector).
+            Ok(lines
                 .iter()
-                .enumerate()
-                .map(|(n, line)| {
-                    serde_json::from_str::<Vec<f32>>(line).map_err(|e| {
-                        malformed(
-                            name,
-                            &format!("line {} is not a JSON array of numbers: {e}", n + 1),
-                        )
-                    })
+                .map(|line| {
+                    serde_json::from_str::<serde_json::Value>(line)
+                        .map(|value| vector_of(&value))
+                        .unwrap_or_default()
                 })
-                .collect()
+                .collect())
         })
     }
 }

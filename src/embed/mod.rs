@@ -11,7 +11,7 @@ pub mod stage;
 mod tei;
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use half::f16;
 use serde::{Deserialize, Serialize};
@@ -30,8 +30,9 @@ pub struct Embedder {
     kind: EmbedderKind,
     settings: DriverSettings,
     prefix: String,
-    /// The dimension every vector must have: from `dimensions`, else the first vector seen.
-    dimension: OnceLock<usize>,
+    /// The dimension every vector must have: from `dimensions`, else voted on by the
+    /// cached vectors and the first answers.
+    dimension: Mutex<DimensionVote>,
     fingerprint: Fingerprint,
     protocol: Box<dyn Protocol>,
 }
@@ -45,7 +46,66 @@ impl Embedder {
     }
     /// The vector dimension, once known.
     pub fn dimension(&self) -> Option<usize> {
-        self.dimension.get().copied()
+        self.vote().decided
+    }
+    fn vote(&self) -> std::sync::MutexGuard<'_, DimensionVote> {
+        self.dimension.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// How the vector dimension is decided when `dimensions` does not fix it: never by
+/// whichever answer lands first. Cached vectors (checked when they arrived) decide by their
+/// majority; otherwise answers are held until at least two have come and one dimension
+/// has more than half of their vectors (or, when no more answers come, by the majority).
+#[derive(Debug, Default)]
+struct DimensionVote {
+    decided: Option<usize>,
+    answers: usize,
+    vectors: usize,
+    counts: HashMap<usize, usize>,
+}
+
+impl DimensionVote {
+    fn fixed(dimension: usize) -> Self {
+        DimensionVote {
+            decided: Some(dimension),
+            ..DimensionVote::default()
+        }
+    }
+
+    /// The most common dimension so far and its count (ties go to the larger dimension,
+    /// so that a truncated vector never wins a tie).
+    fn leader(&self) -> Option<(usize, usize)> {
+        self.counts
+            .iter()
+            .map(|(&d, &n)| (d, n))
+            .max_by_key(|&(d, n)| (n, d))
+    }
+
+    /// Counts one answer; true once the dimension is decided.
+    fn observe(&mut self, lengths: impl Iterator<Item = usize>) -> bool {
+        if self.decided.is_some() {
+            return true;
+        }
+        self.answers += 1;
+        for length in lengths.filter(|&l| l > 0) {
+            self.vectors += 1;
+            *self.counts.entry(length).or_default() += 1;
+        }
+        if let Some((dimension, n)) = self.leader()
+            && self.answers >= 2
+            && 2 * n > self.vectors
+        {
+            self.decided = Some(dimension);
+        }
+        self.decided.is_some()
+    }
+
+    /// Decides by the majority of what was counted (nothing counted: nothing decided).
+    fn settle(&mut self) {
+        if self.decided.is_none() {
+            self.decided = self.leader().map(|(d, _)| d);
+        }
     }
 }
 
@@ -90,21 +150,32 @@ impl Service for Embedder {
         })
     }
     fn check(&self, _text: &str, vector: &Vec<f16>) -> Result<(), String> {
-        check_vector(vector, &self.dimension)
+        check_vector(vector, self.dimension())
+    }
+    fn items_stand_alone(&self) -> bool {
+        true
+    }
+    fn observe(&self, vectors: &[Vec<f16>]) -> bool {
+        self.vote().observe(vectors.iter().map(Vec::len))
+    }
+    fn settle(&self) {
+        self.vote().settle();
     }
 }
 
-/// A vector is usable when it has the model's dimension, only finite numbers and a length.
-fn check_vector(vector: &[f16], dimension: &OnceLock<usize>) -> Result<(), String> {
-    let expected = *dimension.get_or_init(|| vector.len());
-    if vector.len() != expected {
+/// A vector is usable when it has the model's dimension (once decided), only finite
+/// numbers and a length.
+fn check_vector(vector: &[f16], dimension: Option<usize>) -> Result<(), String> {
+    if vector.is_empty() {
+        return Err("an empty vector (or an item that is no vector)".into());
+    }
+    if let Some(expected) = dimension
+        && vector.len() != expected
+    {
         return Err(format!(
             "a vector of {} dimensions where the model gives {expected}",
             vector.len()
         ));
-    }
-    if vector.is_empty() {
-        return Err("an empty vector".into());
     }
     if let Some(x) = vector.iter().find(|x| !x.is_finite()) {
         return Err(format!("a vector with the non-finite number {x}"));
@@ -146,10 +217,11 @@ pub fn build(
         .with("prefix", Some(&config.prefix).filter(|p| !p.is_empty()))
         .with("dimensions", config.dimensions)
         .with("revision", config.revision.as_deref());
-    let dimension = OnceLock::new();
-    if let Some(d) = config.dimensions {
-        let _ = dimension.set(d);
-    }
+    let dimension = Mutex::new(
+        config
+            .dimensions
+            .map_or_else(DimensionVote::default, DimensionVote::fixed),
+    );
     Ok(Arc::new(Embedder {
         name: config.name.clone(),
         kind: config.kind,
@@ -165,17 +237,51 @@ pub fn build(
 struct VectorMemory {
     cache: Arc<Cache>,
     fingerprint: String,
-    embedder: (String, &'static str),
+    embedder: Arc<Embedder>,
+}
+
+impl VectorMemory {
+    /// Cached vectors of another dimension than this embedder's (left by an older build, or
+    /// a server that changed) are misses: embedded again, with a warning giving the count.
+    /// Without `dimensions`, the cached vectors' majority decides the dimension.
+    fn admit(&self, mut found: Vec<Option<Vec<f16>>>) -> Vec<Option<Vec<f16>>> {
+        let mut vote = self.embedder.vote();
+        if vote.decided.is_none() {
+            let mut cached = DimensionVote::default();
+            cached.observe(found.iter().flatten().map(Vec::len));
+            cached.settle();
+            vote.decided = cached.decided;
+        }
+        let Some(dimension) = vote.decided else {
+            return found;
+        };
+        drop(vote);
+        let mut other = 0;
+        for slot in &mut found {
+            if slot.as_ref().is_some_and(|v| v.len() != dimension) {
+                *slot = None;
+                other += 1;
+            }
+        }
+        if other > 0 {
+            tracing::warn!(
+                "embedder {}: {other} cached vectors have another dimension than its {dimension}; embedding them again",
+                self.embedder.name
+            );
+        }
+        found
+    }
 }
 
 impl Memory<Vec<f16>> for VectorMemory {
     fn get(&self, _group: &str, text: &str) -> Result<Option<Vec<f16>>, CacheError> {
-        self.cache.get_vector(&self.fingerprint, text)
+        let found = self.cache.get_vector(&self.fingerprint, text)?;
+        Ok(self.admit(vec![found]).pop().flatten())
     }
     fn put(&self, _group: &str, text: &str, vector: &Vec<f16>) -> Result<(), CacheError> {
         self.cache.put_vector(&VectorRecord::new(
             &self.fingerprint,
-            (&self.embedder.0, self.embedder.1),
+            (&self.embedder.name, self.embedder.kind()),
             text,
             vector,
         ))
@@ -185,7 +291,7 @@ impl Memory<Vec<f16>> for VectorMemory {
     }
     fn get_many(&self, items: &[(&str, &str)]) -> Result<Vec<Option<Vec<f16>>>, CacheError> {
         let keys: Vec<[u8; 32]> = items.iter().map(|(g, t)| self.key(g, t)).collect();
-        self.cache.get_vectors(&keys)
+        Ok(self.admit(self.cache.get_vectors(&keys)?))
     }
 }
 
@@ -333,7 +439,7 @@ fn driver_for(
     let memory = VectorMemory {
         cache: Arc::clone(&cache),
         fingerprint: cache::fingerprint_hash(embedder.fingerprint()),
-        embedder: (embedder.name.clone(), embedder.kind()),
+        embedder: Arc::clone(&embedder),
     };
     let lane = Lane::new(embedder, Box::new(memory));
     driver::Driver::new(vec![lane], cache, offline, progress)
@@ -429,13 +535,37 @@ mod tests {
 
     #[test]
     fn vectors_are_checked_for_dimension_finiteness_and_length() {
-        let dimension = OnceLock::new();
         let half = |v: &[f32]| v.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
-        assert!(check_vector(&half(&[1.0, 0.0]), &dimension).is_ok());
-        assert!(check_vector(&half(&[1.0, 0.0, 0.0]), &dimension).is_err());
-        assert!(check_vector(&half(&[f32::NAN, 0.0]), &dimension).is_err());
-        assert!(check_vector(&half(&[1e6, 0.0]), &dimension).is_err());
-        assert!(check_vector(&half(&[0.0, 0.0]), &dimension).is_err());
+        assert!(check_vector(&half(&[1.0, 0.0]), Some(2)).is_ok());
+        assert!(check_vector(&half(&[1.0, 0.0, 0.0]), Some(2)).is_err());
+        assert!(check_vector(&half(&[f32::NAN, 0.0]), Some(2)).is_err());
+        assert!(check_vector(&half(&[1e6, 0.0]), Some(2)).is_err());
+        assert!(check_vector(&half(&[0.0, 0.0]), Some(2)).is_err());
+        assert!(check_vector(&[], None).is_err());
+    }
+
+    #[test]
+    fn the_dimension_is_the_majority_of_the_first_answers_not_the_first_one() {
+        // A first answer of 8-d vectors, then two of 16: 16 wins once it has a majority.
+        let mut vote = DimensionVote::default();
+        assert!(!vote.observe([8; 16].into_iter()));
+        assert!(!vote.observe([16; 16].into_iter()), "a tie decides nothing");
+        assert!(vote.observe([16; 16].into_iter()));
+        assert_eq!(vote.decided, Some(16));
+        // A few 15-d vectors among 16-d ones: decided at the second answer.
+        let mut vote = DimensionVote::default();
+        assert!(!vote.observe([16, 15, 16, 16].into_iter()));
+        assert!(vote.observe([16, 16, 15, 16].into_iter()));
+        assert_eq!(vote.decided, Some(16));
+        // One answer only: the run's end settles by its majority.
+        let mut vote = DimensionVote::default();
+        vote.observe([15, 16, 16].into_iter());
+        vote.settle();
+        assert_eq!(vote.decided, Some(16));
+        // `dimensions` fixes it whatever comes.
+        let mut vote = DimensionVote::fixed(8);
+        assert!(vote.observe([16; 4].into_iter()));
+        assert_eq!(vote.decided, Some(8));
     }
 
     #[test]

@@ -6,11 +6,11 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use super::protocol::{Protocol, post_json};
+use super::protocol::{Protocol, post_json, vector_of};
 use crate::cache::Fingerprint;
 use crate::config::{EmbedderConfig, VectorEncoding};
 use crate::remote::http::{self, Secret};
-use crate::remote::json::{array_at, malformed};
+use crate::remote::json::array_at;
 use crate::remote::{BackendError, BoxFuture};
 
 pub struct OpenAi {
@@ -89,45 +89,30 @@ impl Protocol for OpenAi {
                         "{name}: index {index} appears twice in the answer"
                     )));
                 }
-                vectors[index] = Some(read_embedding(name, item.get("embedding"))?);
+                vectors[index] = Some(read_embedding(item.get("embedding")));
             }
             Ok(vectors.into_iter().map(|v| v.unwrap_or_default()).collect())
         })
     }
 }
 
-/// A vector component; `null` (a NaN or infinity the server wrote) is NaN, for the vector
-/// check to reject.
-pub(super) fn number(name: &str, value: &Value) -> Result<f32, BackendError> {
+/// An `embedding` value: an array of numbers, or base64 of little-endian f32. An item
+/// that has neither (or bad base64) is an empty vector, which the check rejects alone.
+fn read_embedding(value: Option<&Value>) -> Vec<f32> {
     match value {
-        Value::Null => Ok(f32::NAN),
-        v => v
-            .as_f64()
-            .map(|x| x as f32)
-            .ok_or_else(|| malformed(name, "an embedding with a non-number")),
-    }
-}
-
-/// An `embedding` value: an array of numbers, or base64 of little-endian f32.
-fn read_embedding(name: &str, value: Option<&Value>) -> Result<Vec<f32>, BackendError> {
-    match value {
-        Some(Value::Array(numbers)) => numbers.iter().map(|n| number(name, n)).collect(),
-        Some(Value::String(encoded)) => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(encoded)
-                .map_err(|e| malformed(name, &format!("embedding is not base64: {e}")))?;
-            if bytes.len() % 4 != 0 {
-                return Err(malformed(
-                    name,
-                    "base64 embedding is not a whole number of f32",
-                ));
-            }
-            Ok(bytes
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect())
-        }
-        _ => Err(malformed(name, "a data item without an embedding")),
+        Some(array @ Value::Array(_)) => vector_of(array),
+        Some(Value::String(encoded)) => base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()
+            .filter(|bytes| bytes.len() % 4 == 0)
+            .map(|bytes| {
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
 }
 
@@ -137,18 +122,17 @@ mod tests {
 
     #[test]
     fn embeddings_read_as_floats_or_base64() {
-        let floats = json!([0.5, -1.0]);
-        assert_eq!(read_embedding("t", Some(&floats)).unwrap(), vec![0.5, -1.0]);
+        assert_eq!(read_embedding(Some(&json!([0.5, -1.0]))), vec![0.5, -1.0]);
         let bytes: Vec<u8> = [0.5f32, -1.0]
             .iter()
             .flat_map(|x| x.to_le_bytes())
             .collect();
         let encoded = json!(base64::engine::general_purpose::STANDARD.encode(bytes));
-        assert_eq!(
-            read_embedding("t", Some(&encoded)).unwrap(),
-            vec![0.5, -1.0]
-        );
-        assert!(read_embedding("t", Some(&json!(["x"]))).is_err());
-        assert!(read_embedding("t", None).is_err());
+        assert_eq!(read_embedding(Some(&encoded)), vec![0.5, -1.0]);
+        // What is no vector fails that item alone: a NaN component or an empty vector,
+        // both rejected by the vector check.
+        assert!(read_embedding(Some(&json!([0.5, "x"])))[1].is_nan());
+        assert!(read_embedding(Some(&json!("not base64!"))).is_empty());
+        assert!(read_embedding(None).is_empty());
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::cache::Fingerprint;
 use crate::remote::http::{self, Secret, StatusPolicy};
-use crate::remote::json::{array_at, endpoint, malformed};
+use crate::remote::json::{array_at, endpoint};
 use crate::remote::{BackendError, BoxFuture};
 
 /// What differs between embedding services: how a request is made and answered.
@@ -23,22 +23,23 @@ pub(super) fn vectors_at(
     json: &serde_json::Value,
     pointer: &str,
 ) -> Result<Vec<Vec<f32>>, BackendError> {
-    array_at(name, json, pointer)?
+    Ok(array_at(name, json, pointer)?
         .iter()
-        .map(|row| {
-            row.as_array()
-                .ok_or_else(|| malformed(name, "a vector that is not an array"))?
-                .iter()
-                .map(|x| match x {
-                    serde_json::Value::Null => Ok(f32::NAN),
-                    x => x
-                        .as_f64()
-                        .map(|x| x as f32)
-                        .ok_or_else(|| malformed(name, "a vector with a non-number")),
-                })
-                .collect()
-        })
-        .collect()
+        .map(vector_of)
+        .collect())
+}
+
+/// One vector of an answer. A component that is no number (`null` for a NaN the server
+/// wrote, a string) is NaN, and an item that is no array is empty: the vector check then
+/// rejects that item alone, and the rest of the batch is kept.
+pub(super) fn vector_of(value: &serde_json::Value) -> Vec<f32> {
+    match value {
+        serde_json::Value::Array(components) => components
+            .iter()
+            .map(|x| x.as_f64().map_or(f32::NAN, |x| x as f32))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// POSTs `body` as JSON to `base` + `path` (with the key as a bearer token, if any) and

@@ -97,6 +97,16 @@ pub struct Lane<S: Service> {
     memory: Box<dyn Memory<S::Output>>,
     slots: Arc<Semaphore>,
     pacer: Pacer,
+    /// Answers received while the service could not yet check them ([`Service::observe`]).
+    held: Mutex<Vec<Answer<S::Output>>>,
+}
+
+/// A received answer of one batch: its jobs, their group, texts and outputs.
+struct Answer<O> {
+    indices: Vec<usize>,
+    group: String,
+    texts: Vec<String>,
+    outputs: Vec<O>,
 }
 
 impl<S: Service> Lane<S> {
@@ -107,6 +117,16 @@ impl<S: Service> Lane<S> {
             pacer: Pacer::new(settings.requests_per_second, settings.chars_per_minute),
             service,
             memory,
+            held: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Checks and caches the answers held back so far (the service has decided).
+    async fn release_held(&self, lane_index: usize, shared: &Shared<S::Output>) {
+        let held = std::mem::take(&mut *self.held.lock().unwrap_or_else(|e| e.into_inner()));
+        for answer in held {
+            let verdicts = item_verdicts(self.service.as_ref(), &answer.texts, &answer.outputs);
+            accept(self, lane_index, shared, answer, verdicts).await;
         }
     }
 }
@@ -577,6 +597,18 @@ impl<S: Service> Driver<S> {
                 }
             }
         }
+        // Answers still held are paid for: decide with them and keep them, stopped or not.
+        for (index, lane) in self.lanes.iter().enumerate() {
+            if !lane
+                .held
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_empty()
+            {
+                lane.service.settle();
+                lane.release_held(index, shared).await;
+            }
+        }
         interrupted
     }
 
@@ -726,23 +758,48 @@ async fn run_batch<S: Service>(
                     guard
                 ))),
             };
-            let answer = answer.and_then(|outputs| check_answer(service.as_ref(), &texts, outputs));
+            let answer = answer.and_then(|outputs| count_answer(service.as_ref(), &texts, outputs));
             match answer {
                 Ok(outputs) => {
+                    if !service.observe(&outputs) {
+                        lane.held
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(Answer {
+                                indices: indices.clone(),
+                                group: group.clone(),
+                                texts: texts.clone(),
+                                outputs,
+                            });
+                        drop(permit);
+                        break Ok(());
+                    }
+                    let verdicts = item_verdicts(service.as_ref(), &texts, &outputs);
+                    if !service.items_stand_alone()
+                        && let Some((n, Err(problem))) =
+                            verdicts.iter().enumerate().find(|(_, v)| v.is_err())
+                    {
+                        drop(permit);
+                        break Err(BackendError::mismatch(format!(
+                            "{}: answer {} of {}: {problem}",
+                            service.name(),
+                            n + 1,
+                            texts.len()
+                        )));
+                    }
                     // Stored and flushed (one flush shared by the batches that finished
                     // meanwhile) while the slot is still held: once the service sees this
                     // slot's next request, this batch is on disk.
-                    let stored = store(&lane, &shared, &group, &texts, &outputs).await;
-                    if let Err(e) = &stored {
-                        // Paid for but not on disk (a full disk, a lost device): keep the
-                        // answer for this run's outputs, and send nothing more, since
-                        // nothing more could be kept. Stopped before the slot is free.
-                        shared.stop_with(format!(
-                            "cannot write the cache ({e}); what was received is in this run's outputs but not cached (see not_cached); free space and rerun to fetch it again"
-                        ));
-                    }
+                    lane.release_held(lane_index, &shared).await;
+                    let answer = Answer {
+                        indices: indices.clone(),
+                        group: group.clone(),
+                        texts: texts.clone(),
+                        outputs,
+                    };
+                    accept(&lane, lane_index, &shared, answer, verdicts).await;
                     drop(permit);
-                    break Ok((outputs, stored.is_ok()));
+                    break Ok(());
                 }
                 Err(BackendError::Transient {
                     message,
@@ -773,19 +830,7 @@ async fn run_batch<S: Service>(
             }
         };
         match result {
-            Ok((outputs, stored)) => {
-                for (&i, output) in indices.iter().zip(outputs) {
-                    shared.resolve(
-                        i,
-                        Outcome::Done {
-                            output,
-                            lane: lane_index,
-                            cached: false,
-                            stored,
-                        },
-                    );
-                }
-            }
+            Ok(()) => {}
             Err(BackendError::Fatal { message }) => {
                 shared.stop_with(message);
                 return;
@@ -816,8 +861,8 @@ async fn run_batch<S: Service>(
     }
 }
 
-/// An answer is usable only with one valid item per text, in order.
-fn check_answer<S: Service>(
+/// An answer is usable only with one item per text.
+fn count_answer<S: Service>(
     service: &S,
     texts: &[String],
     outputs: Vec<S::Output>,
@@ -830,28 +875,73 @@ fn check_answer<S: Service>(
             outputs.len()
         )));
     }
-    for (n, (text, output)) in texts.iter().zip(&outputs).enumerate() {
-        service.check(text, output).map_err(|problem| {
-            BackendError::mismatch(format!(
-                "{}: answer {} of {}: {problem}",
-                service.name(),
-                n + 1,
-                texts.len()
-            ))
-        })?;
-    }
     Ok(outputs)
 }
 
-/// Writes a batch's outputs to the cache and flushes it.
+/// [`Service::check`] of every item of an answer.
+fn item_verdicts<S: Service>(
+    service: &S,
+    texts: &[String],
+    outputs: &[S::Output],
+) -> Vec<Result<(), String>> {
+    texts
+        .iter()
+        .zip(outputs)
+        .map(|(text, output)| service.check(text, output))
+        .collect()
+}
+
+/// Caches the items of an answer that passed their check, flushes, and resolves every job
+/// of it: done (cached or, when the cache cannot be written, only in this run) or failed
+/// with its item's problem.
+async fn accept<S: Service>(
+    lane: &Lane<S>,
+    lane_index: usize,
+    shared: &Shared<S::Output>,
+    answer: Answer<S::Output>,
+    verdicts: Vec<Result<(), String>>,
+) {
+    let kept: Vec<(&str, &S::Output)> = answer
+        .texts
+        .iter()
+        .zip(&answer.outputs)
+        .zip(&verdicts)
+        .filter(|(_, v)| v.is_ok())
+        .map(|((t, o), _)| (t.as_str(), o))
+        .collect();
+    let stored = store(lane, shared, &answer.group, &kept).await;
+    if let Err(e) = &stored {
+        // Paid for but not on disk (a full disk, a lost device): keep the answer for this
+        // run's outputs, and send nothing more, since nothing more could be kept.
+        shared.stop_with(format!(
+            "cannot write the cache ({e}); what was received is in this run's outputs but not cached (see not_cached); free space and rerun to fetch it again"
+        ));
+    }
+    let name = lane.service.name();
+    for ((i, output), verdict) in answer.indices.into_iter().zip(answer.outputs).zip(verdicts) {
+        let outcome = match verdict {
+            Ok(()) => Outcome::Done {
+                output,
+                lane: lane_index,
+                cached: false,
+                stored: stored.is_ok(),
+            },
+            Err(problem) => Outcome::Failed {
+                error: format!("{name}: {problem}"),
+            },
+        };
+        shared.resolve(i, outcome);
+    }
+}
+
+/// Writes items of an answer to the cache and flushes it.
 async fn store<S: Service>(
     lane: &Lane<S>,
     shared: &Shared<S::Output>,
     group: &str,
-    texts: &[String],
-    outputs: &[S::Output],
+    items: &[(&str, &S::Output)],
 ) -> Result<(), BackendError> {
-    for (text, output) in texts.iter().zip(outputs) {
+    for (text, output) in items {
         lane.memory
             .put(group, text, output)
             .map_err(|e| BackendError::fatal(e.to_string()))?;

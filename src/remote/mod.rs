@@ -126,6 +126,22 @@ pub trait Service: Send + Sync + 'static {
     fn check(&self, _text: &str, _output: &Self::Output) -> Result<(), String> {
         Ok(())
     }
+    /// True when one item of an answer can be wrong while the others are right (a vector
+    /// stands alone; a translation batch with an empty item may be shifted as a whole):
+    /// then an item that fails its check fails alone, without a new request, and the rest
+    /// of the answer is kept.
+    fn items_stand_alone(&self) -> bool {
+        false
+    }
+    /// Sees every answer before its items are checked; false while the service needs more
+    /// answers before it can check any (the embedder's vote on the vector dimension). A
+    /// held answer is checked and cached once a later answer, or [`Service::settle`],
+    /// decides.
+    fn observe(&self, _outputs: &[Self::Output]) -> bool {
+        true
+    }
+    /// No more answers will come in this run: decide with what was observed.
+    fn settle(&self) {}
 }
 
 /// How a lane reads and writes the cache for its service's outputs.
