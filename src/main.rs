@@ -7,6 +7,7 @@ use clap::{CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    ignore_file_size_signal();
     let cli = parse();
     let ansi = cli.color.enabled(
         std::io::stderr().is_terminal(),
@@ -59,4 +60,15 @@ fn parse() -> transalign::cli::Cli {
         .color(choice)
         .get_matches_from(args);
     transalign::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// A write past the file-size limit (`ulimit -f`) kills the process with SIGXFSZ by default,
+/// without a word and before the outputs are written. Ignored, the write fails with EFBIG
+/// instead, which is handled like a full disk: received work in the outputs, exit 3.
+fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to SIG_IGN before any thread starts installs
+    // no handler code and touches no Rust state.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }

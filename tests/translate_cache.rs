@@ -699,6 +699,69 @@ fn run_with_file_size_limit(dir: &Path, bytes: u64) -> std::process::Output {
         .unwrap()
 }
 
+/// Issue 25 items 4 and 5: with an embedder, a full disk lost every received translation
+/// (the embedding stage could not open the cache: exit 1, no outputs), and a file-size limit
+/// killed the process by SIGXFSZ without a word. Now the embedding stage stops, the
+/// translations are in the outputs, and the exit code says incomplete. Run under `prlimit`
+/// directly: the binary itself ignores SIGXFSZ.
+#[test]
+fn a_full_disk_with_an_embedder_keeps_the_translations_and_exits_3() {
+    let dir = command_project(3000);
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "{config}[embed]\nbackend = \"c\"\n[embedders.c]\nkind = \"command\"\ncommand = [\"awk\", \"{{ printf \\\"[%d, 1, %d]\\\\n\\\", length($0), NR }}\"]\n"
+        ),
+    )
+    .unwrap();
+    let english: String = (0..400)
+        .map(|i| format!("The minister said that the new plan number {i} starts next year.\n"))
+        .collect();
+    std::fs::write(dir.path().join("corpus/doc.en.txt"), english).unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("transalign");
+    let out = std::process::Command::new("prlimit")
+        .arg("--fsize=2600000")
+        .arg("--")
+        .arg(binary)
+        .arg("run")
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("cache cache"),
+        "the error names the cache: {err}"
+    );
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let received = summary["translation"]["translated"].as_u64().unwrap();
+    assert!(received > 100, "{}", summary["translation"]);
+    assert!(
+        summary["embedding"]["stopped"].is_string(),
+        "{}",
+        summary["embedding"]
+    );
+    let sentences =
+        parse_jsonl(&std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap());
+    let with_translation = sentences
+        .iter()
+        .filter(|s| {
+            s["translation"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("EN: "))
+        })
+        .count() as u64;
+    assert_eq!(
+        with_translation, received,
+        "every received translation is in the outputs"
+    );
+}
+
 /// Issue 15 item 3: truncating or garbling sled's `db` dropped entries without a word.
 #[test]
 fn a_truncated_or_garbled_cache_says_how_many_entries_survived() {

@@ -125,7 +125,7 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                     let mut texts: Vec<String> = source.iter().chain(&target).cloned().collect();
                     texts.sort();
                     texts.dedup();
-                    let embedded = session.embed(&texts, quiet)?;
+                    let embedded = session.embed_after_paid_work(&texts, quiet)?;
                     warn_unembedded(&embedded.report);
                     embedded.usable_vectors(&texts)
                 }
@@ -302,7 +302,7 @@ fn align_parallel(
             }
             texts.sort();
             texts.dedup();
-            let embedded = session.embed(&texts, quiet)?;
+            let embedded = session.embed_after_paid_work(&texts, quiet)?;
             warn_unembedded(&embedded.report);
             embedded.usable_vectors(&texts)
         }

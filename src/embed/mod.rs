@@ -412,6 +412,34 @@ pub struct Embedded {
 }
 
 impl Embedded {
+    /// Nothing embedded: the stage stopped before it began, for `reason`.
+    pub fn stopped(embedder: &Embedder, texts: &[String], reason: String) -> Embedded {
+        Embedded {
+            outcomes: texts
+                .iter()
+                .map(|_| Err(format!("not embedded: {reason}")))
+                .collect(),
+            report: EmbeddingReport {
+                embedder: embedder.name.clone(),
+                kind: embedder.kind().to_string(),
+                dimension: embedder.dimension().unwrap_or(0),
+                texts: texts.len() as u64,
+                cache_hits: 0,
+                embedded: 0,
+                failed: texts.len() as u64,
+                requests: 0,
+                retries: 0,
+                splits: 0,
+                characters_sent: 0,
+                not_cached: 0,
+                time_ms: 0,
+                stopped: Some(reason),
+                interrupted: false,
+                failures: Vec::new(),
+            },
+        }
+    }
+
     /// [`Embedded::into_vectors`], or `None` when not one text got a vector (the embedder
     /// was unreachable): the caller then aligns by the lexical similarity alone.
     pub fn usable_vectors(self, texts: &[String]) -> Option<Vectors> {

@@ -79,6 +79,22 @@ impl Session {
         Ok(embedded)
     }
 
+    /// [`Session::embed`] for a stage that follows paid work (the run's translations): a
+    /// cache that cannot be opened (a full disk) stops this stage, with the reason in the
+    /// report, instead of the run, so that what was paid for reaches the outputs. Nothing
+    /// is sent then, since no vector could be kept.
+    pub fn embed_after_paid_work(&self, texts: &[String], quiet: bool) -> Result<Embedded> {
+        match self.embed(texts, quiet) {
+            Err(Error::Cache(e)) => {
+                let reason = format!(
+                    "{e}; nothing was embedded, since no vector could be kept; free space and run again"
+                );
+                Ok(Embedded::stopped(&self.embedder, texts, reason))
+            }
+            other => other,
+        }
+    }
+
     /// What embedding `texts` would send; sends nothing.
     pub fn plan(&self, texts: &[String]) -> Result<Plan> {
         let cache = Arc::new(Cache::open_existing_at(&self.cache)?);
@@ -114,7 +130,7 @@ pub fn embed_for_alignment(
     let Some(session) = Session::open(config, true)? else {
         return Ok(None);
     };
-    let embedded = session.embed(texts, quiet)?;
+    let embedded = session.embed_after_paid_work(texts, quiet)?;
     let report = embedded.report.clone();
     Ok(Some((embedded.usable_vectors(texts), report)))
 }
