@@ -35,6 +35,7 @@ pub mod translate;
 // tables and writers.
 pub mod cache;
 pub mod config;
+pub mod display;
 pub mod error;
 pub mod languages;
 pub mod lexicon;

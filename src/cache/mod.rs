@@ -315,9 +315,8 @@ impl Ledger {
 
     /// Written to a temporary file and renamed, so a crash leaves the old or the new one.
     fn write(&self, dir: &Path) -> std::io::Result<()> {
-        let temporary = dir.join(format!("{}.tmp", Self::FILE));
-        std::fs::write(&temporary, serde_json::to_vec(self)?)?;
-        std::fs::rename(temporary, dir.join(Self::FILE))
+        let bytes = serde_json::to_vec(self)?;
+        crate::output::replace_file(&dir.join(Self::FILE), |w| w.write_all(&bytes))
     }
 }
 

