@@ -20,7 +20,8 @@ fn hostile() -> Vec<Alignment> {
         tgt_doc: "en.txt".into(),
         tgt_ids: vec![3],
         tgt_lang: "en".into(),
-        tgt_text: "Arabic العربية, emoji 🚀🇮🇩, backslash \\ and \r return".into(),
+        tgt_text: "Arabic العربية, emoji 🚀🇮🇩, backslash \\ and \r return, \u{1c}group\u{2028}line"
+            .into(),
         score: 1.25,
         similarity: 0.5,
         confidence: Some(0.8),
@@ -195,6 +196,12 @@ fn tmx_is_well_formed_tmx_14b() {
     assert_eq!(tuvs[1].attribute((xml_ns, "lang")), Some("en"));
     let seg = tuvs[0].first_element_child().unwrap().text().unwrap();
     assert_eq!(seg, "Tab\there, line\nbreak, <tag> & \"quote\" control");
+    // Issue 25 item 8: a lone carriage return read back as a line feed.
+    let target = tuvs[1].first_element_child().unwrap().text().unwrap();
+    assert_eq!(
+        target,
+        "Arabic العربية, emoji 🚀🇮🇩, backslash \\ and \r return, group\u{2028}line"
+    );
     let score = tus[0]
         .children()
         .find(|n| n.has_tag_name("prop") && n.attribute("type") == Some("x-score"))
@@ -218,6 +225,8 @@ fn moses_files_are_line_parallel_and_jsonl_matches_the_schema() {
     assert_eq!(src.lines().count(), 1);
     assert_eq!(tgt.lines().count(), 1);
     assert!(src.starts_with("Tab here, line break"));
+    // Characters line readers split on stay inside the one line (Python's splitlines).
+    assert!(tgt.ends_with("and return, group line\n"), "{tgt:?}");
     assert_eq!(written.len(), 6);
     validate_jsonl(&dir.path().join("aligned.jsonl"), 2);
 }

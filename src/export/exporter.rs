@@ -45,8 +45,10 @@ pub trait Exporter {
     }
 }
 
-/// Text for XML or HTML content and attribute values: `& < > " '` escaped, characters XML 1.0
-/// forbids (controls other than tab, line feed and carriage return; U+FFFE, U+FFFF) removed.
+/// Text for XML or HTML content and attribute values: `& < > " '` escaped; tab, line feed
+/// and carriage return as character references (a parser turns a raw `\r` into `\n`, and
+/// all three into spaces in an attribute); characters XML 1.0 forbids (the other C0
+/// controls, U+FFFE, U+FFFF) removed, as no XML 1.0 file can carry them.
 pub fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -56,7 +58,9 @@ pub fn escape_markup(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
             c if (c as u32) < 0x20 => {}
             '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),

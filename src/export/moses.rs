@@ -12,8 +12,14 @@ use crate::error::Result;
 
 pub struct Moses;
 
+/// One segment as one line: whitespace runs and control characters (which line readers
+/// such as Python's `splitlines` take for line breaks: `\x1c`–`\x1e`, `\x85`, ...) become
+/// single spaces.
 fn line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Exporter for Moses {
