@@ -29,15 +29,15 @@ fn needs_escape(c: char) -> bool {
 
 /// A path for messages: [`escape`]d, and bytes that are not UTF-8 written as `\xNN`, so two
 /// different names never look the same.
-pub fn path(path: &Path) -> String {
+pub fn path(path: impl AsRef<Path>) -> String {
     escape(&lossless(path)).into_owned()
 }
 
 /// The path as text without loss: bytes that are not UTF-8 as `\xNN` (and a literal
 /// backslash before `x` doubled, so the form reads back unambiguously).
-pub fn lossless(path: &Path) -> String {
+pub fn lossless(path: impl AsRef<Path>) -> String {
     use std::os::unix::ffi::OsStrExt;
-    let bytes = path.as_os_str().as_bytes();
+    let bytes = path.as_ref().as_os_str().as_bytes();
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(&chunk.valid().replace("\\x", "\\\\x"));
@@ -46,6 +46,14 @@ pub fn lossless(path: &Path) -> String {
         }
     }
     out
+}
+
+/// Serde: a path as its [`lossless`] form.
+pub fn serialize_lossless<S: serde::Serializer>(
+    path: &std::path::PathBuf,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&lossless(path))
 }
 
 #[cfg(test)]

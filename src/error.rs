@@ -23,13 +23,16 @@ pub mod exit_code {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    #[error("cannot read configuration file {path}: {source}")]
+    #[error(
+        "cannot read configuration file {}: {source}",
+        crate::display::path(path)
+    )]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
     /// Syntax error, wrong type or unknown key; the message from `toml` carries line and column.
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", crate::display::path(path))]
     Parse { path: PathBuf, message: String },
     /// A value that parses but is not acceptable.
     #[error("{location}: key `{key}`: {message}")]
@@ -56,9 +59,9 @@ pub struct SetupError {
 pub enum CacheError {
     #[error("cache in use by another run ({0})")]
     InUse(PathBuf),
-    #[error("cannot open cache {path}: {message}")]
+    #[error("cannot open cache {}: {message}", crate::display::path(path))]
     Open { path: PathBuf, message: String },
-    #[error("cache {path}: {message}")]
+    #[error("cache {}: {message}", crate::display::path(path))]
     Storage { path: PathBuf, message: String },
     #[error("{location}: {message}")]
     Import { location: String, message: String },
@@ -93,7 +96,7 @@ pub enum Error {
         "no inputs: name files or directories on the command line, or set input.paths in {config}"
     )]
     NoInputs { config: String },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {}: {source}", crate::display::path(path))]
     Output {
         path: PathBuf,
         source: std::io::Error,
@@ -112,7 +115,7 @@ pub enum Error {
         "no embedder: set [embed] backend = \"NAME\" with an [embedders.NAME] table in {config}, or pass --embedder NAME"
     )]
     NoEmbedder { config: String },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", crate::display::path(path))]
     Input {
         path: PathBuf,
         source: std::io::Error,

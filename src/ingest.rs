@@ -320,6 +320,17 @@ pub fn discover(inputs: &[PathBuf], config: &InputConfig) -> (Vec<InputFile>, Ve
                 continue;
             }
         };
+        if !metadata.is_dir() && !metadata.is_file() {
+            // Reading a FIFO, socket or device named directly would hang or never end.
+            skipped.push(SkippedInput {
+                path: input.clone(),
+                reason: format!(
+                    "not a regular file ({}); name a file or directory, or `-` for standard input",
+                    special_kind(&metadata)
+                ),
+            });
+            continue;
+        }
         let mut found: Vec<(String, PathBuf)> = Vec::new();
         if metadata.is_dir() {
             for entry in walkdir::WalkDir::new(input)
@@ -350,7 +361,7 @@ pub fn discover(inputs: &[PathBuf], config: &InputConfig) -> (Vec<InputFile>, Ve
         } else {
             let name = input
                 .file_name()
-                .map_or_else(|| slash_path(input), |n| n.to_string_lossy().into_owned());
+                .map_or_else(|| slash_path(input), crate::display::lossless);
             found.push((name, input.clone()));
         }
         for (id, path) in found {
@@ -385,7 +396,7 @@ pub fn read(
     if decoded.replaced > 0 {
         tracing::warn!(
             "{}: {} invalid UTF-8 sequence(s) replaced by U+FFFD",
-            file.path.display(),
+            crate::display::path(&file.path),
             decoded.replaced
         );
     }
@@ -423,6 +434,21 @@ fn new_document(id: &str, path: PathBuf, decoded: Decoded, original_len: usize) 
     }
 }
 
+/// What kind of special file `metadata` describes, for messages.
+fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = metadata.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
@@ -431,9 +457,11 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// A document id: the path's components joined by `/`, bytes that are not UTF-8 as `\xNN`
+/// (two such names never share an id).
 fn slash_path(path: &Path) -> String {
     path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| crate::display::lossless(c.as_os_str()))
         .collect::<Vec<_>>()
         .join("/")
 }

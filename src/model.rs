@@ -238,6 +238,9 @@ pub struct Sentence {
 /// An input that could not be processed, with the reason.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SkippedInput {
+    /// Written in the lossless form of [`crate::display::lossless`]: two names that differ
+    /// only in bytes that are not UTF-8 stay different.
+    #[serde(serialize_with = "crate::display::serialize_lossless")]
     pub path: PathBuf,
     pub reason: String,
 }

@@ -167,7 +167,7 @@ fn ingest_files(config: &Config, inputs: &[PathBuf], quiet: bool, shard: Option<
     }
     bar.finish_and_clear();
     for s in &skipped {
-        tracing::warn!("{}: {}", s.path.display(), s.reason);
+        tracing::warn!("{}: {}", crate::display::path(&s.path), s.reason);
     }
     corpus.skipped = skipped;
     corpus.timings_ms.insert("ingest", elapsed_ms(started));
@@ -328,7 +328,7 @@ fn write_outputs(config: &Config, corpus: &Corpus) -> Result<()> {
     outputs.push(dir.join("summary.json"));
     summary.outputs = outputs
         .iter()
-        .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+        .map(|p| crate::display::lossless(p.strip_prefix(dir).unwrap_or(p)))
         .collect();
     if corpus.merged_shards.is_none() {
         summary.timings_ms.insert("write", elapsed_ms(started));
@@ -411,7 +411,7 @@ pub fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
     }
     eprintln!("{} input(s) skipped:", corpus.skipped.len());
     for s in &corpus.skipped {
-        eprintln!("  {}: {}", s.path.display(), s.reason);
+        eprintln!("  {}: {}", crate::display::path(&s.path), s.reason);
     }
     if keep_going {
         code
@@ -492,7 +492,7 @@ impl<'a> Summary<'a> {
                     per_doc.get(d.id.as_str()).copied().unwrap_or_default();
                 DocumentSummary {
                     id: &d.id,
-                    path: d.path.display().to_string(),
+                    path: crate::display::lossless(&d.path),
                     lang: d.lang.as_deref(),
                     lang_confidence: d.lang_confidence,
                     bytes: d.original_len,
@@ -506,7 +506,7 @@ impl<'a> Summary<'a> {
         Summary {
             schema_version: SCHEMA_VERSION,
             transalign_version: env!("CARGO_PKG_VERSION"),
-            config: config.file.as_ref().map(|p| p.display().to_string()),
+            config: config.file.as_ref().map(crate::display::path),
             pivot: &config.pivot,
             complete: corpus.skipped.is_empty()
                 && corpus

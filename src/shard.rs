@@ -197,18 +197,18 @@ pub fn read_shards(dirs: &[PathBuf], schema_version: u32, rules: &ClaimRules) ->
             source,
         })?;
         let summary: ShardSummary = serde_json::from_str(&text)
-            .map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
+            .map_err(|e| Error::Data(format!("{}: {e}", crate::display::path(&path))))?;
         if summary.schema_version != schema_version {
             return Err(Error::Data(format!(
                 "{}: schema_version {} (this transalign writes and merges {schema_version})",
-                path.display(),
+                crate::display::path(&path),
                 summary.schema_version,
             )));
         }
         let shard = summary.shard.ok_or_else(|| {
             Error::Data(format!(
                 "{}: not the output of `transalign run --shard` (no \"shard\")",
-                path.display()
+                crate::display::path(&path)
             ))
         })?;
         shards.push((shard, dir.clone(), summary));
@@ -223,15 +223,15 @@ pub fn read_shards(dirs: &[PathBuf], schema_version: u32, rules: &ClaimRules) ->
         if shard.count != count {
             return Err(Error::Data(format!(
                 "{} is shard {shard}, {} is of {count} shards: merge the shards of one run",
-                dir.display(),
-                shards[0].1.display()
+                crate::display::path(dir),
+                crate::display::path(&shards[0].1)
             )));
         }
         if let Some(other) = seen.insert(shard.index, dir) {
             return Err(Error::Data(format!(
                 "{} and {} are both shard {shard}",
-                other.display(),
-                dir.display()
+                crate::display::path(other),
+                crate::display::path(dir)
             )));
         }
     }
@@ -263,8 +263,9 @@ pub fn read_shards(dirs: &[PathBuf], schema_version: u32, rules: &ClaimRules) ->
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
         {
-            let sentence: Sentence = serde_json::from_str(line)
-                .map_err(|e| Error::Data(format!("{}:{}: {e}", path.display(), n + 1)))?;
+            let sentence: Sentence = serde_json::from_str(line).map_err(|e| {
+                Error::Data(format!("{}:{}: {e}", crate::display::path(&path), n + 1))
+            })?;
             sentences_of
                 .entry(sentence.doc.clone())
                 .or_default()
@@ -274,7 +275,7 @@ pub fn read_shards(dirs: &[PathBuf], schema_version: u32, rules: &ClaimRules) ->
             if corpus.documents.iter().any(|x| x.id == d.id) {
                 return Err(Error::Data(format!(
                     "{}: document {} is in two shards (were they made from different corpora?)",
-                    dir.display(),
+                    crate::display::path(&dir),
                     d.id
                 )));
             }

@@ -137,12 +137,137 @@ fn names_in(dir: &Path) -> Vec<String> {
     names
 }
 
-#[allow(dead_code)]
 fn summary(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("out/summary.json")).unwrap()).unwrap()
 }
 
-#[allow(dead_code)]
 fn sentences(dir: &Path) -> Vec<serde_json::Value> {
     parse_jsonl(&std::fs::read_to_string(dir.join("out/sentences.jsonl")).unwrap())
+}
+
+/// Item 11: file names reached stderr raw — an escape sequence retitled and cleared the
+/// terminal, a line break forged a "skipped" line.
+#[test]
+fn file_names_cannot_drive_the_terminal_or_forge_lines() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = small_project();
+    let hostile = [
+        &b"esc\x1b]0;PWNED\x07\x1b[2J.txt"[..],
+        &b"a\n  forged.txt"[..],
+    ];
+    for name in hostile {
+        // Binary content: skipped, so the name is printed with the reason.
+        let path = dir
+            .path()
+            .join("corpus")
+            .join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(path, b"\0binary\0").unwrap();
+    }
+    let out = transalign(dir.path()).arg("run").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "skipped inputs: {}",
+        stderr_of(&out)
+    );
+    let err = stderr_of(&out);
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "no escape byte reaches stderr: {err:?}"
+    );
+    assert!(!out.stderr.contains(&0x07), "{err:?}");
+    assert!(
+        !err.lines()
+            .any(|l| l.trim_start().starts_with("forged.txt")),
+        "{err}"
+    );
+    assert!(err.contains("esc\\u{1b}]0;PWNED\\u{7}"), "{err}");
+    assert!(err.contains("a\\n  forged.txt"), "{err}");
+}
+
+/// Item 12: two names that differ only in bytes that are not UTF-8 both became
+/// `bad\u{FFFD}.txt` in `summary.json` (a path that does not exist).
+#[test]
+fn names_that_are_not_utf8_stay_distinct_in_the_outputs() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = small_project();
+    for (name, content) in [
+        (
+            &b"bad\xff.txt"[..],
+            &b"Ini dokumen pertama tentang pemerintah.\n"[..],
+        ),
+        (
+            &b"bad\xfe.txt"[..],
+            &b"Ini dokumen kedua tentang menteri.\n"[..],
+        ),
+        (&b"skip\xff.txt"[..], &b"\0"[..]),
+        (&b"skip\xfe.txt"[..], &b"\0"[..]),
+    ] {
+        let path = dir
+            .path()
+            .join("corpus")
+            .join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(path, content).unwrap();
+    }
+    let out = transalign(dir.path()).arg("run").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let summary = summary(dir.path());
+    let ids: Vec<&str> = summary["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"bad\\xFF.txt") && ids.contains(&"bad\\xFE.txt"),
+        "{ids:?}"
+    );
+    let skipped: Vec<&str> = summary["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_ne!(skipped[0], skipped[1]);
+    assert!(
+        skipped.iter().all(|p| !p.contains('\u{FFFD}')),
+        "{skipped:?}"
+    );
+    let docs: std::collections::HashSet<String> = sentences(dir.path())
+        .iter()
+        .map(|s| s["doc"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        docs.contains("bad\\xFF.txt") && docs.contains("bad\\xFE.txt"),
+        "{docs:?}"
+    );
+}
+
+/// Item 13: a FIFO named on the command line hung silently. It is refused with a reason,
+/// and the run goes on with the other inputs.
+#[test]
+fn a_fifo_named_on_the_command_line_is_refused_not_read() {
+    let dir = small_project();
+    let fifo = dir.path().join("pipe.txt");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = transalign(dir.path())
+        .args(["run", "corpus", "pipe.txt"])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("pipe.txt") && err.contains("not a regular file (a FIFO)"),
+        "{err}"
+    );
+    assert_eq!(
+        summary(dir.path())["documents"].as_array().unwrap().len(),
+        2
+    );
 }

@@ -471,15 +471,16 @@ impl Cache {
                 message,
             }),
             Err(OpenFailure::Corrupt(message)) => {
-                let aside = PathBuf::from(format!("{}.corrupt-{}", path.display(), now()));
+                let aside =
+                    PathBuf::from(format!("{}.corrupt-{}", crate::display::path(path), now()));
                 std::fs::rename(path, &aside).map_err(|e| CacheError::Open {
                     path: path.to_path_buf(),
                     message: format!("corrupt ({message}) and cannot be moved aside: {e}"),
                 })?;
                 eprintln!(
                     "warning: cache {} is corrupt ({message}); moved it to {} and started an empty cache",
-                    path.display(),
-                    aside.display()
+                    crate::display::path(path),
+                    crate::display::path(&aside)
                 );
                 let db = Self::open_db(path).map_err(|e| CacheError::Open {
                     path: path.to_path_buf(),
@@ -548,7 +549,7 @@ impl Cache {
         if let (Some(ledger), false) = (&ledger, intact) {
             let message = format!(
                 "cache {} is damaged: {entries} of {} entries survived; the lost ones will be requested again",
-                self.path.display(),
+                crate::display::path(&self.path),
                 ledger.entries
             );
             eprintln!("warning: {message}");

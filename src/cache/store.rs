@@ -29,7 +29,7 @@ impl Location {
     /// How errors and reports name it (never with a password).
     pub fn describe(&self) -> String {
         match self {
-            Location::Sled(path) => path.display().to_string(),
+            Location::Sled(path) => crate::display::path(path),
             Location::Redis { url, .. } => url.clone(),
         }
     }

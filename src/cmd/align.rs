@@ -65,9 +65,9 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
                     "--translation",
                     format!(
                         "{} has {} lines, the source {} has {}: a translation must be line-parallel",
-                        path.display(),
+                        crate::display::path(path),
                         lines.len(),
-                        args.source.display(),
+                        crate::display::path(&args.source),
                         source.len()
                     ),
                 ));
@@ -182,8 +182,8 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
             .collect()
         }
     };
-    let src_doc = args.source.display().to_string();
-    let tgt_doc = args.target.display().to_string();
+    let src_doc = crate::display::lossless(&args.source);
+    let tgt_doc = crate::display::lossless(&args.target);
     let records: Vec<Alignment> = alignments
         .into_iter()
         .map(|(s, t, score, similarity, rank, accepted)| {

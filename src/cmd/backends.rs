@@ -42,7 +42,7 @@ fn check(config: &Config, command: &BackendsCommand) -> Result<u8> {
             config: config
                 .file
                 .as_ref()
-                .map_or_else(|| "config.toml".into(), |p| p.display().to_string()),
+                .map_or_else(|| "config.toml".into(), crate::display::path),
         });
     }
     let runtime = stage::runtime()?;

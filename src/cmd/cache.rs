@@ -43,7 +43,7 @@ fn cache_command(config: &Config, command: &CacheCommand, quiet: bool) -> Result
             } else {
                 let mut t = format!(
                     "cache {}: {} entries, {} bytes on disk\n",
-                    stats.path.display(),
+                    crate::display::path(&stats.path),
                     stats.entries,
                     stats.size_on_disk_bytes
                 );
@@ -64,7 +64,10 @@ fn cache_command(config: &Config, command: &CacheCommand, quiet: bool) -> Result
         CacheCommand::Clear { backend } => {
             let removed = cache.clear(backend.as_deref())?;
             if !quiet {
-                eprintln!("removed {removed} entries from {}", cache.path().display());
+                eprintln!(
+                    "removed {removed} entries from {}",
+                    crate::display::path(cache.path())
+                );
             }
         }
         CacheCommand::Export { out } => {
@@ -113,12 +116,15 @@ fn cache_command(config: &Config, command: &CacheCommand, quiet: bool) -> Result
                 let origin = if crate::ingest::is_stdin(path) {
                     "<stdin>".to_string()
                 } else {
-                    path.display().to_string()
+                    crate::display::path(path)
                 };
                 total += cache.import(&mut text.as_bytes(), &origin, default_ref)?;
             }
             if !quiet {
-                eprintln!("imported {total} entries into {}", cache.path().display());
+                eprintln!(
+                    "imported {total} entries into {}",
+                    crate::display::path(cache.path())
+                );
             }
         }
     }

@@ -10,10 +10,10 @@ use crate::error::{Error, Result, exit_code};
 /// Runs `config check`.
 pub fn check(context: &Context, overrides: &OverrideArgs) -> Result<u8> {
     let config = Config::load(context.config_file, &overrides.to_overrides(None, None))?;
-    let source = config.file.as_ref().map_or_else(
-        || "built-in defaults".to_string(),
-        |p| p.display().to_string(),
-    );
+    let source = config
+        .file
+        .as_ref()
+        .map_or_else(|| "built-in defaults".to_string(), crate::display::path);
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "# effective configuration (from {source}): OK")
         .and_then(|_| stdout.write_all(config.to_toml().as_bytes()))

@@ -13,7 +13,7 @@ pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
     match command {
         crate::cli::EvalCommand::Align { gold, pred } => {
             let gold_beads =
-                read_gold(&read(gold)?, &gold.display().to_string()).map_err(Error::Data)?;
+                read_gold(&read(gold)?, &crate::display::path(gold)).map_err(Error::Data)?;
             let predicted: Vec<IdBead> = predictions(pred)?
                 .into_iter()
                 .filter(|a| a.rank == 1)
@@ -90,7 +90,7 @@ pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
             }
             let gold_pairs: Option<Vec<IdBead>> = match gold {
                 Some(g) => {
-                    Some(read_gold(&read(g)?, &g.display().to_string()).map_err(Error::Data)?)
+                    Some(read_gold(&read(g)?, &crate::display::path(g)).map_err(Error::Data)?)
                 }
                 None => None,
             };
@@ -115,7 +115,7 @@ pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
                 .ok_or_else(|| {
                     Error::Data(format!(
                         "{}: the rank-1 predictions are all right or all wrong (on both halves): nothing to calibrate against",
-                        pred.display()
+                        crate::display::path(pred)
                     ))
                 })?;
             write!(stdout, "{report}").map_err(Error::Stdout)?;

@@ -52,7 +52,7 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<u8> {
     let written = export::export(&formats, out, &input)?;
     if !context.quiet {
         for path in &written {
-            eprintln!("wrote {}", path.display());
+            eprintln!("wrote {}", crate::display::path(path));
         }
     }
     Ok(exit_code::SUCCESS)
@@ -107,7 +107,7 @@ pub(super) fn read_alignments(path: &Path) -> Result<Vec<Alignment>> {
             serde_json::from_str::<Alignment>(l).map_err(|e| {
                 Error::Data(format!(
                     "{}:{}: not an alignment record: {e}",
-                    path.display(),
+                    crate::display::path(path),
                     n + 1
                 ))
             })

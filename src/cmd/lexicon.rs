@@ -44,7 +44,11 @@ pub fn run(context: &Context, command: &crate::cli::LexiconCommand) -> Result<u8
             let text = collected.render(&header, *alternatives);
             crate::output::write_atomically(out, |w| w.write_all(text.as_bytes()))?;
             if !quiet {
-                eprintln!("wrote {} entries to {}", collected.len(), out.display());
+                eprintln!(
+                    "wrote {} entries to {}",
+                    collected.len(),
+                    crate::display::path(out)
+                );
             }
             Ok(exit_code::SUCCESS)
         }

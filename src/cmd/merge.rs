@@ -28,7 +28,7 @@ pub fn run(context: &Context, args: &MergeArgs) -> Result<u8> {
             corpus.documents.len(),
             corpus.alignments.len(),
             corpus.claims.len(),
-            config.output.dir.display()
+            crate::display::path(&config.output.dir)
         );
     }
     Ok(pipeline::finish(&corpus, false, context.quiet))

@@ -40,7 +40,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
             "{shard}wrote {} sentences of {} documents to {} (cache: {})",
             corpus.sentences.len(),
             corpus.documents.len(),
-            config.output.dir.display(),
+            crate::display::path(&config.output.dir),
             config.cache.location.describe()
         );
     }
@@ -101,17 +101,17 @@ pub(super) fn inputs(args: &InputArgs, config: &Config) -> Result<Vec<PathBuf>> 
         if path.as_os_str() != "-" && !path.exists() {
             return Err(crate::error::ConfigError::command_line(
                 "INPUT",
-                format!("{}: no such file or directory", path.display()),
+                format!("{}: no such file or directory", crate::display::path(path)),
             )
             .into());
         }
     }
     if inputs.is_empty() {
         return Err(Error::NoInputs {
-            config: config.file.as_ref().map_or_else(
-                || "a configuration file".into(),
-                |p| p.display().to_string(),
-            ),
+            config: config
+                .file
+                .as_ref()
+                .map_or_else(|| "a configuration file".into(), crate::display::path),
         });
     }
     Ok(inputs.clone())

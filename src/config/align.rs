@@ -178,8 +178,12 @@ fn tsv_lines(
     key: &str,
     locator: &KeyLocator,
 ) -> Result<Vec<(usize, Vec<String>)>, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| locator.invalid(key, format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        locator.invalid(
+            key,
+            format!("cannot read {}: {e}", crate::display::path(path)),
+        )
+    })?;
     Ok(text
         .lines()
         .enumerate()
@@ -211,7 +215,7 @@ fn document_filter(
                             key,
                             format!(
                                 "{}:{line}: expected SOURCE<TAB>TARGET (two document ids or patterns)",
-                                path.display()
+                                crate::display::path(&path)
                             ),
                         ));
                     }
@@ -254,7 +258,7 @@ fn document_filter(
                     key,
                     format!(
                         "{}: empty (expected a header line doc<TAB>{field}…)",
-                        path.display()
+                        crate::display::path(&path)
                     ),
                 ));
             };
@@ -268,7 +272,7 @@ fn document_filter(
                         key,
                         format!(
                             "{}:1: the header must start with `doc` and have a column `{field}`, got {header:?}",
-                            path.display()
+                            crate::display::path(&path)
                         ),
                     ));
                 }
@@ -280,7 +284,7 @@ fn document_filter(
                         key,
                         format!(
                             "{}:{line}: {} fields, the header has {}",
-                            path.display(),
+                            crate::display::path(&path),
                             fields.len(),
                             header.len()
                         ),

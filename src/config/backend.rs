@@ -389,7 +389,11 @@ pub(crate) fn validate_backend(
         if !resolved.is_file() {
             return Err(invalid(
                 "files",
-                format!("entry {} ({}): no such file", i + 1, resolved.display()),
+                format!(
+                    "entry {} ({}): no such file",
+                    i + 1,
+                    crate::display::path(&resolved)
+                ),
             ));
         }
         files.push(resolved);

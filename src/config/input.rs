@@ -86,7 +86,7 @@ pub(crate) fn validate(
                 format!(
                     "entry {} ({}): no such file or directory",
                     i + 1,
-                    resolved.display()
+                    crate::display::path(&resolved)
                 ),
             ));
         }

@@ -120,8 +120,8 @@ impl KeyLocator<'_> {
             return "built-in defaults".into();
         };
         match find_key_line(self.text, key) {
-            Some((line, column)) => format!("{}:{line}:{column}", file.display()),
-            None => file.display().to_string(),
+            Some((line, column)) => format!("{}:{line}:{column}", crate::display::path(file)),
+            None => crate::display::path(file),
         }
     }
 }

@@ -36,7 +36,7 @@ impl Session {
             config: config
                 .file
                 .as_ref()
-                .map_or_else(|| "config.toml".into(), |p| p.display().to_string()),
+                .map_or_else(|| "config.toml".into(), crate::display::path),
         })
     }
 

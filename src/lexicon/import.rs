@@ -59,7 +59,7 @@ impl Collected {
     /// Reads one source file.
     pub fn read(&mut self, format: SourceFormat, path: &Path) -> Result<(), ImportError> {
         let read_error = |message: String| ImportError::Read {
-            path: path.display().to_string(),
+            path: crate::display::path(path),
             message,
         };
         if format == SourceFormat::Freedict {
@@ -71,7 +71,7 @@ impl Collected {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let location = || format!("{}:{}", path.display(), n + 1);
+            let location = || format!("{}:{}", crate::display::path(path), n + 1);
             match format {
                 SourceFormat::Wiktionary => {
                     let (head, translations) =
@@ -115,7 +115,7 @@ impl Collected {
 
     fn read_freedict(&mut self, index: &Path) -> Result<(), ImportError> {
         let read_error = |path: &Path, message: String| ImportError::Read {
-            path: path.display().to_string(),
+            path: crate::display::path(path),
             message,
         };
         let index_text =
@@ -134,7 +134,7 @@ impl Collected {
             std::fs::read(&plain).map_err(|e| read_error(&plain, e.to_string()))?
         };
         for (n, line) in index_text.lines().enumerate() {
-            let location = || format!("{}:{}", index.display(), n + 1);
+            let location = || format!("{}:{}", crate::display::path(index), n + 1);
             let fields: Vec<&str> = line.split('\t').collect();
             if fields.len() < 3 {
                 return Err(ImportError::Syntax {

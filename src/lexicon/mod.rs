@@ -88,7 +88,7 @@ fn sister(lang: &str) -> Option<&'static str> {
 /// A problem with a lexicon file.
 #[derive(Debug, thiserror::Error)]
 pub enum LexiconError {
-    #[error("cannot read lexicon {path}: {source}")]
+    #[error("cannot read lexicon {}: {source}", crate::display::path(path))]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -136,7 +136,7 @@ impl Lexicon {
             .iter()
             .map(|p| {
                 std::fs::read_to_string(p)
-                    .map(|text| (file_language(p), p.display().to_string(), text))
+                    .map(|text| (file_language(p), crate::display::path(p), text))
                     .map_err(|source| LexiconError::Read {
                         path: p.clone(),
                         source,

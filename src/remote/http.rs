@@ -318,16 +318,16 @@ pub fn error_message(body: &[u8]) -> String {
             "/explanation",
         ] {
             if let Some(text) = json.pointer(pointer).and_then(|v| v.as_str()) {
-                return redact(text);
+                return crate::display::escape(&redact(text)).into_owned();
             }
         }
     }
     snippet(body)
 }
 
-/// The first 200 characters of a body, for messages.
+/// The first 200 characters of a body, for messages (control characters escaped).
 pub fn snippet(body: &[u8]) -> String {
-    let text = redact(&String::from_utf8_lossy(body));
+    let text = crate::display::escape(&redact(&String::from_utf8_lossy(body))).into_owned();
     let trimmed = text.trim();
     match trimmed.char_indices().nth(200) {
         Some((i, _)) => format!("{}…", &trimmed[..i]),

@@ -48,7 +48,9 @@ pub async fn exchange_lines(
         return Err(BackendError::rejected(format!(
             "{name}: `{program}` exited with {}: {}",
             output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
+            crate::display::escape(&crate::remote::http::redact(
+                String::from_utf8_lossy(&output.stderr).trim()
+            ))
         )));
     }
     let stdout = String::from_utf8(output.stdout)

@@ -162,7 +162,7 @@ impl Chain {
             config: config
                 .file
                 .as_ref()
-                .map_or_else(|| "config.toml".into(), |p| p.display().to_string()),
+                .map_or_else(|| "config.toml".into(), crate::display::path),
         })
     }
 
