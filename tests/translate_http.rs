@@ -771,3 +771,62 @@ fn a_server_behind_an_internal_ca_is_reached_through_ssl_cert_file() {
         "only the trusted run got through"
     );
 }
+
+/// Issue 25 item 14: LibreTranslate returned the `api_key` inside `translatedText`, and the
+/// key landed unredacted in the cache, `cache export`, the outputs and stdout. Such an
+/// answer fails alone (its batch neighbours are kept, nothing is sent again), is never
+/// cached, and the key appears nowhere.
+#[test]
+fn a_key_echoed_in_a_successful_answer_is_never_used_shown_or_cached() {
+    let server = libre_server(|req, _| {
+        let key = req.json()["api_key"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let q: Vec<String> = req.json()["q"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let t = t.as_str().unwrap();
+                if t.ends_with(" 3") {
+                    format!("{} (key {key})", echo(t))
+                } else {
+                    echo(t)
+                }
+            })
+            .collect();
+        Reply::json(200, json!({ "translatedText": q }))
+    });
+    let dir = project(&libre_config(
+        &server.url(),
+        "api_key_env = \"LT_KEY\"\nbatch_size = 8\nconcurrency = 1\nmax_retries = 0",
+    ));
+    let input = lines(6);
+    let out = transalign(dir.path())
+        .args(["translate", "--from", "es"])
+        .env("LT_KEY", KEY)
+        .write_stdin(input.join("\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let err = stderr_of(&out);
+    assert!(!stdout.contains(KEY) && !err.contains(KEY), "{stdout}{err}");
+    let printed = stdout_lines(&out);
+    assert_eq!(printed[0], echo(&input[0]));
+    assert_eq!(printed[3], "", "the echoing answer is not used");
+    assert!(err.contains("contains a configured API key"), "{err}");
+    assert_eq!(
+        server.requests_to("/translate").len(),
+        1,
+        "no split, no resend"
+    );
+    let export = transalign(dir.path())
+        .args(["cache", "export"])
+        .output()
+        .unwrap();
+    let exported = String::from_utf8_lossy(&export.stdout);
+    assert_eq!(exported.lines().count(), 5, "the other five are cached");
+    assert!(!exported.contains(KEY));
+}

@@ -21,7 +21,7 @@ use crate::config::{EmbedderConfig, EmbedderKind};
 use crate::error::SetupError;
 use crate::remote::driver::{self, Counters, Lane, Outcome, Plan};
 use crate::remote::http::Secret;
-use crate::remote::{BackendError, BoxFuture, DriverSettings, Memory, Service};
+use crate::remote::{BackendError, BoxFuture, DriverSettings, ItemProblem, Memory, Service};
 use protocol::Protocol;
 
 /// An embedding service with the shared parts: a [`Service`] for the remote driver.
@@ -149,11 +149,9 @@ impl Service for Embedder {
                 .collect())
         })
     }
-    fn check(&self, _text: &str, vector: &Vec<f16>) -> Result<(), String> {
-        check_vector(vector, self.dimension())
-    }
-    fn items_stand_alone(&self) -> bool {
-        true
+    /// A vector stands alone: a bad one fails by itself, the rest of its answer is kept.
+    fn check(&self, _text: &str, vector: &Vec<f16>) -> Result<(), ItemProblem> {
+        check_vector(vector, self.dimension()).map_err(ItemProblem::Alone)
     }
     fn observe(&self, vectors: &[Vec<f16>]) -> bool {
         self.vote().observe(vectors.iter().map(Vec::len))

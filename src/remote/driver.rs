@@ -13,7 +13,7 @@ use serde::Serialize;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
-use super::{BackendError, Memory, Service, Support, backoff};
+use super::{BackendError, ItemProblem, Memory, Service, Support, backoff};
 use crate::cache::{Cache, CacheError};
 
 /// One text of a group (the source language of a translation; one group for embeddings).
@@ -775,9 +775,10 @@ async fn run_batch<S: Service>(
                         break Ok(());
                     }
                     let verdicts = item_verdicts(service.as_ref(), &texts, &outputs);
-                    if !service.items_stand_alone()
-                        && let Some((n, Err(problem))) =
-                            verdicts.iter().enumerate().find(|(_, v)| v.is_err())
+                    if let Some((n, Err(ItemProblem::Suspect(problem)))) = verdicts
+                        .iter()
+                        .enumerate()
+                        .find(|(_, v)| matches!(v, Err(ItemProblem::Suspect(_))))
                     {
                         drop(permit);
                         break Err(BackendError::mismatch(format!(
@@ -883,7 +884,7 @@ fn item_verdicts<S: Service>(
     service: &S,
     texts: &[String],
     outputs: &[S::Output],
-) -> Vec<Result<(), String>> {
+) -> Vec<Result<(), ItemProblem>> {
     texts
         .iter()
         .zip(outputs)
@@ -899,7 +900,7 @@ async fn accept<S: Service>(
     lane_index: usize,
     shared: &Shared<S::Output>,
     answer: Answer<S::Output>,
-    verdicts: Vec<Result<(), String>>,
+    verdicts: Vec<Result<(), ItemProblem>>,
 ) {
     let kept: Vec<(&str, &S::Output)> = answer
         .texts

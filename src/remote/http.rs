@@ -305,6 +305,19 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// True when `text` holds a known key (as it is, or form/URL-encoded) of at least 8
+/// characters (a shorter one cannot be told from ordinary text).
+pub fn contains_secret(text: &str) -> bool {
+    let known = KNOWN_SECRETS.lock().unwrap_or_else(|e| e.into_inner());
+    known
+        .iter()
+        .filter(|s| s.chars().count() >= 8)
+        .any(|secret| {
+            let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+            text.contains(secret.as_str()) || text.contains(encoded.as_str())
+        })
+}
+
 /// The error message of a JSON error body in any of the shapes the vendors use
 /// (`{"error": "..."}`, `{"message": ...}`, `{"error": {"message": ...}}`), else the start
 /// of the body.

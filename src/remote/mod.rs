@@ -85,6 +85,31 @@ impl Support {
     }
 }
 
+/// Why one item of an answer is unusable, and what that says about the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemProblem {
+    /// This item alone is wrong (a vector of the wrong size, an answer echoing the API key):
+    /// it fails without a new request, and the rest of the answer is kept.
+    Alone(String),
+    /// The answer may be shifted as a whole (an empty translation in a batch): the batch
+    /// is split and sent again to isolate the item.
+    Suspect(String),
+}
+
+impl ItemProblem {
+    pub fn message(&self) -> &str {
+        match self {
+            ItemProblem::Alone(m) | ItemProblem::Suspect(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Display for ItemProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
 /// One remote service as the driver sees it: a translation backend into one target, or an
 /// embedder. Implementations make one request; the driver decides what goes into it, when
 /// it is sent and what happens on failure.
@@ -121,17 +146,10 @@ pub trait Service: Send + Sync + 'static {
         group: &'a str,
         texts: &'a [String],
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, BackendError>>;
-    /// Checks one answer item against its text; an error makes the item unusable (the
-    /// batch is split to isolate it, and it is never cached).
-    fn check(&self, _text: &str, _output: &Self::Output) -> Result<(), String> {
+    /// Checks one answer item against its text; a problem makes the item unusable (it is
+    /// never cached), see [`ItemProblem`].
+    fn check(&self, _text: &str, _output: &Self::Output) -> Result<(), ItemProblem> {
         Ok(())
-    }
-    /// True when one item of an answer can be wrong while the others are right (a vector
-    /// stands alone; a translation batch with an empty item may be shifted as a whole):
-    /// then an item that fails its check fails alone, without a new request, and the rest
-    /// of the answer is kept.
-    fn items_stand_alone(&self) -> bool {
-        false
     }
     /// Sees every answer before its items are checked; false while the service needs more
     /// answers before it can check any (the embedder's vote on the vector dimension). A

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{Backend, BackendError, BoxFuture, DriverSettings, Translated};
 use crate::cache::{self, Cache, CacheError};
 use crate::remote::driver::{self as remote, Lane, Report};
-use crate::remote::{Memory, Service, Support};
+use crate::remote::{ItemProblem, Memory, Service, Support, http};
 
 pub use crate::remote::driver::{Plan, PlannedWork};
 
@@ -162,12 +162,26 @@ impl Service for Translator {
     ) -> BoxFuture<'a, Result<Vec<Translated>, BackendError>> {
         self.backend.translate(source, &self.target, texts)
     }
-    fn check(&self, text: &str, output: &Translated) -> Result<(), String> {
+    fn check(&self, text: &str, output: &Translated) -> Result<(), ItemProblem> {
         if cache::translation_is_missing(text, &output.text) {
-            return Err("empty translation of a non-empty text".into());
+            return Err(ItemProblem::Suspect(
+                "empty translation of a non-empty text".into(),
+            ));
+        }
+        if echoes_a_key(text, &output.text) {
+            return Err(ItemProblem::Alone(
+                "the answer contains a configured API key (the server echoes it); not used and not cached".into(),
+            ));
         }
         Ok(())
     }
+}
+
+/// True when a translation holds a configured API key its text did not: the server echoed
+/// it (LibreTranslate can put `api_key` into `translatedText`). Such an answer is never
+/// used or cached, and one an older build cached is a miss.
+fn echoes_a_key(text: &str, translation: &str) -> bool {
+    http::contains_secret(translation) && !http::contains_secret(text)
 }
 
 /// The translation records of one backend fingerprint into one target.
@@ -183,6 +197,7 @@ impl Memory<Translated> for TranslationMemory {
         Ok(self
             .cache
             .get(&self.fingerprint, source, &self.target, text)?
+            .filter(|record| !echoes_a_key(text, &record.translation))
             .map(|record| Translated {
                 text: record.translation,
                 detected_source: record.detected_source,
@@ -212,12 +227,15 @@ impl Memory<Translated> for TranslationMemory {
             .cache
             .get_many(&keys)?
             .into_iter()
-            .map(|record| {
-                record.map(|r| Translated {
-                    text: r.translation,
-                    detected_source: r.detected_source,
-                    coverage: r.coverage,
-                })
+            .zip(items)
+            .map(|(record, (_, text))| {
+                record
+                    .filter(|r| !echoes_a_key(text, &r.translation))
+                    .map(|r| Translated {
+                        text: r.translation,
+                        detected_source: r.detected_source,
+                        coverage: r.coverage,
+                    })
             })
             .collect())
     }
