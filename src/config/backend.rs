@@ -365,20 +365,9 @@ pub(crate) fn validate_backend(
         hard_max_items: kind.hard_max_items(),
     };
     let settings = validate_limits(raw.limits(), defaults, kind.as_str(), &invalid)?;
+    // Ranges of `temperature` and `alternatives`: the table in `ranges`.
     let temperature = raw.temperature.unwrap_or(0.0);
-    if !(temperature.is_finite() && temperature >= 0.0) {
-        return Err(invalid(
-            "temperature",
-            format!("must be a number ≥ 0, got {temperature}"),
-        ));
-    }
     let alternatives = raw.alternatives.unwrap_or(3);
-    if !(1..=10).contains(&alternatives) {
-        return Err(invalid(
-            "alternatives",
-            format!("must be between 1 and 10, got {alternatives}"),
-        ));
-    }
     let mut files = Vec::new();
     for (i, f) in raw.files.iter().enumerate() {
         let resolved = if f.is_absolute() {

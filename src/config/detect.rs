@@ -77,14 +77,6 @@ pub(crate) fn validate(
         ));
     }
 
-    for (key, value) in [
-        ("detect.margin", raw.margin),
-        ("detect.override_confidence", raw.override_confidence),
-    ] {
-        if !(0.0..=1.0).contains(&value) || value.is_nan() {
-            return Err(locator.invalid(key, format!("must be between 0 and 1, got {value}")));
-        }
-    }
     // Members outside detect.languages are ignored (a group needs two to matter), so
     // `--languages en,id` works with the default [["id", "ms"]]; unknown codes are errors.
     let known: Vec<String> = languages.iter().map(|l| languages::iso_code(*l)).collect();

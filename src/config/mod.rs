@@ -24,6 +24,7 @@ pub use locate::DEFAULT_FILE;
 mod output;
 mod overrides;
 mod pairs;
+pub mod ranges;
 mod remote;
 mod segment;
 mod translate;
@@ -152,6 +153,7 @@ impl Config {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         apply_overrides(overrides, &mut raw);
+        ranges::check(&raw, &locator)?;
 
         let (detect, pivot) = detect::validate(&raw.detect, &raw.pivot, &locator, overrides)?;
         let segment = segment::validate(&raw.segment, &locator)?;

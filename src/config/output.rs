@@ -121,9 +121,6 @@ pub(crate) fn validate(
             ));
         }
     }
-    if !(0.0..=1.0).contains(&raw.moses_min_score) {
-        return Err(locator.invalid("output.moses_min_score", "must be between 0 and 1".into()));
-    }
     Ok(OutputConfig {
         dir: raw.dir.clone(),
         formats,

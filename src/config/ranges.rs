@@ -1,0 +1,384 @@
+//! The one table of ranges of every numeric configuration key, checked on the parsed file
+//! (after the command-line overrides) before the sections' own validation, which then
+//! checks only what depends on other keys (a kind's batch limit, `related` ≥ `same`).
+
+use super::RawConfig;
+use super::locate::KeyLocator;
+use crate::error::ConfigError;
+
+/// The values a numeric key may take: `min..=max` (`min` itself excluded when
+/// `above_min`), finite, and a whole number when `whole`.
+#[derive(Debug, Clone, Copy)]
+pub struct Range {
+    /// The key; `*` stands for a table name (`backends.*.temperature`).
+    pub key: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub above_min: bool,
+    pub whole: bool,
+}
+
+const fn real(key: &'static str, min: f64, max: f64) -> Range {
+    Range {
+        key,
+        min,
+        max,
+        above_min: false,
+        whole: false,
+    }
+}
+
+const fn positive(key: &'static str, max: f64) -> Range {
+    Range {
+        key,
+        min: 0.0,
+        max,
+        above_min: true,
+        whole: false,
+    }
+}
+
+const fn whole(key: &'static str, min: f64, max: f64) -> Range {
+    Range {
+        key,
+        min,
+        max,
+        above_min: false,
+        whole: true,
+    }
+}
+
+const DAY: f64 = 86_400.0;
+
+/// The limits every remote table (`backends.*`, `embedders.*`) shares.
+macro_rules! remote_limits {
+    ($table:literal) => {
+        [
+            whole(concat!($table, ".*.batch_size"), 1.0, 100_000.0),
+            whole(concat!($table, ".*.max_batch_bytes"), 1.0, 1_073_741_824.0),
+            whole(concat!($table, ".*.concurrency"), 1.0, 256.0),
+            real(concat!($table, ".*.requests_per_second"), 0.0, 1e6),
+            real(concat!($table, ".*.chars_per_minute"), 0.0, 1e12),
+            positive(concat!($table, ".*.timeout_secs"), DAY),
+            whole(concat!($table, ".*.max_retries"), 0.0, 100.0),
+            whole(concat!($table, ".*.retry_initial_ms"), 0.0, DAY * 1000.0),
+            real(concat!($table, ".*.retry_max_secs"), 0.0, DAY),
+            real(concat!($table, ".*.retry_after_cap_secs"), 0.0, DAY),
+            positive(concat!($table, ".*.ready_timeout_secs"), 3600.0),
+        ]
+    };
+}
+
+const BACKENDS: [Range; 11] = remote_limits!("backends");
+const EMBEDDERS: [Range; 11] = remote_limits!("embedders");
+
+const SECTIONS: &[Range] = &[
+    whole("detect.min_letters", 0.0, 10_000.0),
+    real("detect.margin", 0.0, 1.0),
+    real("detect.override_confidence", 0.0, 1.0),
+    real("output.moses_min_score", 0.0, 1.0),
+    real("cache.claim_ttl_secs", 1.0, DAY),
+    real("cache.claim_wait_secs", 1.0, DAY),
+    real("cache.reconnect_secs", 0.0, DAY),
+    positive("align.max_false_discovery", 1.0),
+    positive("align.max_false_discovery_related", 1.0),
+    real("align.threshold", 0.0, 100.0),
+    real("align.min_similarity", 0.0, 1.0),
+    whole("align.top_k", 1.0, 100.0),
+    real("align.calibration", -1000.0, 1000.0),
+    real("align.min_confidence", 0.0, 1.0),
+    whole("align.max_bead", 2.0, 8.0),
+    real("align.lexical_weight", 0.0, 1.0),
+    real("align.embedding_threshold", 0.0, 100.0),
+    real("align.embedding_min_similarity", 0.0, 1.0),
+    real("align.embedding_calibration", -1000.0, 1000.0),
+    real("align.embedding_min_confidence", 0.0, 1.0),
+    whole("align.neighbours", 1.0, 32.0),
+    whole("align.overlap", 1.0, 8.0),
+    real("backends.*.temperature", 0.0, 2.0),
+    whole("backends.*.seed", 0.0, 9_007_199_254_740_992.0),
+    whole("backends.*.max_tokens", 1.0, 1_000_000.0),
+    whole("backends.*.alternatives", 1.0, 10.0),
+    whole("embedders.*.dimensions", 1.0, 65_536.0),
+];
+
+/// Every range, in one list.
+pub fn all() -> impl Iterator<Item = &'static Range> {
+    SECTIONS.iter().chain(&BACKENDS).chain(&EMBEDDERS)
+}
+
+/// The range of a key as written (`backends.deepl.timeout_secs`), if it is numeric.
+pub fn of(key: &str) -> Option<&'static Range> {
+    let general = general_key(key);
+    all().find(|r| r.key == general)
+}
+
+/// `backends.NAME.key` → `backends.*.key` (likewise `embedders`).
+fn general_key(key: &str) -> String {
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.as_slice() {
+        [table @ ("backends" | "embedders"), _name, rest @ ..] if !rest.is_empty() => {
+            format!("{table}.*.{}", rest.join("."))
+        }
+        _ => key.to_string(),
+    }
+}
+
+impl Range {
+    /// Why `value` is outside the range, if it is.
+    pub fn problem(&self, value: f64) -> Option<String> {
+        let inside = value.is_finite()
+            && (value > self.min || (!self.above_min && value == self.min))
+            && value <= self.max
+            && (!self.whole || value.fract() == 0.0);
+        if inside {
+            return None;
+        }
+        let low = if self.above_min { "above" } else { "from" };
+        let kind = if self.whole {
+            "a whole number"
+        } else {
+            "a number"
+        };
+        Some(format!(
+            "must be {kind} {low} {} to {}, got {value}",
+            self.min, self.max
+        ))
+    }
+}
+
+/// Checks every number in the configuration (arrays element by element) against its range.
+pub(crate) fn check(raw: &RawConfig, locator: &KeyLocator) -> Result<(), ConfigError> {
+    let value = toml::Value::try_from(raw)
+        .map_err(|e| locator.invalid("config", format!("cannot be read back as TOML: {e}")))?;
+    walk(&value, String::new(), locator)
+}
+
+fn walk(value: &toml::Value, key: String, locator: &KeyLocator) -> Result<(), ConfigError> {
+    let number = match value {
+        toml::Value::Table(table) => {
+            for (name, inner) in table {
+                let inner_key = if key.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{key}.{name}")
+                };
+                walk(inner, inner_key, locator)?;
+            }
+            return Ok(());
+        }
+        toml::Value::Array(items) => {
+            for item in items {
+                walk(item, key.clone(), locator)?;
+            }
+            return Ok(());
+        }
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(x) => *x,
+        _ => return Ok(()),
+    };
+    match of(&key).and_then(|range| range.problem(number)) {
+        Some(problem) => Err(locator.invalid(&key, problem)),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_are_general_and_bounds_inclusive_unless_said() {
+        assert_eq!(
+            general_key("backends.deepl.timeout_secs"),
+            "backends.*.timeout_secs"
+        );
+        assert_eq!(general_key("align.top_k"), "align.top_k");
+        let top_k = of("align.top_k").unwrap();
+        assert!(top_k.problem(1.0).is_none() && top_k.problem(100.0).is_none());
+        assert!(top_k.problem(0.0).is_some() && top_k.problem(2.5).is_some());
+        let fdr = of("align.max_false_discovery").unwrap();
+        assert!(fdr.problem(0.0).is_some() && fdr.problem(1.0).is_none());
+        assert!(
+            of("backends.x.temperature")
+                .unwrap()
+                .problem(1e300)
+                .is_some()
+        );
+        assert!(of("align.threshold").unwrap().problem(f64::NAN).is_some());
+        assert!(of("backends.x.url").is_none());
+    }
+
+    use super::super::{Config, Overrides};
+
+    /// Tables that make every key of the range table meaningful: one backend and one
+    /// embedder of a kind that takes all their options.
+    const TABLES: &str = "[backends.x]\nkind = \"openai\"\nurl = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n[embedders.x]\nkind = \"openai\"\nurl = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n";
+
+    /// The configuration with `key = value` put into its table.
+    fn with(key: &str, value: &str) -> String {
+        let concrete = key.replace('*', "x");
+        let (table, name) = concrete.rsplit_once('.').unwrap();
+        let header = format!("[{table}]\n");
+        match TABLES.find(&header) {
+            Some(at) => {
+                let (before, after) = TABLES.split_at(at + header.len());
+                format!("{before}{name} = {value}\n{after}")
+            }
+            None => format!("{TABLES}{header}{name} = {value}\n"),
+        }
+    }
+
+    fn validate(text: &str) -> Result<Config, String> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| format!("parse: {e}"))?;
+        Config::validate(raw, Some("c.toml".into()), text, &Overrides::default())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Values around and far outside every range: each out-of-range one is an error that
+    /// names the key; each in-range one passes the range table (another key's rule may
+    /// still refuse it, but never with this key's range).
+    #[test]
+    fn every_numeric_key_is_range_checked_with_its_name() {
+        for range in all() {
+            let key = range.key.replace('*', "x");
+            let mut probes = vec![
+                range.min,
+                range.max,
+                range.min - 1.0,
+                range.max + 1.0,
+                range.max * 2.0 + 1.0,
+                -1e300,
+                1e300,
+                f64::NAN,
+                f64::INFINITY,
+                3.4028236e38,
+                1.8446744073709552e19,
+            ];
+            if !range.whole {
+                probes.push((range.min + range.max) / 2.0);
+            }
+            for probe in probes {
+                let written = if range.whole && probe.is_finite() && probe.abs() < 9e18 {
+                    format!("{}", probe as i64)
+                } else if probe.is_nan() {
+                    "nan".into()
+                } else if probe.is_infinite() {
+                    "inf".into()
+                } else {
+                    format!("{probe:?}")
+                };
+                let outcome = validate(&with(range.key, &written));
+                let value: f64 = if range.whole && probe.is_finite() && probe.abs() < 9e18 {
+                    probe as i64 as f64
+                } else {
+                    probe
+                };
+                let wanted_inside = range.problem(value).is_none();
+                match outcome {
+                    Err(e) if e.starts_with("parse:") => {
+                        // A value TOML cannot hold for this type (a float for an integer
+                        // key): refused by the parser, never accepted.
+                        assert!(!wanted_inside || !range.whole, "{key} = {written}: {e}");
+                    }
+                    Err(e) if !wanted_inside => {
+                        assert!(e.contains(&key), "{key} = {written}: {e}")
+                    }
+                    Err(e) => assert!(
+                        !e.contains("to ") || !e.contains(&key) || !e.contains("must be a"),
+                        "{key} = {written} is inside its range but refused: {e}"
+                    ),
+                    Ok(_) => assert!(wanted_inside, "{key} = {written} accepted"),
+                }
+            }
+        }
+    }
+
+    /// Every number the shipped `config.toml` sets has a range in the table.
+    #[test]
+    fn the_table_covers_every_numeric_key_of_the_shipped_configuration() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        // Commented-out option lines (`# key = 3`) count too.
+        for line in &mut lines {
+            if let Some(rest) = line.strip_prefix("# ")
+                && rest
+                    .split_once(" = ")
+                    .is_some_and(|(k, v)| !k.contains(' ') && v.trim().parse::<f64>().is_ok())
+            {
+                *line = rest.to_string();
+            }
+        }
+        let value: toml::Value = toml::from_str(&lines.join("\n")).unwrap();
+        let mut numeric = Vec::new();
+        collect_numeric(&value, String::new(), &mut numeric);
+        assert!(numeric.len() > 20, "{numeric:?}");
+        let missing: Vec<&String> = numeric.iter().filter(|k| of(k).is_none()).collect();
+        assert!(missing.is_empty(), "keys without a range: {missing:?}");
+    }
+
+    fn collect_numeric(value: &toml::Value, key: String, out: &mut Vec<String>) {
+        match value {
+            toml::Value::Table(t) => {
+                for (name, inner) in t {
+                    let k = if key.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{key}.{name}")
+                    };
+                    collect_numeric(inner, k, out);
+                }
+            }
+            toml::Value::Array(items) => items
+                .iter()
+                .for_each(|i| collect_numeric(i, key.clone(), out)),
+            toml::Value::Integer(_) | toml::Value::Float(_) => out.push(key),
+            _ => {}
+        }
+    }
+
+    /// A bounded fuzz over the shipped configuration: numbers replaced by random extreme or
+    /// ordinary values, never a panic, and every refusal names a file and key.
+    #[test]
+    fn fuzzed_numbers_never_panic_and_every_error_names_its_key() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
+        let mut rng = fastrand::Rng::with_seed(25);
+        let extremes = [
+            "0",
+            "-1",
+            "1e300",
+            "-1e300",
+            "nan",
+            "inf",
+            "-inf",
+            "9223372036854775807",
+            "0.5",
+            "3.4028236e38",
+            "1",
+            "2",
+            "100000",
+        ];
+        for _ in 0..600 {
+            let fuzzed: String = text
+                .lines()
+                .map(|line| match line.split_once(" = ") {
+                    Some((k, v))
+                        if !k.starts_with('#')
+                            && v.trim().parse::<f64>().is_ok()
+                            && rng.u8(..) < 80 =>
+                    {
+                        format!("{k} = {}\n", extremes[rng.usize(..extremes.len())])
+                    }
+                    _ => format!("{line}\n"),
+                })
+                .collect();
+            if let Err(e) = validate(&fuzzed)
+                && !e.starts_with("parse:")
+            {
+                assert!(e.contains("c.toml"), "{e}");
+            }
+        }
+    }
+}
