@@ -141,17 +141,52 @@ impl Range {
             "a number"
         };
         Some(format!(
-            "must be {kind} {low} {} to {}, got {value}",
-            self.min, self.max
+            "must be {kind} {low} {} to {}, got {}",
+            self.min,
+            self.max,
+            if value.is_finite() && value.abs() >= 1e9 {
+                format!("{value:e}")
+            } else {
+                value.to_string()
+            }
         ))
     }
 }
 
 /// Checks every number in the configuration (arrays element by element) against its range.
 pub(crate) fn check(raw: &RawConfig, locator: &KeyLocator) -> Result<(), ConfigError> {
+    // TOML values hold no integer above i64::MAX, which a u64 key takes: those first.
+    let json = serde_json::to_value(raw).unwrap_or_default();
+    if let Some(key) = beyond_i64(&json, String::new()) {
+        let problem = of(&key)
+            .and_then(|r| r.problem(f64::INFINITY))
+            .unwrap_or_else(|| "must be a smaller number".into());
+        let problem = problem.replace("got inf", "got a number above 9223372036854775807");
+        return Err(locator.invalid(&key, problem));
+    }
     let value = toml::Value::try_from(raw)
         .map_err(|e| locator.invalid("config", format!("cannot be read back as TOML: {e}")))?;
     walk(&value, String::new(), locator)
+}
+
+/// The key of the first integer above i64::MAX.
+fn beyond_i64(value: &serde_json::Value, key: String) -> Option<String> {
+    let join = |name: &str| {
+        if key.is_empty() {
+            name.to_string()
+        } else {
+            format!("{key}.{name}")
+        }
+    };
+    match value {
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| beyond_i64(v, join(k))),
+        serde_json::Value::Array(items) => items.iter().find_map(|v| beyond_i64(v, key.clone())),
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .filter(|&u| u > i64::MAX as u64)
+            .map(|_| key.clone()),
+        _ => None,
+    }
 }
 
 fn walk(value: &toml::Value, key: String, locator: &KeyLocator) -> Result<(), ConfigError> {
@@ -379,6 +414,19 @@ mod tests {
             {
                 assert!(e.contains("c.toml"), "{e}");
             }
+        }
+    }
+
+    #[test]
+    fn integers_beyond_i64_are_refused_by_name() {
+        for key in [
+            "detect.min_letters",
+            "backends.*.seed",
+            "embedders.*.dimensions",
+        ] {
+            let err = validate(&with(key, "18446744073709551615")).unwrap_err();
+            assert!(err.contains(&key.replace('*', "x")), "{err}");
+            assert!(err.contains("above 9223372036854775807"), "{err}");
         }
     }
 }
