@@ -728,3 +728,34 @@ fn cached_vectors_of_another_dimension_are_embedded_again_with_a_warning() {
         "{err}"
     );
 }
+
+/// Issue 25 item 16: the server's address was part of the cache key — the same model on a
+/// new port re-embedded everything. A kind with a `model` is known without its address.
+#[test]
+fn the_same_model_behind_another_port_is_a_cache_hit() {
+    let answer = |req: &Request, _| Reply::json(200, openai_answer(&inputs(req, "input")));
+    let first = MockServer::start(answer);
+    let dir = project(&openai_config(&first.url(), ""));
+    let lines = texts(5);
+    let out = embed(dir.path(), &refs(&lines), &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let second = MockServer::start(answer);
+    std::fs::write(
+        dir.path().join("config.toml"),
+        openai_config(&second.url(), ""),
+    )
+    .unwrap();
+    let again = embed(dir.path(), &refs(&lines), &[]);
+    assert!(again.status.success(), "{}", stderr_of(&again));
+    assert_eq!(again.stdout, out.stdout);
+    assert_eq!(second.count(), 0, "served from the cache");
+    // `revision` still invalidates.
+    std::fs::write(
+        dir.path().join("config.toml"),
+        openai_config(&second.url(), "revision = \"2\""),
+    )
+    .unwrap();
+    let fresh = embed(dir.path(), &refs(&lines), &[]);
+    assert!(fresh.status.success());
+    assert_eq!(second.requests_to("/v1/embeddings").len(), 1);
+}

@@ -830,3 +830,51 @@ fn a_key_echoed_in_a_successful_answer_is_never_used_shown_or_cached() {
     assert_eq!(exported.lines().count(), 5, "the other five are cached");
     assert!(!exported.contains(KEY));
 }
+
+/// Issue 25 item 16: a server's address was part of the cache key. LibreTranslate names no
+/// model: it is known by its URL unless `cache_identity` says what it runs; DeepL is one
+/// hosted service, known without its URL.
+#[test]
+fn cache_identity_makes_the_same_service_on_another_port_a_cache_hit() {
+    let input = lines(3);
+    let run = |dir: &std::path::Path| {
+        transalign(dir)
+            .args(["translate", "--from", "es"])
+            .write_stdin(input.join("\n"))
+            .output()
+            .unwrap()
+    };
+    // Without cache_identity: another port is another server.
+    let first = libre_server(|req, _| libre_echo(req));
+    let dir = project(&libre_config(&first.url(), ""));
+    assert!(run(dir.path()).status.success());
+    let second = libre_server(|req, _| libre_echo(req));
+    std::fs::write(
+        dir.path().join("config.toml"),
+        libre_config(&second.url(), ""),
+    )
+    .unwrap();
+    assert!(run(dir.path()).status.success());
+    assert_eq!(
+        second.requests_to("/translate").len(),
+        1,
+        "known by its URL"
+    );
+    // With cache_identity: the same service wherever it runs.
+    let pinned = "cache_identity = \"libretranslate 1.6 argos\"";
+    let dir = project(&libre_config(&first.url(), pinned));
+    assert!(run(dir.path()).status.success());
+    let third = libre_server(|req, _| libre_echo(req));
+    std::fs::write(
+        dir.path().join("config.toml"),
+        libre_config(&third.url(), pinned),
+    )
+    .unwrap();
+    let out = run(dir.path());
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_lines(&out),
+        input.iter().map(|t| echo(t)).collect::<Vec<_>>()
+    );
+    assert_eq!(third.requests_to("/translate").len(), 0, "a cache hit");
+}

@@ -80,6 +80,27 @@ impl Fingerprint {
         self
     }
 
+    /// The fingerprint of a service by what determines its answers, and the one older
+    /// builds used (with the server's address, `None` when that is the same): a kind that
+    /// names its model (`names_its_model`) or a `cache_identity` is known without its
+    /// address, so the same model behind another host or port is a cache hit; a service
+    /// that names nothing is still known by its `address`.
+    pub fn identity(
+        kind: &'static str,
+        address: Option<&str>,
+        names_its_model: bool,
+        cache_identity: Option<&str>,
+    ) -> (Fingerprint, Option<Fingerprint>) {
+        let legacy = Fingerprint::new(kind).with("url", address);
+        let current = match cache_identity {
+            Some(identity) => Fingerprint::new(kind).with("identity", Some(identity)),
+            None if names_its_model => Fingerprint::new(kind),
+            None => legacy.clone(),
+        };
+        let legacy = (legacy != current).then_some(legacy);
+        (current, legacy)
+    }
+
     /// Canonical text of the fingerprint (sorted keys).
     pub fn canonical(&self) -> String {
         serde_json::to_string(self).expect("a fingerprint is plain strings")

@@ -78,6 +78,12 @@ pub struct RawBackend {
     /// behind the same URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
+    /// What identifies the service's answers in the cache instead of its URL, for a service
+    /// that names no model (libretranslate, apertium): e.g. `"apertium-spa-eng 1.2"`, so
+    /// that the same server on another host or port is a cache hit. Services with a model
+    /// (openai, deepl, google) are identified without their URL anyway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_identity: Option<String>,
     /// Model (openai: required; google: `nmt` or `base`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
@@ -155,6 +161,16 @@ impl BackendKind {
             BackendKind::Command => "command",
             BackendKind::Lexicon => "lexicon",
         }
+    }
+
+    /// True when the service's answers are known without its address: it names a model
+    /// (openai) or is one hosted service (deepl, google). LibreTranslate and Apertium
+    /// servers name nothing: they are known by their URL, or by `cache_identity`.
+    pub fn names_its_model(self) -> bool {
+        matches!(
+            self,
+            BackendKind::DeepL | BackendKind::Google | BackendKind::OpenAi
+        )
     }
 
     fn parse(kind: &str) -> Option<BackendKind> {
@@ -236,6 +252,7 @@ pub struct BackendConfig {
     pub language_codes: BTreeMap<String, String>,
     pub languages: Vec<String>,
     pub revision: Option<String>,
+    pub cache_identity: Option<String>,
     pub model: Option<String>,
     pub formality: Option<String>,
     pub glossary_id: Option<String>,
@@ -413,6 +430,7 @@ pub(crate) fn validate_backend(
         language_codes: raw.language_codes.clone(),
         languages: raw.languages.clone(),
         revision: raw.revision.clone(),
+        cache_identity: raw.cache_identity.clone(),
         model: raw.model.clone(),
         formality: raw.formality.clone(),
         glossary_id: raw.glossary_id.clone(),

@@ -115,6 +115,11 @@ pub struct RawEmbedder {
     /// same URL and name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
+    /// What identifies the vectors in the cache instead of the server's URL, for a kind
+    /// that names no model (tei): e.g. `"bge-m3"`, so that the same model on another host
+    /// or port is a cache hit. Kinds with a `model` are identified without their URL anyway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_identity: Option<String>,
 }
 
 /// The kinds of embedding service transalign speaks.
@@ -225,6 +230,7 @@ pub struct EmbedderConfig {
     pub spawn: Option<SpawnConfig>,
     pub settings: DriverSettings,
     pub revision: Option<String>,
+    pub cache_identity: Option<String>,
 }
 
 super::remote::limits_of!(RawEmbedder);
@@ -366,6 +372,7 @@ fn validate_embedder(
         spawn,
         settings,
         revision: raw.revision.clone(),
+        cache_identity: raw.cache_identity.clone(),
     })
 }
 

@@ -21,7 +21,9 @@ use crate::config::{EmbedderConfig, EmbedderKind};
 use crate::error::SetupError;
 use crate::remote::driver::{self, Counters, Lane, Outcome, Plan};
 use crate::remote::http::Secret;
-use crate::remote::{BackendError, BoxFuture, DriverSettings, ItemProblem, Memory, Service};
+use crate::remote::{
+    BackendError, BoxFuture, DriverSettings, ItemProblem, Memory, Service, fill_from_legacy,
+};
 use protocol::Protocol;
 
 /// An embedding service with the shared parts: a [`Service`] for the remote driver.
@@ -34,6 +36,8 @@ pub struct Embedder {
     /// cached vectors and the first answers.
     dimension: Mutex<DimensionVote>,
     fingerprint: Fingerprint,
+    /// The fingerprint older builds cached its vectors under (with the URL), if it differs.
+    legacy_fingerprint: Option<Fingerprint>,
     protocol: Box<dyn Protocol>,
 }
 
@@ -210,11 +214,17 @@ pub fn build(
         EmbedderKind::Ollama => Box::new(ollama::Ollama::new(config, url)),
         EmbedderKind::Command => Box::new(command::Command::new(config)),
     };
-    let base = Fingerprint::new(config.kind.as_str())
-        .with("url", identity)
-        .with("prefix", Some(&config.prefix).filter(|p| !p.is_empty()))
-        .with("dimensions", config.dimensions)
-        .with("revision", config.revision.as_deref());
+    let (base, legacy) = Fingerprint::identity(
+        config.kind.as_str(),
+        identity.as_deref(),
+        config.model.is_some(),
+        config.cache_identity.as_deref(),
+    );
+    let options = |f: Fingerprint| {
+        f.with("prefix", Some(&config.prefix).filter(|p| !p.is_empty()))
+            .with("dimensions", config.dimensions)
+            .with("revision", config.revision.as_deref())
+    };
     let dimension = Mutex::new(
         config
             .dimensions
@@ -226,7 +236,8 @@ pub fn build(
         settings: config.settings.clone(),
         prefix: config.prefix.clone(),
         dimension,
-        fingerprint: protocol.fingerprint(base),
+        fingerprint: protocol.fingerprint(options(base)),
+        legacy_fingerprint: legacy.map(|l| protocol.fingerprint(options(l))),
         protocol,
     }))
 }
@@ -235,10 +246,25 @@ pub fn build(
 struct VectorMemory {
     cache: Arc<Cache>,
     fingerprint: String,
+    /// Where older builds cached this embedder's vectors (with the URL), if elsewhere.
+    legacy_fingerprint: Option<String>,
     embedder: Arc<Embedder>,
 }
 
 impl VectorMemory {
+    /// The vectors cached under `fingerprint` for `items`.
+    fn vectors(
+        &self,
+        fingerprint: &str,
+        items: &[(&str, &str)],
+    ) -> Result<Vec<Option<Vec<f16>>>, CacheError> {
+        let keys: Vec<[u8; 32]> = items
+            .iter()
+            .map(|(_, text)| crate::cache::vector_key(fingerprint, text))
+            .collect();
+        self.cache.get_vectors(&keys)
+    }
+
     /// Cached vectors of another dimension than this embedder's (left by an older build, or
     /// a server that changed) are misses: embedded again, with a warning giving the count.
     /// Without `dimensions`, the cached vectors' majority decides the dimension.
@@ -272,9 +298,8 @@ impl VectorMemory {
 }
 
 impl Memory<Vec<f16>> for VectorMemory {
-    fn get(&self, _group: &str, text: &str) -> Result<Option<Vec<f16>>, CacheError> {
-        let found = self.cache.get_vector(&self.fingerprint, text)?;
-        Ok(self.admit(vec![found]).pop().flatten())
+    fn get(&self, group: &str, text: &str) -> Result<Option<Vec<f16>>, CacheError> {
+        Ok(self.get_many(&[(group, text)])?.pop().flatten())
     }
     fn put(&self, _group: &str, text: &str, vector: &Vec<f16>) -> Result<(), CacheError> {
         self.cache.put_vector(&VectorRecord::new(
@@ -288,8 +313,16 @@ impl Memory<Vec<f16>> for VectorMemory {
         crate::cache::vector_key(&self.fingerprint, text)
     }
     fn get_many(&self, items: &[(&str, &str)]) -> Result<Vec<Option<Vec<f16>>>, CacheError> {
-        let keys: Vec<[u8; 32]> = items.iter().map(|(g, t)| self.key(g, t)).collect();
-        Ok(self.admit(self.cache.get_vectors(&keys)?))
+        let mut found = self.vectors(&self.fingerprint, items)?;
+        if let Some(legacy) = &self.legacy_fingerprint {
+            fill_from_legacy(
+                &mut found,
+                items,
+                |asked| self.vectors(legacy, asked),
+                |group, text, vector| self.put(group, text, vector),
+            )?;
+        }
+        Ok(self.admit(found))
     }
 }
 
@@ -465,6 +498,10 @@ fn driver_for(
     let memory = VectorMemory {
         cache: Arc::clone(&cache),
         fingerprint: cache::fingerprint_hash(embedder.fingerprint()),
+        legacy_fingerprint: embedder
+            .legacy_fingerprint
+            .as_ref()
+            .map(cache::fingerprint_hash),
         embedder: Arc::clone(&embedder),
     };
     let lane = Lane::new(embedder, Box::new(memory));
@@ -592,6 +629,44 @@ mod tests {
         let mut vote = DimensionVote::fixed(8);
         assert!(vote.observe([16; 4].into_iter()));
         assert_eq!(vote.decided, Some(8));
+    }
+
+    #[test]
+    fn vectors_cached_under_the_old_address_key_are_found_and_moved() {
+        let text =
+            "[embedders.e]\nkind = \"openai\"\nurl = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n";
+        let raw: crate::config::RawConfig = toml::from_str(text).unwrap();
+        let config =
+            crate::config::Config::validate(raw, None, text, &crate::config::Overrides::default())
+                .unwrap();
+        let embedder = build(&config.embedders["e"], None, false).unwrap();
+        let legacy = cache::fingerprint_hash(embedder.legacy_fingerprint.as_ref().unwrap());
+        let current = cache::fingerprint_hash(embedder.fingerprint());
+        assert_ne!(legacy, current, "the address is no longer part of the key");
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Arc::new(Cache::open(&dir.path().join("c")).unwrap());
+        let half = |v: &[f32]| v.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
+        cache
+            .put_vector(&VectorRecord::new(
+                &legacy,
+                ("e", "openai"),
+                "old",
+                &half(&[1.0, 2.0]),
+            ))
+            .unwrap();
+        let memory = VectorMemory {
+            cache: Arc::clone(&cache),
+            fingerprint: current.clone(),
+            legacy_fingerprint: Some(legacy),
+            embedder,
+        };
+        assert_eq!(memory.get("", "old").unwrap(), Some(half(&[1.0, 2.0])));
+        assert_eq!(memory.get("", "new").unwrap(), None);
+        // Moved: found under the current key alone now.
+        assert_eq!(
+            cache.get_vector(&current, "old").unwrap(),
+            Some(half(&[1.0, 2.0]))
+        );
     }
 
     #[test]

@@ -174,6 +174,36 @@ pub trait Memory<O>: Send + Sync {
     fn get_many(&self, items: &[(&str, &str)]) -> Result<Vec<Option<O>>, CacheError>;
 }
 
+/// Fills the misses of `found` (one per item) from the key an older build used (see
+/// [`crate::cache::Fingerprint::identity`]), and copies every such hit to the current key,
+/// so the next look-up is direct. A copy that cannot be written (a read-only or full
+/// cache) is skipped: the answer is still used.
+pub fn fill_from_legacy<O>(
+    found: &mut [Option<O>],
+    items: &[(&str, &str)],
+    legacy: impl FnOnce(&[(&str, &str)]) -> Result<Vec<Option<O>>, CacheError>,
+    keep: impl Fn(&str, &str, &O) -> Result<(), CacheError>,
+) -> Result<(), CacheError> {
+    let missing: Vec<usize> = (0..found.len()).filter(|&i| found[i].is_none()).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let asked: Vec<(&str, &str)> = missing.iter().map(|&i| items[i]).collect();
+    let mut copied = 0;
+    for (i, old) in missing.into_iter().zip(legacy(&asked)?) {
+        if let Some(output) = old {
+            if keep(items[i].0, items[i].1, &output).is_ok() {
+                copied += 1;
+            }
+            found[i] = Some(output);
+        }
+    }
+    if copied > 0 {
+        tracing::info!("{copied} cached answers moved to their address-free cache keys");
+    }
+    Ok(())
+}
+
 /// A multi-threaded runtime sized for the machine (network-bound work; two workers are plenty).
 pub fn runtime() -> Result<tokio::runtime::Runtime, std::io::Error> {
     tokio::runtime::Builder::new_multi_thread()

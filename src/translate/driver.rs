@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{Backend, BackendError, BoxFuture, DriverSettings, Translated};
 use crate::cache::{self, Cache, CacheError};
 use crate::remote::driver::{self as remote, Lane, Report};
-use crate::remote::{ItemProblem, Memory, Service, Support, http};
+use crate::remote::{ItemProblem, Memory, Service, Support, fill_from_legacy, http};
 
 pub use crate::remote::driver::{Plan, PlannedWork};
 
@@ -188,21 +188,44 @@ fn echoes_a_key(text: &str, translation: &str) -> bool {
 struct TranslationMemory {
     cache: Arc<Cache>,
     fingerprint: String,
+    /// Where older builds cached this backend's answers (with the URL), if elsewhere.
+    legacy_fingerprint: Option<String>,
     backend: (String, &'static str),
     target: String,
 }
 
-impl Memory<Translated> for TranslationMemory {
-    fn get(&self, source: &str, text: &str) -> Result<Option<Translated>, CacheError> {
+impl TranslationMemory {
+    /// The records of `fingerprint` for `items`, echoing ones left out.
+    fn records(
+        &self,
+        fingerprint: &str,
+        items: &[(&str, &str)],
+    ) -> Result<Vec<Option<Translated>>, CacheError> {
+        let keys: Vec<[u8; 32]> = items
+            .iter()
+            .map(|(s, t)| cache::key(fingerprint, s, &self.target, t))
+            .collect();
         Ok(self
             .cache
-            .get(&self.fingerprint, source, &self.target, text)?
-            .filter(|record| !echoes_a_key(text, &record.translation))
-            .map(|record| Translated {
-                text: record.translation,
-                detected_source: record.detected_source,
-                coverage: record.coverage,
-            }))
+            .get_many(&keys)?
+            .into_iter()
+            .zip(items)
+            .map(|(record, (_, text))| {
+                record
+                    .filter(|r| !echoes_a_key(text, &r.translation))
+                    .map(|r| Translated {
+                        text: r.translation,
+                        detected_source: r.detected_source,
+                        coverage: r.coverage,
+                    })
+            })
+            .collect())
+    }
+}
+
+impl Memory<Translated> for TranslationMemory {
+    fn get(&self, source: &str, text: &str) -> Result<Option<Translated>, CacheError> {
+        Ok(self.get_many(&[(source, text)])?.pop().flatten())
     }
     fn put(&self, source: &str, text: &str, output: &Translated) -> Result<(), CacheError> {
         let record = cache::CacheRecord {
@@ -222,22 +245,16 @@ impl Memory<Translated> for TranslationMemory {
         cache::key(&self.fingerprint, source, &self.target, text)
     }
     fn get_many(&self, items: &[(&str, &str)]) -> Result<Vec<Option<Translated>>, CacheError> {
-        let keys: Vec<[u8; 32]> = items.iter().map(|(s, t)| self.key(s, t)).collect();
-        Ok(self
-            .cache
-            .get_many(&keys)?
-            .into_iter()
-            .zip(items)
-            .map(|(record, (_, text))| {
-                record
-                    .filter(|r| !echoes_a_key(text, &r.translation))
-                    .map(|r| Translated {
-                        text: r.translation,
-                        detected_source: r.detected_source,
-                        coverage: r.coverage,
-                    })
-            })
-            .collect())
+        let mut found = self.records(&self.fingerprint, items)?;
+        if let Some(legacy) = &self.legacy_fingerprint {
+            fill_from_legacy(
+                &mut found,
+                items,
+                |asked| self.records(legacy, asked),
+                |source, text, output| self.put(source, text, output),
+            )?;
+        }
+        Ok(found)
     }
 }
 
@@ -263,6 +280,9 @@ impl Driver {
                 let memory = TranslationMemory {
                     cache: Arc::clone(&cache),
                     fingerprint: cache::fingerprint_hash(&backend.fingerprint()),
+                    legacy_fingerprint: backend
+                        .legacy_fingerprint()
+                        .map(|f| cache::fingerprint_hash(&f)),
                     backend: (backend.name().to_string(), backend.kind()),
                     target: target.to_string(),
                 };

@@ -73,6 +73,11 @@ pub trait Backend: Send + Sync {
     }
     fn settings(&self) -> &DriverSettings;
     fn fingerprint(&self) -> Fingerprint;
+    /// The fingerprint older builds cached this backend's answers under (with the server's
+    /// URL), where it differs: looked up on a miss, and the hit copied to the current key.
+    fn legacy_fingerprint(&self) -> Option<Fingerprint> {
+        None
+    }
     /// True when the backend can express both languages (ISO 639-1) and is configured for
     /// the source language; says nothing about what the server has installed.
     fn knows_pair(&self, source: &str, target: &str) -> bool;

@@ -61,6 +61,10 @@ impl<P: Protocol> Backend for Service<P> {
         self.protocol
             .fingerprint(self.common.base_fingerprint.clone())
     }
+    fn legacy_fingerprint(&self) -> Option<Fingerprint> {
+        let base = self.common.legacy_base_fingerprint.clone()?;
+        Some(self.protocol.fingerprint(base))
+    }
     fn knows_pair(&self, source: &str, target: &str) -> bool {
         self.common.knows_pair(source, target)
     }
@@ -86,6 +90,8 @@ pub(super) struct Common {
     pub(super) codes: CodeMap,
     pub(super) languages: Vec<String>,
     pub(super) base_fingerprint: Fingerprint,
+    /// The base fingerprint of older builds (with the URL), where it differs.
+    pub(super) legacy_base_fingerprint: Option<Fingerprint>,
 }
 
 impl Common {
@@ -93,16 +99,24 @@ impl Common {
         let kind = config.kind.as_str();
         let codes_text = (!config.language_codes.is_empty())
             .then(|| serde_json::to_string(&config.language_codes).expect("plain strings"));
+        let (identity, legacy) = Fingerprint::identity(
+            kind,
+            base_url,
+            config.kind.names_its_model(),
+            config.cache_identity.as_deref(),
+        );
+        let options = |f: Fingerprint| {
+            f.with("revision", config.revision.as_deref())
+                .with("language_codes", codes_text.clone())
+        };
         Common {
             name: config.name.clone(),
             kind,
             settings: config.settings.clone(),
             codes: CodeMap::new(scheme, config.language_codes.clone()),
             languages: config.languages.clone(),
-            base_fingerprint: Fingerprint::new(kind)
-                .with("url", base_url)
-                .with("revision", config.revision.as_deref())
-                .with("language_codes", codes_text),
+            base_fingerprint: options(identity),
+            legacy_base_fingerprint: legacy.map(options),
         }
     }
 
