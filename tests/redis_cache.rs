@@ -425,11 +425,12 @@ fn redis_unreachable_at_start_or_lost_mid_run_is_a_clear_error_that_loses_nothin
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains(&nobody), "{stderr}");
     assert_eq!(p.server.count(), 0, "nothing is sent without the cache");
-    // Lost mid-run: the worker stops cleanly (exit 3), writes its outputs, says how to go
-    // on; everything received before the loss is in Redis.
+    // Lost mid-run for longer than cache.reconnect_secs: the worker stops cleanly (exit 3),
+    // writes its outputs, says how to go on; everything received before the loss is in Redis.
     let mut redis = Redis::start();
     let out = p.dir.path().join("out");
-    let child = spawn_run(&p.config, None, &redis.url(0), &out, &p.input);
+    let impatient = write_config(p.dir.path(), &p.server.url(), "reconnect_secs = 1\n");
+    let child = spawn_run(&impatient, None, &redis.url(0), &out, &p.input);
     assert!(p.server.wait_for(3, Duration::from_secs(60)));
     redis.stop();
     let (code, stderr) = finish(child);
@@ -500,4 +501,48 @@ fn cache_stats_export_and_clear_work_on_redis_as_on_sled() {
         .stdout(predicates::str::contains(format!(": {} entries", p.texts)));
     cache(&["clear"]);
     assert!(cache(&["stats"]).contains(": 0 entries"));
+}
+
+/// Issue 25 item 9: Redis killed mid-run and restarted within a second made the run exit 2
+/// with no outputs. The run reconnects, finishes (exit 0) and pays only for the batches in
+/// flight at the loss.
+#[test]
+fn redis_restarted_mid_run_is_reconnected_and_the_run_completes() {
+    let mut redis = Redis::start();
+    let p = project(Duration::from_millis(150), 6, 24);
+    let out = p.dir.path().join("out");
+    let child = spawn_run(&p.config, None, &redis.url(0), &out, &p.input);
+    assert!(p.server.wait_for(3, Duration::from_secs(60)));
+    redis.stop();
+    redis.restart();
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("summary.json"))).unwrap();
+    assert_eq!(summary["complete"], true, "{summary}");
+    let all = requests_per_text(&p.server);
+    assert_eq!(all.len(), p.texts);
+    let again = all.values().filter(|&&n| n > 1).count();
+    assert!(again <= 4, "{again} texts requested twice");
+}
+
+/// Issue 25 item 10: `rediss://` to a plain server hung until killed. The TLS handshake
+/// gives up after 10 s with a message that says what is wrong.
+#[test]
+fn rediss_to_a_plain_server_fails_with_a_clear_message() {
+    let redis = Redis::start();
+    let p = project(Duration::from_millis(10), 2, 4);
+    let url = format!("rediss://127.0.0.1:{}/0", redis.port);
+    let started = Instant::now();
+    let (code, stderr) = finish(spawn_run(
+        &p.config,
+        None,
+        &url,
+        &p.dir.path().join("out"),
+        &p.input,
+    ));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(&url) && stderr.contains("TLS"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert_eq!(p.server.count(), 0);
 }

@@ -370,22 +370,44 @@ impl Cache {
         }
     }
 
+    /// [`Cache::open_at`] for a stage that follows others of the same run: a Redis server
+    /// that does not answer is tried again for `cache.reconnect_secs` (it may be
+    /// restarting), as a connection lost mid-stage is.
+    pub fn open_during_run(location: &Location) -> Result<Cache, CacheError> {
+        match location {
+            Location::Sled(path) => Cache::open(path),
+            Location::Redis { .. } => Cache::connect_with(location, true),
+        }
+    }
+
     /// Connects to a Redis cache; an unreachable server is an error naming the URL.
     fn connect(location: &Location) -> Result<Cache, CacheError> {
+        Cache::connect_with(location, false)
+    }
+
+    /// [`Cache::connect`]; `patient` keeps trying for the location's reconnect time.
+    fn connect_with(location: &Location, patient: bool) -> Result<Cache, CacheError> {
         let Location::Redis {
             url,
             password,
             claim_ttl,
             claim_wait,
+            reconnect,
         } = location
         else {
             unreachable!("connect is called for Redis locations");
         };
-        let store = RedisStore::connect(url, password.as_deref(), *claim_ttl, *claim_wait)
-            .map_err(|message| CacheError::Unreachable {
+        let settings = store::RedisSettings {
+            claim_ttl: *claim_ttl,
+            claim_wait: *claim_wait,
+            reconnect: *reconnect,
+        };
+        let store = RedisStore::connect(url, password.as_deref(), settings, patient).map_err(
+            |message| CacheError::Unreachable {
                 url: url.clone(),
                 message,
-            })?;
+            },
+        )?;
         Ok(Cache {
             backend: Backend::Redis(store),
             path: PathBuf::from(url),

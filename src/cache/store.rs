@@ -22,7 +22,17 @@ pub enum Location {
         claim_ttl: Duration,
         /// How long a worker waits for a text another worker claimed.
         claim_wait: Duration,
+        /// How long a lost connection is tried again before the run gives up on it.
+        reconnect: Duration,
     },
+}
+
+/// The timing settings of a Redis store.
+#[derive(Debug, Clone, Copy)]
+pub struct RedisSettings {
+    pub claim_ttl: Duration,
+    pub claim_wait: Duration,
+    pub reconnect: Duration,
 }
 
 impl Location {
@@ -73,14 +83,16 @@ fn claim_key(key: &[u8]) -> String {
     format!("{PREFIX}claim:{}", hex(key))
 }
 
-/// A connection to a Redis server.
+/// A connection to a Redis server, re-established when it is lost.
 pub struct RedisStore {
     url: String,
+    client: redis::Client,
     connection: Mutex<redis::Connection>,
     /// This worker's name in the claims it makes (host, process, start time).
     worker: String,
     pub claim_ttl: Duration,
     pub claim_wait: Duration,
+    reconnect: Duration,
 }
 
 /// A record's key and value.
@@ -89,13 +101,17 @@ pub type KeyValue = (Vec<u8>, Vec<u8>);
 /// Keys fetched per MGET when iterating.
 const CHUNK: usize = 500;
 
+/// How long connecting (TCP and, for `rediss://`, the TLS handshake) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl RedisStore {
-    /// Connects and checks the server answers (`PING`); errors name the URL.
+    /// Connects and checks the server answers (`PING`); errors name the URL. `patient`
+    /// tries again for `settings.reconnect` before giving up.
     pub fn connect(
         url: &str,
         password: Option<&str>,
-        claim_ttl: Duration,
-        claim_wait: Duration,
+        settings: RedisSettings,
+        patient: bool,
     ) -> Result<RedisStore, String> {
         let mut info = redis::IntoConnectionInfo::into_connection_info(url).map_err(|e| {
             format!("not a Redis URL ({e}); expected redis://HOST:PORT/DB or rediss://…")
@@ -104,28 +120,23 @@ impl RedisStore {
             info.redis.password = Some(password.to_string());
         }
         let client = redis::Client::open(info).map_err(|e| e.to_string())?;
-        let mut connection = client
-            .get_connection_with_timeout(Duration::from_secs(5))
-            .map_err(|e| e.to_string())?;
-        connection
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .map_err(|e| e.to_string())?;
-        connection
-            .set_write_timeout(Some(Duration::from_secs(30)))
-            .map_err(|e| e.to_string())?;
-        let _: String = redis::cmd("PING")
-            .query(&mut connection)
-            .map_err(|e| e.to_string())?;
+        let connection = if patient {
+            reconnect_within(&client, url, settings.reconnect)?
+        } else {
+            open_connection(&client, url)?
+        };
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
         let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
         Ok(RedisStore {
             url: url.to_string(),
+            client,
             connection: Mutex::new(connection),
             worker: format!("{host}:{}:{started}", std::process::id()),
-            claim_ttl,
-            claim_wait,
+            claim_ttl: settings.claim_ttl,
+            claim_wait: settings.claim_wait,
+            reconnect: settings.reconnect,
         })
     }
 
@@ -133,12 +144,28 @@ impl RedisStore {
         &self.url
     }
 
+    /// Runs `f` on the connection. A lost connection (the server restarted, the network
+    /// dropped) is re-established with bounded back-off for `cache.reconnect_secs`, and
+    /// `f` is run again (every command here may be repeated); past that, the error.
     fn with<T>(
         &self,
-        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+        mut f: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T, String> {
         let mut connection = self.connection.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut connection).map_err(|e| e.to_string())
+        match f(&mut connection) {
+            Ok(value) => Ok(value),
+            Err(e) if is_lost(&e) => {
+                tracing::warn!(
+                    "lost the shared cache {} ({e}); reconnecting for up to {} s",
+                    self.url,
+                    self.reconnect.as_secs()
+                );
+                *connection = reconnect_within(&self.client, &self.url, self.reconnect)?;
+                tracing::info!("reconnected to the shared cache {}", self.url);
+                f(&mut connection).map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     pub fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, String> {
@@ -259,5 +286,62 @@ impl RedisStore {
     pub fn release(&self, keys: &[Vec<u8>]) -> Result<(), String> {
         const DELETE_OWN: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
         self.on_own_claims(keys, DELETE_OWN, None)
+    }
+}
+
+/// True when the error means the connection is gone (not that a command was wrong).
+fn is_lost(e: &redis::RedisError) -> bool {
+    e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout()
+}
+
+/// A new connection with its timeouts set and a `PING` answered. The connect (with the TLS
+/// handshake of `rediss://`, which has no timeout of its own) runs on a thread of its own
+/// and is given up after [`CONNECT_TIMEOUT`]: a plain server behind `rediss://` never
+/// answers the handshake.
+fn open_connection(client: &redis::Client, url: &str) -> Result<redis::Connection, String> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let client = client.clone();
+    std::thread::spawn(move || {
+        let result = (|| -> redis::RedisResult<redis::Connection> {
+            let mut connection = client.get_connection_with_timeout(CONNECT_TIMEOUT)?;
+            connection.set_read_timeout(Some(Duration::from_secs(30)))?;
+            connection.set_write_timeout(Some(Duration::from_secs(30)))?;
+            let _: String = redis::cmd("PING").query(&mut connection)?;
+            Ok(connection)
+        })();
+        let _ = sender.send(result);
+    });
+    match receiver.recv_timeout(CONNECT_TIMEOUT + Duration::from_secs(1)) {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) if url.starts_with("rediss://") => Err(format!(
+            "no TLS answer within {} s: is it a plain Redis server? Then use redis://",
+            CONNECT_TIMEOUT.as_secs()
+        )),
+        Err(_) => Err(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())),
+    }
+}
+
+/// [`open_connection`] again and again, 0.1 s apart and doubling up to 2 s, for `patience`.
+fn reconnect_within(
+    client: &redis::Client,
+    url: &str,
+    patience: Duration,
+) -> Result<redis::Connection, String> {
+    let deadline = std::time::Instant::now() + patience;
+    let mut delay = Duration::from_millis(100);
+    loop {
+        match open_connection(client, url) {
+            Ok(connection) => return Ok(connection),
+            Err(e) if std::time::Instant::now() + delay >= deadline => {
+                return Err(format!(
+                    "{e} (no connection within cache.reconnect_secs = {} s)",
+                    patience.as_secs_f64()
+                ));
+            }
+            Err(_) => {
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(Duration::from_secs(2));
+            }
+        }
     }
 }

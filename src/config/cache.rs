@@ -26,6 +26,9 @@ pub struct RawCache {
     pub claim_ttl_secs: f64,
     /// Seconds a worker waits for a text another worker claimed before taking it over.
     pub claim_wait_secs: f64,
+    /// Seconds a run keeps trying to reconnect to a Redis server it lost (bounded back-off);
+    /// past them it writes its outputs with what it received and exits 3.
+    pub reconnect_secs: f64,
 }
 
 impl Default for RawCache {
@@ -36,6 +39,7 @@ impl Default for RawCache {
             password_env: None,
             claim_ttl_secs: 60.0,
             claim_wait_secs: 600.0,
+            reconnect_secs: 30.0,
         }
     }
 }
@@ -124,6 +128,8 @@ pub(crate) fn validate(
                 password,
                 claim_ttl,
                 claim_wait,
+                // In range (the table in `ranges`).
+                reconnect: std::time::Duration::from_secs_f64(raw.reconnect_secs),
             }
         }
         other => {

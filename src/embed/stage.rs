@@ -65,7 +65,7 @@ impl Session {
 
     /// Embeds distinct `texts` through the cache and the embedder.
     pub fn embed(&self, texts: &[String], quiet: bool) -> Result<Embedded> {
-        let cache = Arc::new(Cache::open_at(&self.cache)?);
+        let cache = Arc::new(Cache::open_during_run(&self.cache)?);
         let bar = progress::bar(texts.len() as u64, "embed", quiet);
         let runtime = crate::remote::runtime().map_err(Error::Runtime)?;
         let embedded = runtime.block_on(embed_texts(
