@@ -282,7 +282,7 @@ pub struct CacheStats {
 /// Where the records are.
 enum Backend {
     Sled { db: sled::Db, vectors: sled::Tree },
-    Redis(RedisStore),
+    Redis(Box<RedisStore>),
 }
 
 /// The sled tree that holds `tree` (translations are in the default tree).
@@ -409,7 +409,7 @@ impl Cache {
             },
         )?;
         Ok(Cache {
-            backend: Backend::Redis(store),
+            backend: Backend::Redis(Box::new(store)),
             path: PathBuf::from(url),
             stored: AtomicU64::new(0),
             flushed: AtomicU64::new(0),
