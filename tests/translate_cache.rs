@@ -699,6 +699,24 @@ fn run_with_file_size_limit(dir: &Path, bytes: u64) -> std::process::Output {
         .unwrap()
 }
 
+/// `sentences.jsonl` of the run in `dir` holds exactly `received` command translations.
+fn assert_every_received_translation_is_in_the_outputs(dir: &Path, received: u64) {
+    let sentences =
+        parse_jsonl(&std::fs::read_to_string(dir.join("out/sentences.jsonl")).unwrap());
+    let with_translation = sentences
+        .iter()
+        .filter(|s| {
+            s["translation"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("EN: "))
+        })
+        .count() as u64;
+    assert_eq!(
+        with_translation, received,
+        "every received translation is in the outputs"
+    );
+}
+
 /// Issue 25 items 4 and 5: with an embedder, a full disk lost every received translation
 /// (the embedding stage could not open the cache: exit 1, no outputs), and a file-size limit
 /// killed the process by SIGXFSZ without a word. Now the embedding stage stops, the
@@ -746,20 +764,7 @@ fn a_full_disk_with_an_embedder_keeps_the_translations_and_exits_3() {
         "{}",
         summary["embedding"]
     );
-    let sentences =
-        parse_jsonl(&std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap());
-    let with_translation = sentences
-        .iter()
-        .filter(|s| {
-            s["translation"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("EN: "))
-        })
-        .count() as u64;
-    assert_eq!(
-        with_translation, received,
-        "every received translation is in the outputs"
-    );
+    assert_every_received_translation_is_in_the_outputs(dir.path(), received);
 }
 
 /// Issue 15 item 3: truncating or garbling sled's `db` dropped entries without a word.
@@ -854,20 +859,7 @@ fn a_full_disk_during_a_run_keeps_every_received_translation_in_the_outputs() {
     assert!(received > 100 && received < 3000, "{translation}");
     let not_cached = translation["not_cached_sentences"].as_array().unwrap();
     assert!(!not_cached.is_empty(), "{translation}");
-    let sentences =
-        parse_jsonl(&std::fs::read_to_string(dir.path().join("out/sentences.jsonl")).unwrap());
-    let with_translation = sentences
-        .iter()
-        .filter(|s| {
-            s["translation"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("EN: "))
-        })
-        .count() as u64;
-    assert_eq!(
-        with_translation, received,
-        "every received translation is in the outputs"
-    );
+    assert_every_received_translation_is_in_the_outputs(dir.path(), received);
     let cached = cache_entries(dir.path());
     assert!(
         cached + not_cached.len() as u64 >= received,
