@@ -192,6 +192,10 @@ pub enum EvalCommand {
         #[arg(long)]
         lines: Option<usize>,
     },
+    /// Spearman correlation with graded gold pairs (`SCORE<TAB>SOURCE<TAB>TARGET` per
+    /// line, e.g. STS 2017 on 0–5) of the similarity comparable matching uses: lexical (of
+    /// the translation), cosine of the sentence vectors, and their fusion.
+    Similarity(SimilarityArgs),
     /// Fits the confidence curve of comparable matches (margin → probability of being
     /// right) on predictions with known answers; prints the curve, the reliability table and
     /// the lowest minimum confidence that keeps the wanted precision.
@@ -210,6 +214,27 @@ pub enum EvalCommand {
         #[arg(long, default_value_t = 10)]
         bins: usize,
     },
+}
+
+/// `eval similarity`.
+#[derive(Debug, Args)]
+pub struct SimilarityArgs {
+    /// Graded pairs: `SCORE<TAB>SOURCE<TAB>TARGET` per line; the target is in the pivot
+    /// language.
+    pub file: PathBuf,
+    /// Language of the source column (ISO 639-1), translated by the configured backend.
+    #[arg(long)]
+    pub source_lang: Option<String>,
+    /// Translations of the source column, one per line, instead of the backend.
+    #[arg(long, value_name = "FILE")]
+    pub translation: Option<PathBuf>,
+    /// Highest gold score (the lowest is 0).
+    #[arg(long, default_value_t = 5.0)]
+    pub max_score: f64,
+    #[command(flatten)]
+    pub translation_args: TranslationArgs,
+    #[command(flatten)]
+    pub embedding: EmbedderArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -71,7 +71,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         } => cmd::cache::run(&context, cache_dir, cache_url, command),
         Command::Align(args) => cmd::align::run(&context, args),
         Command::Embed(args) => cmd::embed::run(&context, args),
-        Command::Eval(command) => cmd::eval::run(command),
+        Command::Eval(command) => cmd::eval::run(&context, command),
         Command::Lexicon(command) => cmd::lexicon::run(&context, command),
         Command::Config(ConfigCommand::Check(overrides)) => cmd::config::check(&context, overrides),
         Command::Export(args) => cmd::export::run(&context, args),

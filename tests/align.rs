@@ -458,3 +458,59 @@ fn parallel_run_never_pairs_a_document_with_itself() {
         .collect();
     assert_eq!(nulls.len(), 3, "{rows:?}");
 }
+
+/// Issue 21 item 5: `eval similarity` correlates the similarities matching uses with graded
+/// pairs. Gold scores that follow the share of shared words: the lexical Spearman is 1;
+/// a command embedder adds the cosine and the fused similarity; a score outside the scale
+/// is an error naming the line.
+#[test]
+fn eval_similarity_prints_the_spearman_of_each_similarity() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[translate]\nbackend = \"cmd\"\n[backends.cmd]\nkind = \"command\"\ncommand = [\"cat\"]\n[embed]\nbackend = \"c\"\n[embedders.c]\nkind = \"command\"\ncommand = [\"awk\", \"{ printf \\\"[%d, 1, %d]\\\\n\\\", length($0), NF }\"]\n",
+    )
+    .unwrap();
+    let target = "the minister opened the new bridge over the river on monday";
+    let words: Vec<&str> = target.split(' ').collect();
+    let pairs: String = (1..=words.len())
+        .map(|k| {
+            let mut source: Vec<&str> = words[..k].to_vec();
+            source.extend(
+                ["zzz", "yyy", "xxx", "www", "vvv"]
+                    .iter()
+                    .take(words.len() - k),
+            );
+            format!(
+                "{:.2}\t{}\t{target}\n",
+                5.0 * k as f64 / words.len() as f64,
+                source.join(" ")
+            )
+        })
+        .collect();
+    std::fs::write(dir.path().join("pairs.tsv"), &pairs).unwrap();
+    let out = transalign(dir.path())
+        .args(["eval", "similarity", "--source-lang", "de", "pairs.tsv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("11 pairs of pairs.tsv; translation: cmd"),
+        "{text}"
+    );
+    assert!(text.contains("lexical  Spearman 1.000"), "{text}");
+    assert!(text.contains("cosine   Spearman "), "{text}");
+    assert!(text.contains("fused    Spearman "), "{text}");
+    std::fs::write(dir.path().join("bad.tsv"), format!("{pairs}7.5\ta\tb\n")).unwrap();
+    let bad = transalign(dir.path())
+        .args(["eval", "similarity", "--source-lang", "de", "bad.tsv"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        stderr_of(&bad).contains("bad.tsv:12: the score 7.5 is outside 0–5"),
+        "{}",
+        stderr_of(&bad)
+    );
+}

@@ -701,8 +701,7 @@ fn run_with_file_size_limit(dir: &Path, bytes: u64) -> std::process::Output {
 
 /// `sentences.jsonl` of the run in `dir` holds exactly `received` command translations.
 fn assert_every_received_translation_is_in_the_outputs(dir: &Path, received: u64) {
-    let sentences =
-        parse_jsonl(&std::fs::read_to_string(dir.join("out/sentences.jsonl")).unwrap());
+    let sentences = parse_jsonl(&std::fs::read_to_string(dir.join("out/sentences.jsonl")).unwrap());
     let with_translation = sentences
         .iter()
         .filter(|s| {

@@ -70,6 +70,40 @@ pub fn score_alignment(gold: &[IdBead], predicted: &[IdBead]) -> (Prf, Prf) {
     )
 }
 
+/// Spearman's rank correlation of `a` and `b` (ties get their average rank); 0 when either
+/// is constant.
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    fn ranks(values: &[f64]) -> Vec<f64> {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
+        let mut ranks = vec![0.0; values.len()];
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len() && values[order[end]] == values[order[start]] {
+                end += 1;
+            }
+            let average = (start + end - 1) as f64 / 2.0 + 1.0;
+            for &i in &order[start..end] {
+                ranks[i] = average;
+            }
+            start = end;
+        }
+        ranks
+    }
+    let (ra, rb) = (ranks(a), ranks(b));
+    let n = ra.len() as f64;
+    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
+    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = ra.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
+    if va == 0.0 || vb == 0.0 {
+        0.0
+    } else {
+        cov / (va * vb).sqrt()
+    }
+}
+
 /// Reads a gold file: `SRC_IDS<TAB>TGT_IDS` per line, comma-separated ids, a side may be empty.
 pub fn read_gold(text: &str, origin: &str) -> Result<Vec<IdBead>, String> {
     let side = |s: &str, n: usize| -> Result<BTreeSet<usize>, String> {

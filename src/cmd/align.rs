@@ -57,80 +57,24 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
             format!("expected parallel or comparable, got \"{mode}\""),
         ));
     }
-    let (translation, backend, source_lang) = match &args.translation {
-        Some(path) => {
-            let lines = read_lines(path)?;
-            if lines.len() != source.len() {
-                return Err(command_line_error(
-                    "--translation",
-                    format!(
-                        "{} has {} lines, the source {} has {}: a translation must be line-parallel",
-                        crate::display::path(path),
-                        lines.len(),
-                        crate::display::path(&args.source),
-                        source.len()
-                    ),
-                ));
-            }
-            (
-                lines,
-                "given".to_string(),
-                args.source_lang.clone().unwrap_or_else(|| "und".into()),
-            )
-        }
-        None => {
-            let lang = args.source_lang.clone().ok_or_else(|| {
-                command_line_error(
-                    "--source-lang",
-                    "needed when the backend translates (no --translation)".into(),
-                )
-            })?;
-            let chain = Chain::required(config, true)?;
-            let name = chain.names()[0].clone();
-            let jobs: Vec<Job> = source
-                .iter()
-                .map(|t| Job {
-                    source: lang.clone(),
-                    text: t.clone(),
-                })
-                .collect();
-            let outcome = stage::translate_jobs(config, chain, &target_lang, jobs, quiet)?;
-            let mut failed = 0;
-            let lines = outcome
-                .results
-                .into_iter()
-                .map(|r| match r {
-                    JobOutcome::Done { translation, .. } => translation,
-                    JobOutcome::Failed { .. } => {
-                        failed += 1;
-                        String::new()
-                    }
-                })
-                .collect();
-            if failed > 0 {
-                eprintln!(
-                    "warning: {failed} source lines could not be translated; they align on names and numbers only"
-                );
-            }
-            (lines, name, lang)
-        }
-    };
+    let (translation, backend, source_lang) = translate_source(
+        config,
+        &source,
+        (args.translation.as_deref(), &args.source),
+        args.source_lang.as_deref(),
+        &target_lang,
+        quiet,
+    )?;
 
     let marker = config.raw.align.marker.as_str();
     let alignments = match mode.as_str() {
         "parallel" => align_parallel(&source, &translation, &target, marker, config, quiet)?,
         _ => {
-            let vectors = match Session::open(config, true)? {
-                Some(session) => {
-                    let mut texts: Vec<String> = source.iter().chain(&target).cloned().collect();
-                    texts.sort();
-                    texts.dedup();
-                    let embedded = session.embed_after_paid_work(&texts, quiet)?;
-                    warn_unembedded(&embedded.report);
-                    embedded.usable_vectors(&texts)
-                }
-                None => None,
-            };
+            let vectors = embed_lines(
+                config,
+                source.iter().chain(&target).cloned().collect(),
+                quiet,
+            )?;
             let source_vectors: Vec<Option<&[f16]>> = source
                 .iter()
                 .map(|l| vectors.as_ref().and_then(|v| v.get(l)))
@@ -240,6 +184,24 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
 }
 
 /// Says on stderr when some texts got no vector (they align on the lexical similarity).
+/// The vectors of distinct `texts` through the configured embedder (after the run's
+/// translations: a cache that cannot be opened stops only this stage); `None` without an
+/// embedder or when not one text got a vector.
+pub(super) fn embed_lines(
+    config: &Config,
+    mut texts: Vec<String>,
+    quiet: bool,
+) -> Result<Option<crate::embed::Vectors>> {
+    let Some(session) = Session::open(config, true)? else {
+        return Ok(None);
+    };
+    texts.sort();
+    texts.dedup();
+    let embedded = session.embed_after_paid_work(&texts, quiet)?;
+    warn_unembedded(&embedded.report);
+    Ok(embedded.usable_vectors(&texts))
+}
+
 fn warn_unembedded(report: &EmbeddingReport) {
     if report.failed > 0 {
         eprintln!(
@@ -250,6 +212,77 @@ fn warn_unembedded(report: &EmbeddingReport) {
     if let Some(reason) = &report.stopped {
         eprintln!("embedding stopped: {reason}");
     }
+}
+
+/// The translations of `source` lines: read from `given` (line-parallel with the source
+/// file, whose path is for messages), or made by the configured backend from `source_lang`
+/// into `target_lang`. Returns them with the backend's name and the source language.
+pub(super) fn translate_source(
+    config: &Config,
+    source: &[String],
+    (given, source_path): (Option<&Path>, &Path),
+    source_lang: Option<&str>,
+    target_lang: &str,
+    quiet: bool,
+) -> Result<(Vec<String>, String, String)> {
+    Ok(match given {
+        Some(path) => {
+            let lines = read_lines(path)?;
+            if lines.len() != source.len() {
+                return Err(command_line_error(
+                    "--translation",
+                    format!(
+                        "{} has {} lines, the source {} has {}: a translation must be line-parallel",
+                        crate::display::path(path),
+                        lines.len(),
+                        crate::display::path(source_path),
+                        source.len()
+                    ),
+                ));
+            }
+            (
+                lines,
+                "given".to_string(),
+                source_lang.map_or_else(|| "und".into(), str::to_string),
+            )
+        }
+        None => {
+            let lang = source_lang.map(str::to_string).ok_or_else(|| {
+                command_line_error(
+                    "--source-lang",
+                    "needed when the backend translates (no --translation)".into(),
+                )
+            })?;
+            let chain = Chain::required(config, true)?;
+            let name = chain.names()[0].clone();
+            let jobs: Vec<Job> = source
+                .iter()
+                .map(|t| Job {
+                    source: lang.clone(),
+                    text: t.clone(),
+                })
+                .collect();
+            let outcome = stage::translate_jobs(config, chain, target_lang, jobs, quiet)?;
+            let mut failed = 0;
+            let lines = outcome
+                .results
+                .into_iter()
+                .map(|r| match r {
+                    JobOutcome::Done { translation, .. } => translation,
+                    JobOutcome::Failed { .. } => {
+                        failed += 1;
+                        String::new()
+                    }
+                })
+                .collect();
+            if failed > 0 {
+                eprintln!(
+                    "warning: {failed} source lines could not be translated; they align on names and numbers only"
+                );
+            }
+            (lines, name, lang)
+        }
+    })
 }
 
 /// Source ids, target ids, score, similarity, rank and (comparable) confidence and tier.
@@ -293,21 +326,12 @@ fn align_parallel(
         ids.iter().map(|&i| side[i].as_str()).collect()
     }
 
-    let vectors = match Session::open(config, true)? {
-        Some(session) => {
-            let mut texts = Vec::new();
-            for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
-                texts.extend(overlap_texts(&lines(s_ids, source), overlap));
-                texts.extend(overlap_texts(&lines(t_ids, target), overlap));
-            }
-            texts.sort();
-            texts.dedup();
-            let embedded = session.embed_after_paid_work(&texts, quiet)?;
-            warn_unembedded(&embedded.report);
-            embedded.usable_vectors(&texts)
-        }
-        None => None,
-    };
+    let mut texts = Vec::new();
+    for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
+        texts.extend(overlap_texts(&lines(s_ids, source), overlap));
+        texts.extend(overlap_texts(&lines(t_ids, target), overlap));
+    }
+    let vectors = embed_lines(config, texts, quiet)?;
     let params = ParallelParams::from_config(&config.raw.align, vectors.is_some());
     let mut rows = Vec::new();
     for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {

@@ -1,11 +1,12 @@
-//! `transalign eval align|retrieval`: scores against gold alignments.
+//! `transalign eval align|retrieval|similarity|calibrate`: scores against gold alignments and
+//! graded pairs.
 
 use std::io::Write;
 
 use crate::error::{ConfigError, Error, Result, exit_code};
 
 /// Runs `eval ...`.
-pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
+pub fn run(context: &super::Context, command: &crate::cli::EvalCommand) -> Result<u8> {
     use crate::align::eval::{IdBead, read_gold, score_alignment};
     let read = super::lines::read_text;
     let predictions = super::export::read_alignments;
@@ -39,6 +40,9 @@ pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
                 lax.f1
             )
             .map_err(Error::Stdout)?;
+        }
+        crate::cli::EvalCommand::Similarity(args) => {
+            return similarity(context, args, &mut stdout);
         }
         crate::cli::EvalCommand::Retrieval { pred, lines } => {
             let records = predictions(pred)?;
@@ -122,4 +126,141 @@ pub fn run(command: &crate::cli::EvalCommand) -> Result<u8> {
         }
     }
     Ok(exit_code::SUCCESS)
+}
+
+/// `eval similarity`: reads the graded pairs, translates and embeds them as `align` would,
+/// and prints the Spearman correlation of each similarity with the gold scores.
+fn similarity(
+    context: &super::Context,
+    args: &crate::cli::SimilarityArgs,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    use crate::align::comparable::{ComparableParams, Scorer, SentenceVectors};
+    let mut overrides =
+        crate::cli::OverrideArgs::default().to_overrides(None, Some(&args.translation_args));
+    overrides.embedder = args.embedding.embedder.clone();
+    let config = crate::config::Config::load(context.config_file, &overrides)?;
+    let pairs = read_graded_pairs(&args.file, args.max_score)?;
+    let (gold, (source, target)): (Vec<f64>, (Vec<String>, Vec<String>)) = pairs
+        .into_iter()
+        .map(|(score, s, t)| (score, (s, t)))
+        .unzip();
+    let (translation, backend, _) = super::align::translate_source(
+        &config,
+        &source,
+        (args.translation.as_deref(), &args.file),
+        args.source_lang.as_deref(),
+        &config.pivot,
+        context.quiet,
+    )?;
+    let texts: Vec<String> = source.iter().chain(&target).cloned().collect();
+    let vectors = super::align::embed_lines(&config, texts, context.quiet)?;
+    let lookup = |side: &[String]| -> Vec<Option<&[half::f16]>> {
+        side.iter()
+            .map(|l| vectors.as_ref().and_then(|v| v.get(l)))
+            .collect()
+    };
+    let (source_vectors, target_vectors) = (lookup(&source), lookup(&target));
+    let with_vectors = vectors.as_ref().map(|_| SentenceVectors {
+        source: &source_vectors,
+        target: &target_vectors,
+    });
+    let sources: Vec<(&str, &str)> = source
+        .iter()
+        .zip(&translation)
+        .map(|(s, t)| (s.as_str(), t.as_str()))
+        .collect();
+    let targets: Vec<&str> = target.iter().map(String::as_str).collect();
+    let prepared = crate::align::prepare(&sources, &targets);
+    let params = |fused: bool| {
+        ComparableParams::from_config(&config.raw.align, fused, None, None, config.raw.align.top_k)
+    };
+    let n = gold.len();
+    let lexical_scorer = Scorer::new(
+        &prepared.source,
+        &prepared.target,
+        &prepared.vocabulary,
+        params(false),
+        None,
+    );
+    let lexical: Vec<f64> = (0..n)
+        .map(|i| f64::from(lexical_scorer.similarity(i, i, None)))
+        .collect();
+    let mut rows = vec![("lexical", lexical)];
+    if let Some(v) = with_vectors {
+        let both = |i: usize| v.source[i].zip(v.target[i]);
+        let embedded = (0..n).filter(|&i| both(i).is_some()).count();
+        if embedded < n {
+            eprintln!(
+                "warning: {} of {n} pairs have no vectors; their cosine counts as the baseline",
+                n - embedded
+            );
+        }
+        let cosine: Vec<f64> = (0..n)
+            .map(|i| both(i).map_or(0.0, |(a, b)| f64::from(crate::align::vectors::dot(a, b))))
+            .collect();
+        let fused_scorer = Scorer::new(
+            &prepared.source,
+            &prepared.target,
+            &prepared.vocabulary,
+            params(true),
+            Some(v),
+        );
+        let fused: Vec<f64> = (0..n)
+            .map(|i| f64::from(fused_scorer.similarity(i, i, None)))
+            .collect();
+        rows.push(("cosine", cosine));
+        rows.push(("fused", fused));
+    }
+    writeln!(
+        out,
+        "{n} pairs of {}; translation: {backend}; lexical_weight {}",
+        crate::display::path(&args.file),
+        config.raw.align.lexical_weight
+    )
+    .map_err(Error::Stdout)?;
+    for (name, values) in rows {
+        writeln!(
+            out,
+            "{name:8} Spearman {:.3}",
+            crate::align::eval::spearman(&values, &gold)
+        )
+        .map_err(Error::Stdout)?;
+    }
+    Ok(exit_code::SUCCESS)
+}
+
+/// `SCORE<TAB>SOURCE<TAB>TARGET` lines; a score outside 0..=`max` or a line without three
+/// fields is an error naming the file and line.
+fn read_graded_pairs(path: &std::path::Path, max: f64) -> Result<Vec<(f64, String, String)>> {
+    let text = super::lines::read_text(path)?;
+    let shown = crate::display::path(path);
+    let mut pairs = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let problem = |message: String| Error::Data(format!("{shown}:{}: {message}", n + 1));
+        let [score, source, target] = fields[..] else {
+            return Err(problem(format!(
+                "expected SCORE<TAB>SOURCE<TAB>TARGET, got {} field(s)",
+                fields.len()
+            )));
+        };
+        let score: f64 = score
+            .trim()
+            .parse()
+            .map_err(|_| problem(format!("the score {score:?} is not a number")))?;
+        if !(0.0..=max).contains(&score) {
+            return Err(problem(format!("the score {score} is outside 0–{max}")));
+        }
+        pairs.push((score, source.trim().to_string(), target.trim().to_string()));
+    }
+    if pairs.len() < 3 {
+        return Err(Error::Data(format!(
+            "{shown}: fewer than 3 pairs; nothing to correlate"
+        )));
+    }
+    Ok(pairs)
 }
