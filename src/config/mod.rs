@@ -160,9 +160,15 @@ impl Config {
         let claims = claims::validate(&raw.claims, &locator)?;
         let input = input::validate(&raw.input, &base_dir, &locator)?;
         let output = output::validate(&raw.output, &locator, overrides)?;
-        let backends = backend::validate_backends(&raw.backends, &locator, &base_dir)?;
+        let mut backends = backend::validate_backends(&raw.backends, &locator, &base_dir)?;
+        for spawn in backends.values_mut().filter_map(|b| b.spawn.as_mut()) {
+            spawn.search_dir = base_dir.clone();
+        }
         let translate = translate::validate(&raw.translate, &backends, &locator, overrides)?;
-        let embedders = embed::validate_embedders(&raw.embedders, &locator)?;
+        let mut embedders = embed::validate_embedders(&raw.embedders, &locator)?;
+        for spawn in embedders.values_mut().filter_map(|e| e.spawn.as_mut()) {
+            spawn.search_dir = base_dir.clone();
+        }
         let embed = embed::validate(&raw.embed, &embedders, &locator, overrides)?;
         let comparison = align::validate(&raw.align, &locator, &base_dir)?;
         // Paths in the file are relative to the file (as `input.paths` are), so a run from

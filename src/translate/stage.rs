@@ -217,6 +217,24 @@ pub fn plan_jobs(config: &Config, chain: Chain, target: &str, jobs: &[Job]) -> R
     Ok(runtime()?.block_on(driver.plan(jobs))?)
 }
 
+/// The chain to translate `jobs` with: the planning chain (no server started, no key read)
+/// when a backend would `spawn` a server but every job is a cache hit, else the chain with
+/// its servers started.
+fn chain_for(config: &Config, planning: Chain, jobs: &[Job]) -> Result<Chain> {
+    let spawns = planning
+        .names()
+        .iter()
+        .any(|name| config.backends[name].spawn.is_some());
+    if spawns && !config.translate.offline {
+        let plan = plan_jobs(config, planning, &config.pivot, jobs)?;
+        if plan.cache_hits == plan.texts {
+            tracing::info!("every translation is cached: no server is started");
+            return Chain::required(config, false);
+        }
+    }
+    Chain::required(config, true)
+}
+
 /// Distinct (language, text) jobs of the sentences that need a translation, and for every
 /// sentence the index of its job.
 pub fn jobs_for(sentences: &[Sentence], pivot: &str) -> (Vec<Job>, Vec<Option<usize>>) {
@@ -249,15 +267,16 @@ pub fn translate_sentences(
     sentences: &mut [Sentence],
     quiet: bool,
 ) -> Result<Option<TranslationReport>> {
-    let Some(chain) = Chain::from_config(config, true)? else {
+    let Some(planning) = Chain::from_config(config, false)? else {
         tracing::info!(
             "no translation backend configured ([translate] backend); skipping translation"
         );
         return Ok(None);
     };
     let started = std::time::Instant::now();
-    let names = chain.names();
     let (jobs, job_of) = jobs_for(sentences, &config.pivot);
+    let chain = chain_for(config, planning, &jobs)?;
+    let names = chain.names();
     let outcome = translate_jobs(config, chain, &config.pivot, jobs, quiet)?;
     let mut failures = Vec::new();
     let mut not_cached = Vec::new();
