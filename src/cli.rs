@@ -16,6 +16,38 @@ Exit codes:
        stage stopped (quota, authentication, cache write failure); see summary.json
   130  interrupted with Ctrl-C; outputs written as incomplete, received work cached";
 
+/// Accepts any text (the command checks it, with a message of its own) but offers `values`
+/// to shell completion and `--help`.
+#[derive(Debug, Clone, Copy)]
+pub struct Suggest(&'static [&'static str]);
+
+/// The output formats, for completion.
+pub const FORMAT_NAMES: &[&str] = &["jsonl", "tsv", "tmx", "moses", "html"];
+
+impl clap::builder::TypedValueParser for Suggest {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        value
+            .to_str()
+            .map(str::to_string)
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8).with_cmd(cmd))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            self.0.iter().map(|v| clap::builder::PossibleValue::new(*v)),
+        ))
+    }
+}
+
 /// When to colour log output on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorWhen {
@@ -111,8 +143,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to stdout: `transalign man > transalign.1`.
-    Man,
+    /// Print the man page (roff) to stdout: `transalign man > transalign.1`; with `--dir`,
+    /// write it and one page per subcommand (`transalign-run.1`, ...) there instead.
+    Man {
+        /// Directory to write every page into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -128,7 +165,7 @@ pub struct AlignArgs {
     #[arg(long, value_name = "FILE")]
     pub translation: Option<PathBuf>,
     /// parallel or comparable [default: align.mode].
-    #[arg(long, value_name = "MODE")]
+    #[arg(long, value_name = "MODE", value_parser = Suggest(&["parallel", "comparable"]))]
     pub mode: Option<String>,
     /// Source language (ISO 639-1); needed when the backend translates.
     #[arg(long, value_name = "LANG")]
@@ -143,7 +180,7 @@ pub struct AlignArgs {
     pub out: Option<PathBuf>,
     /// Output format: jsonl, tsv, tmx, moses or html [default: from the --out file's
     /// extension, else jsonl].
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", value_parser = Suggest(FORMAT_NAMES))]
     pub format: Option<String>,
     #[command(flatten)]
     pub translation_args: TranslationArgs,
@@ -161,7 +198,8 @@ pub struct ExportArgs {
         long = "format",
         value_delimiter = ',',
         value_name = "FORMATS",
-        required = true
+        required = true,
+        value_parser = Suggest(FORMAT_NAMES)
     )]
     pub formats: Vec<String>,
     /// Directory to write into [default: .]; `-` = standard output (one single-file format).
@@ -327,7 +365,7 @@ pub struct EmbedArgs {
     pub out: Option<PathBuf>,
     /// jsonl (one JSON array per line) or npy (a float32 NumPy matrix, one row per line;
     /// needs --out).
-    #[arg(long, value_name = "FORMAT", default_value = "jsonl")]
+    #[arg(long, value_name = "FORMAT", default_value = "jsonl", value_parser = Suggest(&["jsonl", "npy"]))]
     pub format: String,
     #[command(flatten)]
     pub embedding: EmbedderArgs,
@@ -422,7 +460,7 @@ pub struct MergeArgs {
     #[command(flatten)]
     pub embedding: EmbedderArgs,
     /// Output formats, comma-separated: jsonl, tsv, tmx, moses, html [default: output.formats].
-    #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS")]
+    #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS", value_parser = Suggest(FORMAT_NAMES))]
     pub formats: Option<Vec<String>>,
     #[command(flatten)]
     pub comparable: ComparableArgs,
@@ -472,7 +510,7 @@ pub struct RunArgs {
     pub comparable: ComparableArgs,
     /// Output formats to write, comma-separated: jsonl, tsv, tmx, moses, html
     /// [default: output.formats].
-    #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS")]
+    #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS", value_parser = Suggest(FORMAT_NAMES))]
     pub formats: Option<Vec<String>>,
 }
 

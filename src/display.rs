@@ -56,6 +56,34 @@ pub fn serialize_lossless<S: serde::Serializer>(
     serializer.serialize_str(&lossless(path))
 }
 
+/// Problems grouped by reason, in first-seen order: each reason once with the places it
+/// applies to, so a dead server's message is printed once and not for every sentence.
+pub fn by_reason<'a>(
+    problems: impl IntoIterator<Item = (String, &'a str)>,
+) -> Vec<(&'a str, Vec<String>)> {
+    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
+    for (place, reason) in problems {
+        match reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, places)) => places.push(place),
+            None => reasons.push((reason, vec![place])),
+        }
+    }
+    reasons
+}
+
+/// The lines [`by_reason`] prints: `PLACE: REASON` for one place, `N WHAT (PLACE, …):
+/// REASON` for more.
+pub fn reason_lines(reasons: &[(&str, Vec<String>)], what: &str) -> Vec<String> {
+    reasons
+        .iter()
+        .map(|(reason, places)| match places.as_slice() {
+            [one] => format!("{one}: {reason}"),
+            [first, ..] => format!("{} {what} ({first}, …): {reason}", places.len()),
+            [] => String::new(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,6 +76,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Config(ConfigCommand::Check(overrides)) => cmd::config::check(&context, overrides),
         Command::Export(args) => cmd::export::run(&context, args),
         Command::Completions { shell } => cmd::help::completions(*shell),
-        Command::Man => cmd::help::man(),
+        Command::Man { dir } => cmd::help::man(dir.as_deref()),
     }
 }

@@ -368,8 +368,17 @@ pub fn finish(corpus: &Corpus, keep_going: bool, quiet: bool) -> u8 {
                 "{} sentence(s) not translated (listed in summary.json):",
                 t.failures.len()
             );
-            for f in t.failures.iter().take(10) {
-                eprintln!("  {} #{}: {}", f.doc, f.idx, f.error);
+            // One line per reason: a dead server's message is said once, not per sentence.
+            let reasons = crate::display::by_reason(
+                t.failures
+                    .iter()
+                    .map(|f| (format!("{} #{}", f.doc, f.idx), f.error.as_str())),
+            );
+            for line in crate::display::reason_lines(&reasons, "sentences")
+                .iter()
+                .take(10)
+            {
+                eprintln!("  {line}");
             }
         }
         if t.interrupted {

@@ -868,3 +868,50 @@ fn calibration_and_confidence_out_of_range_are_errors_naming_the_key() {
         .stderr(predicates::str::contains("--min-confidence"))
         .stderr(predicates::str::contains("between 0 and 1"));
 }
+
+/// Issue 22 item 6: `transalign man` named `transalign-run(1)` and others that did not
+/// exist, and `--format <TAB>` completed file names. `man --dir` writes every page the
+/// pages refer to; completion offers the formats and modes.
+#[test]
+fn every_man_page_referred_to_exists_and_formats_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = transalign(dir.path())
+        .args(["man", "--dir", "man"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let pages: Vec<String> = std::fs::read_dir(dir.path().join("man"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(pages.contains(&"transalign-run.1".to_string()), "{pages:?}");
+    let mut referred = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(dir.path().join("man").join(page)).unwrap();
+        for (at, _) in text.match_indices("transalign\\-") {
+            let raw: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '\\')
+                .collect();
+            let name = raw.replace('\\', "");
+            if text[at + raw.len()..].starts_with("(1)") {
+                referred += 1;
+                assert!(
+                    pages.contains(&format!("{name}.1")),
+                    "{page} refers to {name}"
+                );
+            }
+        }
+    }
+    assert!(referred > 10, "{referred}");
+    let bash = transalign(dir.path())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    let script = String::from_utf8_lossy(&bash.stdout);
+    assert!(
+        script.contains("jsonl tsv tmx moses html"),
+        "formats complete"
+    );
+    assert!(script.contains("parallel comparable"), "modes complete");
+}

@@ -207,6 +207,16 @@ fn tmx_is_well_formed_tmx_14b() {
         .find(|n| n.has_tag_name("prop") && n.attribute("type") == Some("x-score"))
         .unwrap();
     assert_eq!(score.text(), Some("1.2500"));
+    // Issue 22 item 5: the confidence and tier travel with the unit.
+    let prop = |kind: &str| {
+        tus[0]
+            .children()
+            .find(|n| n.has_tag_name("prop") && n.attribute("type") == Some(kind))
+            .and_then(|n| n.text())
+    };
+    assert_eq!(prop("x-confidence"), Some("0.8000"));
+    assert_eq!(prop("x-tier"), Some("same"));
+    assert_eq!(prop("x-flag"), Some("number:source:64"));
     if let Ok(status) = std::process::Command::new("xmllint")
         .arg("--noout")
         .arg(dir.path().join("aligned.tmx"))

@@ -878,3 +878,36 @@ fn cache_identity_makes_the_same_service_on_another_port_a_cache_hit() {
     );
     assert_eq!(third.requests_to("/translate").len(), 0, "a cache hit");
 }
+
+/// Issue 22 item 6: a dead backend port cost 15.6 s of retries and then repeated the full
+/// error for every sentence. A connection refused before the server ever answered ends the
+/// backend's work at once, with the message said once.
+#[test]
+fn a_server_that_is_not_running_fails_fast_with_one_message() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for (kind, extra) in [("libretranslate", ""), ("openai", "model = \"m\"\n")] {
+        let dir = project(&format!(
+            "[translate]\nbackend = \"dead\"\n[backends.dead]\nkind = \"{kind}\"\nurl = \"http://127.0.0.1:{port}/v1\"\n{extra}max_retries = 8\nretry_initial_ms = 2000\n"
+        ));
+        let input = lines(6);
+        let out = transalign(dir.path())
+            .args(["translate", "--from", "es"])
+            .write_stdin(input.join("\n"))
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(3), "{kind}: {err}");
+        assert_eq!(
+            err.matches("cannot connect").count(),
+            1,
+            "{kind}: said once, not per text: {err}"
+        );
+        assert!(err.contains(&format!("127.0.0.1:{port}")), "{kind}: {err}");
+        assert!(!err.contains("retry"), "{kind}: no retries: {err}");
+    }
+}

@@ -53,20 +53,23 @@ fn translate(config: &Config, args: &TranslateArgs, quiet: bool) -> Result<u8> {
     }
     let outcome = stage::translate_jobs(config, chain, &target, jobs, quiet)?;
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut failed = 0;
+    let mut failures = Vec::new();
     for (n, job) in job_of.iter().enumerate() {
         let text = match job.map(|j| &outcome.results[j]) {
             None => "",
             Some(JobOutcome::Done { translation, .. }) => translation.as_str(),
             Some(JobOutcome::Failed { error }) => {
-                failed += 1;
-                eprintln!("line {}: {error}", n + 1);
+                failures.push((format!("line {}", n + 1), error.as_str()));
                 ""
             }
         };
         writeln!(stdout, "{text}").map_err(Error::Stdout)?;
     }
     stdout.flush().map_err(Error::Stdout)?;
+    let failed = failures.len();
+    for line in crate::display::reason_lines(&crate::display::by_reason(failures), "lines") {
+        eprintln!("{line}");
+    }
     let c = &outcome.counters;
     if !quiet {
         eprintln!("{} lines, {c}", lines.len());

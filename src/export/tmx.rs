@@ -1,5 +1,5 @@
 //! `aligned.tmx`: TMX 1.4b, one `tu` per alignment with both sides non-empty, the score,
-//! similarity, rank, documents and flags as `prop`s. Characters XML 1.0 forbids are removed,
+//! similarity, rank, documents, confidence, tier and flags as `prop`s. Characters XML 1.0 forbids are removed,
 //! so the file is well-formed for any input.
 
 use std::io::Write;
@@ -77,6 +77,14 @@ impl Exporter for Tmx {
                     ),
                     ("x-backend", a.backend.clone()),
                 ];
+                // Comparable matches carry their estimated probability and tier.
+                let judged = [
+                    ("x-confidence", a.confidence.map(|c| format!("{c:.4}"))),
+                    ("x-tier", a.tier.clone()),
+                ];
+                let props = props
+                    .into_iter()
+                    .chain(judged.into_iter().filter_map(|(k, v)| Some((k, v?))));
                 for (kind, value) in props {
                     writeln!(w, "      <prop type=\"{kind}\">{}</prop>", xml_text(&value))?;
                 }

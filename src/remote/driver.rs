@@ -99,6 +99,8 @@ pub struct Lane<S: Service> {
     pacer: Pacer,
     /// Answers received while the service could not yet check them ([`Service::observe`]).
     held: Mutex<Vec<Answer<S::Output>>>,
+    /// True once the service has answered a request in this run.
+    answered: AtomicBool,
 }
 
 /// A received answer of one batch: its jobs, their group, texts and outputs.
@@ -118,6 +120,7 @@ impl<S: Service> Lane<S> {
             service,
             memory,
             held: Mutex::new(Vec::new()),
+            answered: AtomicBool::new(false),
         }
     }
 
@@ -441,11 +444,11 @@ impl<S: Service> Driver<S> {
             .expect("results lock")
             .iter()
             .map(|r| {
+                // The reason is the run's `stopped`, reported once beside these.
                 r.clone().unwrap_or_else(|| Outcome::Failed {
                     error: format!(
-                        "not {}: the run stopped before this text was sent ({})",
-                        S::DONE,
-                        stopped.as_deref().unwrap_or("unknown reason")
+                        "not {}: the run stopped before this text was sent (see stopped)",
+                        S::DONE
                     ),
                 })
             })
@@ -705,6 +708,7 @@ async fn supported_with_retries<S: Service>(service: &S) -> Result<Support, Stri
                 );
                 tokio::time::sleep(delay).await;
             }
+            // A server that refuses the first contact is not running: no retries.
             Err(e) => return Err(e.to_string()),
         }
     }
@@ -757,6 +761,17 @@ async fn run_batch<S: Service>(
                     service.name(),
                     guard
                 ))),
+            };
+            if answer.is_ok() {
+                lane.answered.store(true, Ordering::SeqCst);
+            }
+            let answer = match answer {
+                Err(BackendError::Unreachable { message })
+                    if lane.answered.load(Ordering::SeqCst) =>
+                {
+                    Err(BackendError::transient(message))
+                }
+                other => other,
             };
             let answer = answer.and_then(|outputs| count_answer(service.as_ref(), &texts, outputs));
             match answer {
@@ -821,6 +836,13 @@ async fn run_batch<S: Service>(
                 Err(BackendError::Fatal { message }) => {
                     // Stop before the slot is free, so no other batch goes out after this.
                     shared.stop_with(message);
+                    drop(permit);
+                    return;
+                }
+                Err(BackendError::Unreachable { message }) => {
+                    shared.stop_with(format!(
+                        "{message} (no answer yet in this run: is the server running at that address?)"
+                    ));
                     drop(permit);
                     return;
                 }

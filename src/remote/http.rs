@@ -186,8 +186,9 @@ pub async fn send_for_json(
     response.json(backend)
 }
 
-/// Time-outs, refused and reset connections are transient; anything else about the
-/// transport too (a retry costs little), except a malformed URL.
+/// Time-outs and reset connections are transient, and anything else about the transport too
+/// (a retry costs little), except a malformed URL; a refused connection or an unknown host
+/// is [`BackendError::Unreachable`].
 fn transport_error(backend: &str, e: &reqwest::Error) -> BackendError {
     let what = if e.is_timeout() {
         "timed out"
@@ -201,7 +202,12 @@ fn transport_error(backend: &str, e: &reqwest::Error) -> BackendError {
         "request failed"
     };
     // The error text carries the URL, which never contains a key.
-    BackendError::transient(format!("{backend}: {what}: {}", error_chain(e)))
+    let message = format!("{backend}: {what}: {}", error_chain(e));
+    if e.is_connect() {
+        BackendError::Unreachable { message }
+    } else {
+        BackendError::transient(message)
+    }
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -43,6 +43,12 @@ pub enum BackendError {
     /// Nothing more can be sent: authentication failed or the quota is exhausted.
     #[error("{message}")]
     Fatal { message: String },
+    /// The server could not be reached at all (connection refused, no such host). Once it
+    /// has answered in this run this is retried like [`BackendError::Transient`] (it may be
+    /// restarting); before, it ends the service's work at once, with one message: a server
+    /// that is not running does not start by being waited for.
+    #[error("{message}")]
+    Unreachable { message: String },
 }
 
 impl BackendError {
