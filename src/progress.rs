@@ -12,9 +12,9 @@ pub fn bar(len: u64, stage: &str, quiet: bool) -> ProgressBar {
         return bar;
     }
     bar.set_draw_target(ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {msg} ({eta})")
-    {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{prefix:>9} [{bar:30}] {pos}/{len} {msg} ({per_sec}, {eta} left, {elapsed})",
+    ) {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_prefix(stage.to_string());

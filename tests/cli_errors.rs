@@ -915,3 +915,44 @@ fn every_man_page_referred_to_exists_and_formats_complete() {
     );
     assert!(script.contains("parallel comparable"), "modes complete");
 }
+
+/// Issue 24 item 5: the end of a run says how long each stage took, with its rate.
+#[test]
+fn a_run_ends_with_the_time_and_rate_of_every_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    std::fs::write(
+        dir.path().join("corpus/a.txt"),
+        "Pemerintah menolak tuduhan itu pada hari Senin.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("corpus/b.txt"),
+        "The government rejected the accusation on Monday.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[input]\npaths = [\"corpus\"]\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path()).arg("run").output().unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("time: "))
+        .unwrap_or_else(|| panic!("no time line: {err}"));
+    for stage in ["ingest", "segment", "detect", "translate", "align"] {
+        assert!(line.contains(&format!("{stage} ")), "{stage}: {line}");
+    }
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let detect_ms = summary["timings_ms"]["detect"].as_u64().unwrap();
+    assert!(
+        line.contains(&format!("detect {:.1} s", detect_ms as f64 / 1000.0)),
+        "the figures are summary.json's: {line} vs {detect_ms} ms"
+    );
+}

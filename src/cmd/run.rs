@@ -43,6 +43,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
             crate::display::path(&config.output.dir),
             config.cache.location.describe()
         );
+        eprintln!("{}", pipeline::stage_times(&corpus));
     }
     Ok(pipeline::finish(
         &corpus,
