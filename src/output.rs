@@ -15,10 +15,20 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    replace_file(path, write).map_err(|source| Error::Output {
+    replace_file(path, Durability::Synced, write).map_err(|source| Error::Output {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Whether [`replace_file`] waits for the new file to reach the disk before the rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Outputs: after a crash the old file or the complete new one, never a torn one.
+    Synced,
+    /// A file rewritten after every cache flush (the ledger): the rename alone keeps it
+    /// whole, and a lost update only makes the next open recount.
+    Renamed,
 }
 
 /// [`write_atomically`] with the I/O error as it is. The temporary file is created anew
@@ -27,6 +37,7 @@ pub fn write_atomically(
 /// the directory are removed first (see [`remove_leftovers`]).
 pub fn replace_file(
     path: &Path,
+    durability: Durability,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let dir = path
@@ -51,7 +62,9 @@ pub fn replace_file(
     write(&mut writer)?;
     writer.flush()?;
     let temp = writer.into_inner().map_err(|e| e.into_error())?;
-    temp.as_file().sync_all()?;
+    if durability == Durability::Synced {
+        temp.as_file().sync_all()?;
+    }
     // On failure the temporary file is removed when `temp` drops.
     temp.persist(path).map(drop).map_err(|e| e.error)
 }
@@ -183,7 +196,7 @@ mod tests {
         let target = dir.path().join("out/summary.json");
         std::fs::create_dir(dir.path().join("out")).unwrap();
         std::os::unix::fs::symlink(&outside, &target).unwrap();
-        replace_file(&target, |w| w.write_all(b"{}\n")).unwrap();
+        replace_file(&target, Durability::Synced, |w| w.write_all(b"{}\n")).unwrap();
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine\n");
         let meta = target.symlink_metadata().unwrap();
         assert!(meta.file_type().is_file(), "the output replaced the link");

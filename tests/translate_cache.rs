@@ -584,8 +584,9 @@ fn a_killed_run_resumes_with_only_the_missing_sentences() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let cached = cache_entries(dir.path()) as usize;
-    // Every batch is flushed before the next request goes out.
-    assert!((15..40).contains(&cached), "{cached} cached after the kill");
+    // A kill loses at most the batches in flight and `concurrency` × `batch_size` received
+    // ones not yet flushed (here 1 × 1): of 15 answered, at least 14 are on disk.
+    assert!((14..40).contains(&cached), "{cached} cached after the kill");
 
     let before = translate_requests(&server);
     let out = transalign(dir.path()).arg("run").output().unwrap();

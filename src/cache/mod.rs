@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -306,6 +307,10 @@ pub struct Cache {
     stored: AtomicU64,
     flushed: AtomicU64,
     flush_gate: tokio::sync::Mutex<()>,
+    /// A flush started by [`Cache::flush_behind`] is running.
+    flushing_behind: AtomicBool,
+    /// Why a flush started by [`Cache::flush_behind`] failed: the next call's error.
+    failed_behind: std::sync::Mutex<Option<String>>,
     /// Entries of both trees, and the last key stored: the ledger written after each flush.
     entries: AtomicU64,
     last_key: std::sync::Mutex<Option<Vec<u8>>>,
@@ -337,7 +342,11 @@ impl Ledger {
     /// Written to a temporary file and renamed, so a crash leaves the old or the new one.
     fn write(&self, dir: &Path) -> std::io::Result<()> {
         let bytes = serde_json::to_vec(self)?;
-        crate::output::replace_file(&dir.join(Self::FILE), |w| w.write_all(&bytes))
+        crate::output::replace_file(
+            &dir.join(Self::FILE),
+            crate::output::Durability::Renamed,
+            |w| w.write_all(&bytes),
+        )
     }
 }
 
@@ -414,6 +423,8 @@ impl Cache {
             stored: AtomicU64::new(0),
             flushed: AtomicU64::new(0),
             flush_gate: tokio::sync::Mutex::new(()),
+            flushing_behind: AtomicBool::new(false),
+            failed_behind: std::sync::Mutex::new(None),
             entries: AtomicU64::new(0),
             last_key: std::sync::Mutex::new(None),
             absent: true,
@@ -564,6 +575,8 @@ impl Cache {
             stored: AtomicU64::new(0),
             flushed: AtomicU64::new(0),
             flush_gate: tokio::sync::Mutex::new(()),
+            flushing_behind: AtomicBool::new(false),
+            failed_behind: std::sync::Mutex::new(None),
             entries: AtomicU64::new(0),
             last_key: std::sync::Mutex::new(None),
             absent: false,
@@ -800,11 +813,58 @@ impl Cache {
 
     /// Writes everything stored so far to disk.
     pub fn flush(&self) -> Result<(), CacheError> {
+        let covered = self.stored.load(Ordering::SeqCst);
         // Redis has applied every write when it answered; its persistence is the server's.
         if let Backend::Sled { db, .. } = &self.backend {
             db.flush().map_err(|e| self.storage_error(e))?;
         }
-        self.write_ledger()
+        self.write_ledger()?;
+        self.flushed.fetch_max(covered, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// How many records were stored so far (a record's sequence number is this count just
+    /// after it was stored).
+    pub fn stored_count(&self) -> u64 {
+        self.stored.load(Ordering::SeqCst)
+    }
+
+    /// How many of the stored records a finished flush covers (are on disk).
+    pub fn flushed_count(&self) -> u64 {
+        self.flushed.load(Ordering::SeqCst)
+    }
+
+    /// [`Cache::flush_shared`] when more than `slack` records are not yet on disk; else a
+    /// flush is started in the background (one at a time) and this returns at once, so a
+    /// request slot is not held for a disk flush. A kill can then lose at most `slack`
+    /// received records besides those in flight. A background flush that failed is the
+    /// next call's error (and its records stay uncounted in [`Cache::flushed_count`]).
+    pub async fn flush_behind(self: &Arc<Self>, slack: u64) -> Result<(), CacheError> {
+        if let Some(message) = self
+            .failed_behind
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
+            return Err(self.storage_error(message));
+        }
+        let unflushed = self.stored_count().saturating_sub(self.flushed_count());
+        if unflushed > slack {
+            return self.flush_shared().await;
+        }
+        if unflushed > 0 && !self.flushing_behind.swap(true, Ordering::SeqCst) {
+            let cache = Arc::clone(self);
+            tokio::spawn(async move {
+                if let Err(e) = cache.flush_shared().await {
+                    *cache
+                        .failed_behind
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+                }
+                cache.flushing_behind.store(false, Ordering::SeqCst);
+            });
+        }
+        Ok(())
     }
 
     /// Makes every record stored before the call durable, without blocking the async
@@ -819,6 +879,8 @@ impl Cache {
         }
         let covered = self.stored.load(Ordering::SeqCst);
         let Backend::Sled { db, .. } = &self.backend else {
+            // Redis applied every write when it answered.
+            self.flushed.fetch_max(covered, Ordering::SeqCst);
             return Ok(());
         };
         let db = db.clone();

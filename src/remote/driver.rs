@@ -156,6 +156,8 @@ struct Shared<O> {
     failed: AtomicU64,
     cache_hits: u64,
     progress: ProgressBar,
+    /// Per job: the cache's record count once its answer was stored (0: not stored here).
+    stored_at: Mutex<Vec<u64>>,
 }
 
 impl<O> Shared<O> {
@@ -379,6 +381,7 @@ impl<S: Service> Driver<S> {
     /// claimed first: texts another worker claimed are waited for, not sent (see
     /// [`Driver::await_others`]), so no text is paid for twice across the workers.
     pub async fn run(&self, jobs: Vec<Job>) -> Result<Report<S::Output>, CacheError> {
+        let job_count = jobs.len();
         let cached = self.cached(&jobs)?;
         let mut counters = Counters {
             texts: jobs.len() as u64,
@@ -403,6 +406,7 @@ impl<S: Service> Driver<S> {
             failed: AtomicU64::new(0),
             cache_hits: counters.cache_hits,
             progress: self.progress.clone(),
+            stored_at: Mutex::new(vec![0; job_count]),
         });
         shared.refresh_message();
         let claimed: Arc<Mutex<Vec<Vec<u8>>>> = Arc::new(Mutex::new(
@@ -438,14 +442,37 @@ impl<S: Service> Driver<S> {
             .load(Ordering::SeqCst)
             .then(|| shared.stopped_reason());
         let mut done_by = BTreeMap::new();
+        // Answers stored but not covered by a finished flush (one in the background failed,
+        // and so did the last one) are in this run's outputs only.
+        let durable = self.cache.flushed_count();
+        let stored_at = shared
+            .stored_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let results: Vec<Outcome<S::Output>> = shared
             .results
             .lock()
             .expect("results lock")
             .iter()
-            .map(|r| {
+            .zip(&stored_at)
+            .map(|(r, &at)| {
+                let r = match r.clone() {
+                    Some(Outcome::Done {
+                        output,
+                        lane,
+                        cached: false,
+                        stored: true,
+                    }) if at > durable => Some(Outcome::Done {
+                        output,
+                        lane,
+                        cached: false,
+                        stored: false,
+                    }),
+                    other => other,
+                };
                 // The reason is the run's `stopped`, reported once beside these.
-                r.clone().unwrap_or_else(|| Outcome::Failed {
+                r.unwrap_or_else(|| Outcome::Failed {
                     error: format!(
                         "not {}: the run stopped before this text was sent (see stopped)",
                         S::DONE
@@ -933,6 +960,17 @@ async fn accept<S: Service>(
         .map(|((t, o), _)| (t.as_str(), o))
         .collect();
     let stored = store(lane, shared, &answer.group, &kept).await;
+    if stored.is_ok() {
+        // The record count just after this answer's records: they are on disk once a
+        // finished flush covers it (see `Driver::run`).
+        let sequence = shared.cache.stored_count();
+        let mut stored_at = shared.stored_at.lock().unwrap_or_else(|e| e.into_inner());
+        for (&i, verdict) in answer.indices.iter().zip(&verdicts) {
+            if verdict.is_ok() {
+                stored_at[i] = sequence;
+            }
+        }
+    }
     if let Err(e) = &stored {
         // Paid for but not on disk (a full disk, a lost device): keep the answer for this
         // run's outputs, and send nothing more, since nothing more could be kept.
@@ -957,7 +995,10 @@ async fn accept<S: Service>(
     }
 }
 
-/// Writes items of an answer to the cache and flushes it.
+/// Writes items of an answer to the cache and has them flushed: at once when more than
+/// the lane's slots hold (`concurrency` × `batch_size` records) are not yet on disk, else
+/// in the background while the next requests go out. A kill -9 therefore loses at most the
+/// batches in flight and as many received ones again.
 async fn store<S: Service>(
     lane: &Lane<S>,
     shared: &Shared<S::Output>,
@@ -969,9 +1010,11 @@ async fn store<S: Service>(
             .put(group, text, output)
             .map_err(|e| BackendError::fatal(e.to_string()))?;
     }
+    let settings = lane.service.settings();
+    let slack = (settings.concurrency.max(1) * settings.max_items.max(1)) as u64;
     shared
         .cache
-        .flush_shared()
+        .flush_behind(slack)
         .await
         .map_err(|e| BackendError::fatal(e.to_string()))
 }
