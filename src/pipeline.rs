@@ -238,16 +238,7 @@ pub fn stage_times(corpus: &Corpus) -> String {
         .as_ref()
         .map_or(0.0, |t| t.sentences as f64);
     let embedded = corpus.embedding.as_ref().map_or(0.0, |e| e.texts as f64);
-    let order = [
-        "ingest",
-        "segment",
-        "detect",
-        "translate",
-        "embed",
-        "align",
-        "write",
-    ];
-    let parts: Vec<String> = order
+    let parts: Vec<String> = crate::shard::STAGES
         .iter()
         .filter_map(|stage| corpus.timings_ms.get(stage).map(|&ms| (*stage, ms)))
         .map(|(stage, ms)| {

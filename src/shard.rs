@@ -136,8 +136,9 @@ pub fn shard_of(doc_id: &str, count: u32) -> u32 {
     bucket as u32
 }
 
-/// The stage timings `summary.json` may hold (the corpus keys them by static names).
-const STAGES: &[&str] = &[
+/// The stage timings `summary.json` may hold, in pipeline order (the corpus keys them by
+/// static names).
+pub const STAGES: &[&str] = &[
     "ingest",
     "segment",
     "detect",
