@@ -62,9 +62,9 @@ fn sentences(n: usize) -> Vec<String> {
         .collect()
 }
 
-fn config(url: &str, cache: &std::path::Path, batch_size: usize) -> Config {
+fn config(url: &str, cache: &std::path::Path, batch_size: usize, unflushed: usize) -> Config {
     let text = format!(
-        "[translate]\nbackend = \"bench\"\ncache_dir = \"{}\"\n[backends.bench]\nkind = \"libretranslate\"\nurl = \"{url}\"\nconcurrency = {SERVER_SLOTS}\nbatch_size = {batch_size}\n",
+        "[translate]\nbackend = \"bench\"\ncache_dir = \"{}\"\n[backends.bench]\nkind = \"libretranslate\"\nurl = \"{url}\"\nconcurrency = {SERVER_SLOTS}\nbatch_size = {batch_size}\n[cache]\nunflushed_batches = {unflushed}\n",
         cache.display()
     );
     let raw: RawConfig = toml::from_str(&text).expect("bench config");
@@ -114,9 +114,16 @@ fn main() {
         "{n} sentences, server: {} ms per request, {SERVER_SLOTS} at once",
         LATENCY.as_millis()
     );
-    for batch_size in [1, 25] {
+    // cache.unflushed_batches 0 (the default: every batch on disk before its slot sends
+    // again) and 8 (as many as the slots: no slot waits for the disk).
+    for (batch_size, unflushed) in [(1, 0), (1, 8), (25, 0), (25, 8)] {
         let dir = tempfile::tempdir().expect("temp dir");
-        let config = config(&server.url(), &dir.path().join("cache"), batch_size);
+        let config = config(
+            &server.url(),
+            &dir.path().join("cache"),
+            batch_size,
+            unflushed,
+        );
         let before = server.count();
         let (first, requests) = run(&config, &jobs);
         let served = server.count() - before;
@@ -126,7 +133,7 @@ fn main() {
         assert_eq!(cached_requests, 0);
         assert_eq!(server.count(), before, "the cached run sends nothing");
         println!(
-            "batch_size {batch_size:>2}: {requests} requests ({served} served incl. /languages), \
+            "batch_size {batch_size:>2}, unflushed_batches {unflushed}: {requests} requests ({served} served incl. /languages), \
              {:.2} s, ideal {:.2} s, ratio {:.3} of ideal; max {} in flight at the server; \
              cached re-run {:.1} ms ({:.0}× faster, 0 requests)",
             first.as_secs_f64(),

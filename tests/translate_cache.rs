@@ -540,13 +540,25 @@ fn command_backend_translates_line_by_line_offline_and_checks_line_counts() {
 
 #[test]
 fn a_killed_run_resumes_with_only_the_missing_sentences() {
-    // 40 sentences, one per request, 100 ms each, one at a time.
+    killed_run_resumes(0);
+}
+
+/// Issue 24 item 4: with `cache.unflushed_batches = 1` a slot sends again while its last
+/// batch waits for a background flush, and a kill -9 loses at most that one batch more.
+#[test]
+fn with_unflushed_batches_a_kill_loses_at_most_that_many_more() {
+    killed_run_resumes(1);
+}
+
+/// 40 sentences, one per request, 100 ms each, one at a time; killed after 15 answers. At
+/// least 15 − `unflushed` are on disk, and the rerun sends only the rest.
+fn killed_run_resumes(unflushed: usize) {
     let sentences: Vec<String> = (0..40)
         .map(|i| format!("El ministerio publicó hoy el informe número {i} sobre la situación económica del país."))
         .collect();
     let make = |url: &str| {
         let dir = project(&format!(
-            "[input]\npaths = [\"corpus\"]\n[translate]\nbackend = \"lt\"\n[backends.lt]\nkind = \"libretranslate\"\nurl = \"{url}\"\nbatch_size = 1\nconcurrency = 1\n"
+            "[input]\npaths = [\"corpus\"]\n[translate]\nbackend = \"lt\"\n[backends.lt]\nkind = \"libretranslate\"\nurl = \"{url}\"\nbatch_size = 1\nconcurrency = 1\n[cache]\nunflushed_batches = {unflushed}\n"
         ));
         std::fs::create_dir(dir.path().join("corpus")).unwrap();
         std::fs::write(
@@ -584,9 +596,12 @@ fn a_killed_run_resumes_with_only_the_missing_sentences() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let cached = cache_entries(dir.path()) as usize;
-    // A kill loses at most the batches in flight and `concurrency` × `batch_size` received
-    // ones not yet flushed (here 1 × 1): of 15 answered, at least 14 are on disk.
-    assert!((14..40).contains(&cached), "{cached} cached after the kill");
+    // With unflushed_batches = 0 every batch is flushed before the next request goes out;
+    // with N, at most N × batch_size received texts more may wait for the disk.
+    assert!(
+        (15 - unflushed..40).contains(&cached),
+        "{cached} cached after the kill"
+    );
 
     let before = translate_requests(&server);
     let out = transalign(dir.path()).arg("run").output().unwrap();

@@ -29,6 +29,12 @@ pub struct RawCache {
     /// Seconds a run keeps trying to reconnect to a Redis server it lost (bounded back-off);
     /// past them it writes its outputs with what it received and exits 3.
     pub reconnect_secs: f64,
+    /// Received batches (per backend or embedder) that may wait for a background disk flush
+    /// while their request slots send again. 0: every batch is on disk before its slot sends
+    /// the next request, so a kill -9 loses only the batches in flight. N: throughput
+    /// against a latency-bound server rises (no slot waits for the disk), and a kill -9 can
+    /// lose N × batch_size received texts more. Redis applies writes as it answers.
+    pub unflushed_batches: usize,
 }
 
 impl Default for RawCache {
@@ -40,6 +46,7 @@ impl Default for RawCache {
             claim_ttl_secs: 60.0,
             claim_wait_secs: 600.0,
             reconnect_secs: 30.0,
+            unflushed_batches: 0,
         }
     }
 }

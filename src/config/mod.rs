@@ -161,13 +161,19 @@ impl Config {
         let input = input::validate(&raw.input, &base_dir, &locator)?;
         let output = output::validate(&raw.output, &locator, overrides)?;
         let mut backends = backend::validate_backends(&raw.backends, &locator, &base_dir)?;
-        for spawn in backends.values_mut().filter_map(|b| b.spawn.as_mut()) {
-            spawn.search_dir = base_dir.clone();
+        for backend in backends.values_mut() {
+            backend.settings.unflushed_batches = raw.cache.unflushed_batches;
+            if let Some(spawn) = backend.spawn.as_mut() {
+                spawn.search_dir = base_dir.clone();
+            }
         }
         let translate = translate::validate(&raw.translate, &backends, &locator, overrides)?;
         let mut embedders = embed::validate_embedders(&raw.embedders, &locator)?;
-        for spawn in embedders.values_mut().filter_map(|e| e.spawn.as_mut()) {
-            spawn.search_dir = base_dir.clone();
+        for embedder in embedders.values_mut() {
+            embedder.settings.unflushed_batches = raw.cache.unflushed_batches;
+            if let Some(spawn) = embedder.spawn.as_mut() {
+                spawn.search_dir = base_dir.clone();
+            }
         }
         let embed = embed::validate(&raw.embed, &embedders, &locator, overrides)?;
         let comparison = align::validate(&raw.align, &locator, &base_dir)?;

@@ -79,6 +79,7 @@ const SECTIONS: &[Range] = &[
     real("cache.claim_ttl_secs", 1.0, DAY),
     real("cache.claim_wait_secs", 1.0, DAY),
     real("cache.reconnect_secs", 0.0, DAY),
+    whole("cache.unflushed_batches", 0.0, 1024.0),
     positive("align.max_false_discovery", 1.0),
     positive("align.max_false_discovery_related", 1.0),
     real("align.threshold", 0.0, 100.0),

@@ -28,6 +28,9 @@ pub struct DriverSettings {
     pub retry_max: Duration,
     /// Longest wait a `Retry-After` header can impose.
     pub retry_after_cap: Duration,
+    /// `cache.unflushed_batches`: received batches that may wait for a background disk
+    /// flush while their slots send again (0: each batch is on disk first).
+    pub unflushed_batches: usize,
 }
 
 /// The limit keys of a table as written.
@@ -206,6 +209,8 @@ pub(crate) fn validate_limits(
         retry_initial: Duration::from_millis(retry_initial_ms),
         retry_max: seconds("retry_max_secs", raw.retry_max_secs, 120.0)?,
         retry_after_cap: seconds("retry_after_cap_secs", raw.retry_after_cap_secs, 120.0)?,
+        // Set from [cache] once the whole configuration is read.
+        unflushed_batches: 0,
     })
 }
 

@@ -995,10 +995,10 @@ async fn accept<S: Service>(
     }
 }
 
-/// Writes items of an answer to the cache and has them flushed: at once when more than
-/// the lane's slots hold (`concurrency` × `batch_size` records) are not yet on disk, else
-/// in the background while the next requests go out. A kill -9 therefore loses at most the
-/// batches in flight and as many received ones again.
+/// Writes items of an answer to the cache and has them flushed: at once (the default,
+/// `cache.unflushed_batches = 0`: a kill -9 loses only the batches in flight), or — with
+/// `unflushed_batches = N` — in the background while the next requests go out, unless more
+/// than N × `batch_size` records are not yet on disk (a kill -9 loses that many more at most).
 async fn store<S: Service>(
     lane: &Lane<S>,
     shared: &Shared<S::Output>,
@@ -1011,12 +1011,14 @@ async fn store<S: Service>(
             .map_err(|e| BackendError::fatal(e.to_string()))?;
     }
     let settings = lane.service.settings();
-    let slack = (settings.concurrency.max(1) * settings.max_items.max(1)) as u64;
-    shared
-        .cache
-        .flush_behind(slack)
-        .await
-        .map_err(|e| BackendError::fatal(e.to_string()))
+    let flushed = match settings.unflushed_batches {
+        0 => shared.cache.flush_shared().await,
+        batches => {
+            let slack = (batches * settings.max_items.max(1)) as u64;
+            shared.cache.flush_behind(slack).await
+        }
+    };
+    flushed.map_err(|e| BackendError::fatal(e.to_string()))
 }
 
 /// Paces requests (per second) and characters (per minute) for one lane.
@@ -1118,6 +1120,7 @@ mod tests {
             retry_initial: Duration::from_secs(1),
             retry_max: Duration::from_secs(2),
             retry_after_cap: Duration::from_secs(30),
+            unflushed_batches: 0,
         };
         let first = backoff(&settings, 1, None);
         assert!(first >= Duration::from_millis(800) && first <= Duration::from_millis(1200));
