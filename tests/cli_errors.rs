@@ -919,23 +919,7 @@ fn every_man_page_referred_to_exists_and_formats_complete() {
 /// Issue 24 item 5: the end of a run says how long each stage took, with its rate.
 #[test]
 fn a_run_ends_with_the_time_and_rate_of_every_stage() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("corpus")).unwrap();
-    std::fs::write(
-        dir.path().join("corpus/a.txt"),
-        "Pemerintah menolak tuduhan itu pada hari Senin.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("corpus/b.txt"),
-        "The government rejected the accusation on Monday.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("config.toml"),
-        "[input]\npaths = [\"corpus\"]\n",
-    )
-    .unwrap();
+    let dir = common::small_project();
     let out = transalign(dir.path()).arg("run").output().unwrap();
     let err = stderr_of(&out);
     assert!(out.status.success(), "{err}");

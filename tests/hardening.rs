@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{parse_jsonl, project, stderr_of, transalign};
+use common::{parse_jsonl, small_project, stderr_of, transalign};
 
 const OUTPUTS: [&str; 4] = [
     "sentences.jsonl",
@@ -14,23 +14,6 @@ const OUTPUTS: [&str; 4] = [
     "claims.jsonl",
     "summary.json",
 ];
-
-/// A small offline project: one Indonesian and one English document.
-fn small_project() -> tempfile::TempDir {
-    let dir = project("[input]\npaths = [\"corpus\"]\n");
-    std::fs::create_dir(dir.path().join("corpus")).unwrap();
-    std::fs::write(
-        dir.path().join("corpus/berita.txt"),
-        "Pemerintah menolak tuduhan itu pada hari Senin.\nMenteri berkata bahwa rencana baru akan dimulai tahun depan.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("corpus/news.txt"),
-        "The government rejected the accusation on Monday.\nThe minister said that a new plan will start next year.\n",
-    )
-    .unwrap();
-    dir
-}
 
 fn last_pid() -> u32 {
     std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")

@@ -793,6 +793,23 @@ pub(super) fn is_anchor(best: f32, second: f32) -> bool {
 mod tests {
     use super::*;
 
+    /// A distinct made-up word per index, letters only (digits would make it a number).
+    fn made_up_word(stem: &str, i: usize) -> String {
+        let letters: String = [i / 26, i % 26]
+            .iter()
+            .map(|&k| (b'a' + k as u8) as char)
+            .collect();
+        format!("{stem}{letters}")
+    }
+
+    /// Counts both sides' words into the vocabulary and fixes its weights.
+    fn finish_vocabulary(v: &mut Vocabulary, sources: &[Features], targets: &[Features]) {
+        for f in sources.iter().chain(targets) {
+            v.count(f.bag.clone());
+        }
+        v.finish();
+    }
+
     #[test]
     fn margin_prevents_a_hub_sentence_from_winning() {
         let mut v = Vocabulary::default();
@@ -813,10 +830,7 @@ mod tests {
             .iter()
             .map(|x| Features::of_translation(x, &mut v))
             .collect();
-        for f in s.iter().chain(&t) {
-            v.count(f.bag.clone());
-        }
-        v.finish();
+        finish_vocabulary(&mut v, &s, &t);
         let params = ComparableParams {
             threshold: Some(0.0),
             ..ComparableParams::default()
@@ -845,14 +859,7 @@ mod tests {
     /// the template ("…Beijing pada hari Rabu, dengan 542 peserta" against "…Beijing on
     /// Monday, with 542 participants").
     fn templated_corpus() -> (Vec<Features>, Vec<Features>, Vocabulary) {
-        // A distinct made-up word per index, letters only (digits would make it a number).
-        let w = |stem: &str, i: usize| {
-            let letters: String = [i / 26, i % 26]
-                .iter()
-                .map(|&k| (b'a' + k as u8) as char)
-                .collect();
-            format!("{stem}{letters}")
-        };
+        let w = made_up_word;
         let mut v = Vocabulary::default();
         let mut sources = Vec::new();
         let mut targets = Vec::new();
@@ -905,10 +912,7 @@ mod tests {
             "The court fined the steel maker in Beijing on Monday, with 542 participants.",
             &mut v,
         ));
-        for f in sources.iter().chain(&targets) {
-            v.count(f.bag.clone());
-        }
-        v.finish();
+        finish_vocabulary(&mut v, &sources, &targets);
         (sources, targets, v)
     }
 
@@ -961,13 +965,7 @@ mod tests {
 
     #[test]
     fn a_hub_target_is_related_only_to_the_source_it_is_the_best_of() {
-        let w = |stem: &str, i: usize| {
-            let letters: String = [i / 26, i % 26]
-                .iter()
-                .map(|&k| (b'a' + k as u8) as char)
-                .collect();
-            format!("{stem}{letters}")
-        };
+        let w = made_up_word;
         let mut v = Vocabulary::default();
         let mut sources = Vec::new();
         let mut targets = Vec::new();
@@ -992,10 +990,7 @@ mod tests {
             let text = words.join(" ");
             sources.push(Features::of_translation(&text, &mut v));
         }
-        for f in sources.iter().chain(&targets) {
-            v.count(f.bag.clone());
-        }
-        v.finish();
+        finish_vocabulary(&mut v, &sources, &targets);
         let accepted = matches(
             &sources,
             &targets,

@@ -33,20 +33,16 @@ impl Session {
         };
         let table = &config.embedders[name];
         let mut session = Session::for_table(config, table, false)?;
-        if start_servers && table.spawn.is_some() && !config.translate.offline {
-            session.embedder = build(table, session.planned_url(table).as_deref(), true)?;
+        if let Some(spawn) = table.spawn.as_ref()
+            && start_servers
+            && !config.translate.offline
+        {
+            // Ready to send (its key read), on the URL the server will have: its cache
+            // identity is the command or model, so it plans like the running server.
+            session.embedder = build(table, Some(&spawned_url(table, spawn, 0)), true)?;
             session.deferred = Some(table.clone());
         }
         Ok(Some(session))
-    }
-
-    /// The URL of a table's spawned server before it has a port (its cache identity is the
-    /// command, so it plans like the running server).
-    fn planned_url(&self, table: &EmbedderConfig) -> Option<String> {
-        table
-            .spawn
-            .as_ref()
-            .map(|spawn| spawned_url(table, spawn, 0))
     }
 
     /// Like [`Session::open`], but a missing embedder is an error.

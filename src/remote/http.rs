@@ -14,7 +14,8 @@ pub struct Secret(String);
 
 /// Every key loaded by this process: text taken from a server (an error body that echoes
 /// the request, its form fields or its headers) is cleaned of them by [`redact`].
-static KNOWN_SECRETS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+/// Each as it is and form/URL-encoded, the two forms a server may echo.
+static KNOWN_SECRETS: std::sync::Mutex<Vec<[String; 2]>> = std::sync::Mutex::new(Vec::new());
 
 /// What a key is replaced with in server text.
 pub const REDACTED: &str = "[redacted]";
@@ -23,8 +24,9 @@ impl Secret {
     pub fn new(value: String) -> Self {
         if value.chars().count() >= 3 {
             let mut known = KNOWN_SECRETS.lock().unwrap_or_else(|e| e.into_inner());
-            if !known.contains(&value) {
-                known.push(value.clone());
+            if !known.iter().any(|[plain, _]| *plain == value) {
+                let encoded = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+                known.push([value.clone(), encoded]);
             }
         }
         Secret(value)
@@ -300,12 +302,9 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 pub fn redact(text: &str) -> String {
     let known = KNOWN_SECRETS.lock().unwrap_or_else(|e| e.into_inner());
     let mut out = text.to_string();
-    for secret in known.iter() {
-        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        for form in [secret.as_str(), encoded.as_str()] {
-            if out.contains(form) {
-                out = out.replace(form, REDACTED);
-            }
+    for form in known.iter().flatten() {
+        if out.contains(form.as_str()) {
+            out = out.replace(form.as_str(), REDACTED);
         }
     }
     out
@@ -317,11 +316,8 @@ pub fn contains_secret(text: &str) -> bool {
     let known = KNOWN_SECRETS.lock().unwrap_or_else(|e| e.into_inner());
     known
         .iter()
-        .filter(|s| s.chars().count() >= 8)
-        .any(|secret| {
-            let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-            text.contains(secret.as_str()) || text.contains(encoded.as_str())
-        })
+        .filter(|[plain, _]| plain.chars().count() >= 8)
+        .any(|[plain, encoded]| text.contains(plain.as_str()) || text.contains(encoded.as_str()))
 }
 
 /// The error message of a JSON error body in any of the shapes the vendors use

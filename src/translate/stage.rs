@@ -217,16 +217,15 @@ pub fn plan_jobs(config: &Config, chain: Chain, target: &str, jobs: &[Job]) -> R
     Ok(runtime()?.block_on(driver.plan(jobs))?)
 }
 
-/// The chain to translate `jobs` with: the planning chain (no server started, no key read)
+/// The chain to translate `jobs` with: a planning chain (no server started, no key read)
 /// when a backend would `spawn` a server but every job is a cache hit, else the chain with
-/// its servers started.
-fn chain_for(config: &Config, planning: Chain, jobs: &[Job]) -> Result<Chain> {
-    let spawns = planning
-        .names()
-        .iter()
+/// its servers started. Without `spawn` the chain is built once.
+fn chain_for(config: &Config, primary: &str, jobs: &[Job]) -> Result<Chain> {
+    let spawns = std::iter::once(primary)
+        .chain(config.translate.fallback.iter().map(String::as_str))
         .any(|name| config.backends[name].spawn.is_some());
     if spawns && !config.translate.offline {
-        let plan = plan_jobs(config, planning, &config.pivot, jobs)?;
+        let plan = plan_jobs(config, Chain::required(config, false)?, &config.pivot, jobs)?;
         if plan.cache_hits == plan.texts {
             tracing::info!("every translation is cached: no server is started");
             return Chain::required(config, false);
@@ -267,7 +266,7 @@ pub fn translate_sentences(
     sentences: &mut [Sentence],
     quiet: bool,
 ) -> Result<Option<TranslationReport>> {
-    let Some(planning) = Chain::from_config(config, false)? else {
+    let Some(primary) = &config.translate.backend else {
         tracing::info!(
             "no translation backend configured ([translate] backend); skipping translation"
         );
@@ -275,7 +274,7 @@ pub fn translate_sentences(
     };
     let started = std::time::Instant::now();
     let (jobs, job_of) = jobs_for(sentences, &config.pivot);
-    let chain = chain_for(config, planning, &jobs)?;
+    let chain = chain_for(config, primary, &jobs)?;
     let names = chain.names();
     let outcome = translate_jobs(config, chain, &config.pivot, jobs, quiet)?;
     let mut failures = Vec::new();

@@ -36,6 +36,23 @@ pub fn stderr_of(output: &std::process::Output) -> String {
 
 pub mod mock_server;
 
+/// A small offline project: one Indonesian and one English document.
+pub fn small_project() -> tempfile::TempDir {
+    let dir = project("[input]\npaths = [\"corpus\"]\n");
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    std::fs::write(
+        dir.path().join("corpus/berita.txt"),
+        "Pemerintah menolak tuduhan itu pada hari Senin.\nMenteri berkata bahwa rencana baru akan dimulai tahun depan.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("corpus/news.txt"),
+        "The government rejected the accusation on Monday.\nThe minister said that a new plan will start next year.\n",
+    )
+    .unwrap();
+    dir
+}
+
 /// A project directory with `config.toml` = `config`.
 pub fn project(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
