@@ -220,6 +220,14 @@ pub enum EvalCommand {
         /// Predicted alignments (`align` output; rank-1 lines are used).
         #[arg(long, value_name = "FILE")]
         pred: PathBuf,
+        /// Group label of every source line, one per line (a verse: `Gen:1:2`); consecutive
+        /// predicted beads inside one group are merged before scoring, for gold defined per
+        /// group (give --target-groups too).
+        #[arg(long, value_name = "FILE", requires = "target_groups")]
+        source_groups: Option<PathBuf>,
+        /// Group label of every target line (see --source-groups).
+        #[arg(long, value_name = "FILE", requires = "source_groups")]
+        target_groups: Option<PathBuf>,
     },
     /// P@1 for line-parallel files: the rank-1 target of source line i should be line i.
     Retrieval {

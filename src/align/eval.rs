@@ -70,6 +70,40 @@ pub fn score_alignment(gold: &[IdBead], predicted: &[IdBead]) -> (Prf, Prf) {
     )
 }
 
+/// Merges consecutive predicted beads that fall inside one group (a verse: gold that is
+/// only defined per verse, the Bible dev text): `source_groups[i]` is the group label of
+/// source line i (likewise `target_groups`). A bead joins the one before it when one of its
+/// lines has a label of that bead's lines on the same side. Beads are taken in the order
+/// given (the order of `aligned.jsonl`); lines without a label are in no group.
+pub fn merge_within_groups(
+    predicted: &[IdBead],
+    source_groups: &[String],
+    target_groups: &[String],
+) -> Vec<IdBead> {
+    let labels = |ids: &BTreeSet<usize>, groups: &[String]| -> BTreeSet<String> {
+        ids.iter().filter_map(|&i| groups.get(i).cloned()).collect()
+    };
+    let mut merged: Vec<(IdBead, BTreeSet<String>, BTreeSet<String>)> = Vec::new();
+    for bead in predicted {
+        let (source, target) = (
+            labels(&bead.0, source_groups),
+            labels(&bead.1, target_groups),
+        );
+        match merged.last_mut() {
+            Some((last, last_source, last_target))
+                if !source.is_disjoint(last_source) || !target.is_disjoint(last_target) =>
+            {
+                last.0.extend(bead.0.iter().copied());
+                last.1.extend(bead.1.iter().copied());
+                last_source.extend(source);
+                last_target.extend(target);
+            }
+            _ => merged.push((bead.clone(), source, target)),
+        }
+    }
+    merged.into_iter().map(|(bead, _, _)| bead).collect()
+}
+
 /// Spearman's rank correlation of `a` and `b` (ties get their average rank); 0 when either
 /// is constant.
 pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
@@ -151,6 +185,33 @@ mod tests {
         assert_eq!(lax.precision, 0.75);
         assert_eq!(lax.recall, 1.0);
         assert!(read_gold("0\t0\n1,2\t1\n\t2\n", "g").unwrap() == gold);
+    }
+
+    #[test]
+    fn beads_inside_one_verse_are_merged_before_scoring() {
+        let verses =
+            |labels: &[&str]| -> Vec<String> { labels.iter().map(|l| l.to_string()).collect() };
+        // Source lines 1 and 2 are one verse, target lines 1 to 3 are that verse.
+        let source = verses(&["v1", "v2", "v2", "v3"]);
+        let target = verses(&["v1", "v2", "v2", "v2", "v3"]);
+        let pred = vec![
+            bead(&[0], &[0]),
+            bead(&[1], &[1, 2]),
+            bead(&[], &[3]),
+            bead(&[2], &[]),
+            bead(&[3], &[4]),
+        ];
+        let merged = merge_within_groups(&pred, &source, &target);
+        assert_eq!(
+            merged,
+            vec![
+                bead(&[0], &[0]),
+                bead(&[1, 2], &[1, 2, 3]),
+                bead(&[3], &[4])
+            ]
+        );
+        // Without labels nothing merges.
+        assert_eq!(merge_within_groups(&pred, &[], &[]), pred);
         assert!(read_gold("x\t1\n", "g").unwrap_err().starts_with("g:1:"));
     }
 }

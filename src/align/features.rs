@@ -272,7 +272,7 @@ fn add_to_sketch(s: &mut Sketch, trigrams: &[u32]) {
 }
 
 /// Calls `f` with each lower-cased word of a text (letters and digits; numbers without
-/// separators), from one reused buffer.
+/// separators; every Chinese character and kana alone), from one reused buffer.
 fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     let normalised: std::borrow::Cow<str> =
         if unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
@@ -286,7 +286,13 @@ fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
         let separator_in_number = (c == '.' || c == ',')
             && current.ends_with(|p: char| p.is_ascii_digit())
             && chars.peek().is_some_and(char::is_ascii_digit);
-        if c.is_alphanumeric() {
+        if is_written_without_spaces(c) {
+            if !current.is_empty() {
+                f(&current);
+                current.clear();
+            }
+            f(c.encode_utf8(&mut [0; 4]));
+        } else if c.is_alphanumeric() {
             current.push(c);
         } else if !separator_in_number && !current.is_empty() {
             f(&current);
@@ -296,6 +302,18 @@ fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     if !current.is_empty() {
         f(&current);
     }
+}
+
+/// True for a character of a script written without spaces between words (Chinese
+/// characters, Japanese kana): each is a word of its own, so that an unsegmented sentence
+/// and a segmented translation share their words (the Bible en–zh dev text).
+fn is_written_without_spaces(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}' // Hiragana, Katakana
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{20000}'..='\u{3134F}') // CJK extensions B to G
 }
 
 /// The stem of a word: its first [`STEM_CHARS`] characters.
@@ -731,5 +749,30 @@ mod tests {
         let mut words = Vec::new();
         for_each_word("830.000 orang", |w| words.push(w.to_string()));
         assert_eq!(words, vec!["830000", "orang"]);
+    }
+
+    #[test]
+    fn chinese_characters_are_words_so_segmented_and_unsegmented_text_meet() {
+        let words = |text: &str| {
+            let mut out = Vec::new();
+            for_each_word(text, |w| out.push(w.to_string()));
+            out
+        };
+        // A segmented machine translation and the unsegmented original share their
+        // characters; Latin words and numbers next to them stay whole.
+        assert_eq!(
+            words("上帝 创造 了 天地"),
+            ["上", "帝", "创", "造", "了", "天", "地"]
+        );
+        assert_eq!(
+            words("起初神创造天地。"),
+            ["起", "初", "神", "创", "造", "天", "地"]
+        );
+        assert_eq!(words("第3章GPS定位"), ["第", "3", "章", "gps", "定", "位"]);
+        assert_eq!(
+            words("ひらがなカタカナ"),
+            ["ひ", "ら", "が", "な", "カ", "タ", "カ", "ナ"]
+        );
+        assert_eq!(words("한국어 문장"), ["한국어", "문장"]);
     }
 }

@@ -7,12 +7,17 @@ use crate::error::{ConfigError, Error, Result, exit_code};
 
 /// Runs `eval ...`.
 pub fn run(context: &super::Context, command: &crate::cli::EvalCommand) -> Result<u8> {
-    use crate::align::eval::{IdBead, read_gold, score_alignment};
+    use crate::align::eval::{IdBead, merge_within_groups, read_gold, score_alignment};
     let read = super::lines::read_text;
     let predictions = super::export::read_alignments;
     let mut stdout = std::io::stdout().lock();
     match command {
-        crate::cli::EvalCommand::Align { gold, pred } => {
+        crate::cli::EvalCommand::Align {
+            gold,
+            pred,
+            source_groups,
+            target_groups,
+        } => {
             let gold_beads =
                 read_gold(&read(gold)?, &crate::display::path(gold)).map_err(Error::Data)?;
             let predicted: Vec<IdBead> = predictions(pred)?
@@ -25,6 +30,15 @@ pub fn run(context: &super::Context, command: &crate::cli::EvalCommand) -> Resul
                     )
                 })
                 .collect();
+            let predicted = match (source_groups, target_groups) {
+                (Some(source), Some(target)) => {
+                    let labels = |path: &std::path::PathBuf| -> Result<Vec<String>> {
+                        Ok(read(path)?.lines().map(|l| l.trim().to_string()).collect())
+                    };
+                    merge_within_groups(&predicted, &labels(source)?, &labels(target)?)
+                }
+                _ => predicted,
+            };
             let (strict, lax) = score_alignment(&gold_beads, &predicted);
             writeln!(
                 stdout,
