@@ -407,6 +407,7 @@ fn bench_vectors(n_parallel: usize, n_comparable: usize, overlap: usize, search:
         Some(OverlapVectors {
             source: &source_view,
             target: &target_view,
+            stand_ins: None,
         }),
     );
     let secs = started.elapsed().as_secs_f64();

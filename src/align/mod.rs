@@ -18,23 +18,50 @@ use features::{Features, Tokens, Vocabulary};
 /// Sentences tokenised at once (their stems as strings are held only this long).
 const TOKEN_CHUNK: usize = 8_192;
 
-/// `f` of every item, in order, on every core.
+/// `f` of every item, in order, on every core (in chunks: many small items).
 fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 1_000 {
         return items.iter().map(&f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+    let chunks: Vec<&[T]> = items.chunks(items.len().div_ceil(threads)).collect();
+    each_on_every_core(&chunks, |part| part.iter().map(&f).collect::<Vec<R>>())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// `f` of every item, in order, on every core: each thread takes the next item not yet
+/// taken, so that items of unequal size (articles, document pairs) keep every core busy.
+pub fn each_on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(k) else { break };
+                        out.push((k, f(item)));
+                    }
+                    out
+                })
+            })
             .collect();
-        parts
+        workers
             .into_iter()
-            .flat_map(|h| h.join().expect("a tokenising thread panicked"))
+            .flat_map(|w| w.join().expect("a worker thread panicked"))
             .collect()
-    })
+    });
+    done.sort_unstable_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Features of both sides over one vocabulary (IDF counted over all units).

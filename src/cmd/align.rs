@@ -7,8 +7,8 @@ use super::{Context, command_line_error};
 use crate::align::acceptance::Tier;
 use crate::align::comparable::{self, ComparableParams, SentenceVectors};
 use crate::align::output::Alignment;
-use crate::align::parallel::{self, OverlapVectors, ParallelParams};
-use crate::align::vectors::{f16, overlap_texts, span_vectors};
+use crate::align::parallel::problems::{self, Boundaries, Problem, Settings};
+use crate::align::vectors::f16;
 use crate::cli::{AlignArgs, OverrideArgs};
 use crate::config::Config;
 use crate::embed::EmbeddingReport;
@@ -66,9 +66,8 @@ fn align_files(config: &Config, args: &AlignArgs, quiet: bool) -> Result<u8> {
         quiet,
     )?;
 
-    let marker = config.raw.align.marker.as_str();
     let alignments = match mode.as_str() {
-        "parallel" => align_parallel(&source, &translation, &target, marker, config, quiet)?,
+        "parallel" => align_parallel(&source, &translation, &target, config, quiet)?,
         _ => {
             let vectors = embed_lines(
                 config,
@@ -197,7 +196,18 @@ pub(super) fn embed_lines(
     };
     texts.sort();
     texts.dedup();
-    let embedded = session.embed_after_paid_work(&texts, quiet)?;
+    embed_with(&session, texts, "embed", quiet)
+}
+
+/// The vectors of distinct `texts` through an open session (`step` names the progress
+/// bar), with a warning for those that got none.
+fn embed_with(
+    session: &Session,
+    texts: Vec<String>,
+    step: &str,
+    quiet: bool,
+) -> Result<Option<crate::embed::Vectors>> {
+    let embedded = session.embed_after_paid_work(&texts, step, quiet)?;
     warn_unembedded(&embedded.report);
     Ok(embedded.usable_vectors(&texts))
 }
@@ -288,20 +298,22 @@ pub(super) fn translate_source(
 /// Source ids, target ids, score, similarity, rank and (comparable) confidence and tier.
 type Row = (Vec<usize>, Vec<usize>, f32, f32, usize, Option<(f32, Tier)>);
 
-/// Parallel alignment article by article: marker lines split both sides and must be equally
-/// many; the marker lines themselves are not aligned.
+/// Parallel alignment article by article: boundary lines (`align.marker`, `align.boundary`)
+/// split both sides and must be equally many; they are not aligned themselves. The
+/// articles are independent problems, solved on every core; with an embedder, the sentences
+/// are embedded first and then only the overlaps the first paths plan.
 fn align_parallel(
     source: &[String],
     translation: &[String],
     target: &[String],
-    marker: &str,
     config: &Config,
     quiet: bool,
 ) -> Result<Vec<Row>> {
+    let boundaries = Boundaries::of(&config.raw.align);
     let articles = |lines: &[String]| -> Vec<Vec<usize>> {
         let mut out = vec![Vec::new()];
         for (i, l) in lines.iter().enumerate() {
-            if l.trim() == marker {
+            if boundaries.is_boundary(l) {
                 out.push(Vec::new());
             } else {
                 out.last_mut().expect("one article at least").push(i);
@@ -315,49 +327,55 @@ fn align_parallel(
         return Err(command_line_error(
             "--source/--target",
             format!(
-                "the source has {} articles and the target {} (separated by \"{marker}\" lines): they must match",
+                "the source has {} articles and the target {} (separated by {}): they must match",
                 source_articles.len(),
-                target_articles.len()
+                target_articles.len(),
+                boundaries.describe()
             ),
         ));
     }
-    let overlap = config.raw.align.overlap_size();
     fn lines<'a>(ids: &[usize], side: &'a [String]) -> Vec<&'a str> {
         ids.iter().map(|&i| side[i].as_str()).collect()
     }
-
-    let mut texts = Vec::new();
-    for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
-        texts.extend(overlap_texts(&lines(s_ids, source), overlap));
-        texts.extend(overlap_texts(&lines(t_ids, target), overlap));
-    }
-    let vectors = embed_lines(config, texts, quiet)?;
-    let params = ParallelParams::from_config(&config.raw.align, vectors.is_some());
+    let problems: Vec<Problem> = source_articles
+        .iter()
+        .zip(&target_articles)
+        .map(|(s_ids, t_ids)| {
+            let pairs: Vec<(&str, &str)> = s_ids
+                .iter()
+                .map(|&i| (source[i].as_str(), translation[i].as_str()))
+                .collect();
+            let targets = lines(t_ids, target);
+            Problem {
+                prepared: crate::align::prepare(&pairs, &targets),
+                source_texts: lines(s_ids, source),
+                target_texts: targets,
+            }
+        })
+        .collect();
+    let settings = Settings::of(&config.raw.align);
+    let vectors = match Session::open(config, true)? {
+        Some(session) => {
+            let mut embed =
+                |texts: Vec<String>, step: &str| embed_with(&session, texts, step, quiet);
+            let (vectors, work) = problems::fetch_vectors(&problems, settings, &mut embed)?;
+            if !quiet {
+                eprintln!(
+                    "embedded {} texts for {} sentences ({:.2} per sentence; {} overlaps)",
+                    work.embedded_texts,
+                    work.sentences,
+                    work.texts_per_sentence(),
+                    work.overlaps
+                );
+            }
+            vectors
+        }
+        None => None,
+    };
     let mut rows = Vec::new();
-    for (s_ids, t_ids) in source_articles.iter().zip(&target_articles) {
-        let source_spans = vectors
-            .as_ref()
-            .map(|v| span_vectors(&lines(s_ids, source), overlap, v));
-        let target_spans = vectors
-            .as_ref()
-            .map(|v| span_vectors(&lines(t_ids, target), overlap, v));
-        let overlap_vectors = match (&source_spans, &target_spans) {
-            (Some(source), Some(target)) => Some(OverlapVectors { source, target }),
-            _ => None,
-        };
-        let pairs: Vec<(&str, &str)> = s_ids
-            .iter()
-            .map(|&i| (source[i].as_str(), translation[i].as_str()))
-            .collect();
-        let targets: Vec<&str> = t_ids.iter().map(|&j| target[j].as_str()).collect();
-        let prepared = crate::align::prepare(&pairs, &targets);
-        for bead in parallel::align(
-            &prepared.source,
-            &prepared.target,
-            &prepared.vocabulary,
-            params,
-            overlap_vectors,
-        ) {
+    let solved = problems::solve(&problems, settings, vectors.as_ref(), quiet);
+    for ((s_ids, t_ids), beads) in source_articles.iter().zip(&target_articles).zip(solved) {
+        for bead in beads {
             rows.push((
                 bead.source.map(|i| s_ids[i]).collect(),
                 bead.target.map(|j| t_ids[j]).collect(),

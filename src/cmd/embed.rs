@@ -43,7 +43,7 @@ pub fn run(context: &Context, args: &EmbedArgs) -> Result<u8> {
     distinct.sort();
     distinct.dedup();
     distinct.retain(|l| !l.trim().is_empty());
-    let embedded = session.embed(&distinct, context.quiet)?;
+    let embedded = session.embed(&distinct, "embed", context.quiet)?;
     let report = &embedded.report;
     let mut failed = 0;
     let mut rows: Vec<Option<Vec<f32>>> = Vec::with_capacity(lines.len());

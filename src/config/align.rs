@@ -74,6 +74,10 @@ pub struct RawAlign {
     pub max_bead: Option<usize>,
     /// Parallel: a line equal to this splits both sides into articles aligned one by one.
     pub marker: String,
+    /// Parallel: a regular expression; a line it matches is an article boundary, like a
+    /// `marker` line (both are: a line that is either splits). Unset = `marker` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<String>,
     /// With an embedder: the share of the lexical similarity (translations, glosses, names,
     /// numbers) in the fused similarity `(1 − w)·cosine + w·lexical` (0 to 1).
     pub lexical_weight: f64,
@@ -93,6 +97,11 @@ pub struct RawAlign {
     /// Parallel, with an embedder: most consecutive sentences embedded together as one
     /// overlap (1 to 8); beads with more sentences on a side are scored lexically only.
     pub overlap: usize,
+    /// Parallel, with an embedder: which overlaps of 2 or more sentences are embedded:
+    /// "near_path" (single sentences first; then only the overlaps a bead can use near
+    /// where the path they give is unsure) or "all" (every overlap up front, as Vecalign
+    /// and Bertalign do: about 5 texts per sentence instead of 1.2).
+    pub embed_overlaps: String,
     /// Comparable, with an embedder: "exact" (every pair scored), "approximate" (an HNSW
     /// index) or "auto" (exact up to 2·10¹⁰ pairs, about 140,000 × 140,000; approximate beyond).
     pub neighbour_search: String,
@@ -114,6 +123,7 @@ impl Default for RawAlign {
             min_confidence: LEXICAL_MIN_CONFIDENCE,
             max_bead: None,
             marker: ".EOA".into(),
+            boundary: None,
             lexical_weight: 0.2,
             embedding_threshold: 1.24,
             embedding_min_similarity: 0.2,
@@ -121,6 +131,7 @@ impl Default for RawAlign {
             embedding_min_confidence: FUSED_MIN_CONFIDENCE,
             neighbours: 4,
             overlap: 5,
+            embed_overlaps: "near_path".into(),
             neighbour_search: "auto".into(),
         }
     }
@@ -352,6 +363,20 @@ pub(crate) fn validate(
                 raw.neighbour_search
             ),
         ));
+    }
+    if !["near_path", "all"].contains(&raw.embed_overlaps.as_str()) {
+        return Err(locator.invalid(
+            "align.embed_overlaps",
+            format!(
+                "expected \"near_path\" or \"all\", got \"{}\"",
+                raw.embed_overlaps
+            ),
+        ));
+    }
+    if let Some(pattern) = &raw.boundary
+        && let Err(e) = regex::Regex::new(pattern)
+    {
+        return Err(locator.invalid("align.boundary", format!("not a regular expression: {e}")));
     }
     document_filter(raw, locator, base_dir)
 }

@@ -370,6 +370,23 @@ impl Vectors {
         }
     }
 
+    /// Adds the vectors of `other` (of the same dimension) that this set lacks.
+    pub fn absorb(&mut self, other: Vectors) {
+        if self.dimension == 0 {
+            self.dimension = other.dimension;
+        }
+        if other.dimension != self.dimension {
+            return;
+        }
+        let mut rows: Vec<Option<Vec<f16>>> = other.rows.into_iter().map(Some).collect();
+        for (text, row) in other.index {
+            if !self.index.contains_key(&text) {
+                self.index.insert(text, self.rows.len());
+                self.rows.push(rows[row].take().unwrap_or_default());
+            }
+        }
+    }
+
     /// The unit vector of `text`, if it was embedded.
     pub fn get(&self, text: &str) -> Option<&[f16]> {
         Some(self.rows[*self.index.get(text)?].as_slice())

@@ -2,6 +2,7 @@
 //! embedder (with its local server when the table says `spawn`), the cache, and the driver
 //! run on a tokio runtime.
 
+use crate::align::parallel::problems::Embed;
 use std::sync::Arc;
 
 use super::{Embedded, Embedder, EmbeddingReport, Vectors, build, embed_texts, plan_texts};
@@ -98,11 +99,12 @@ impl Session {
         Ok(build(table, Some(&spawned_url(table, spawn, port)), true)?)
     }
 
-    /// Embeds distinct `texts` through the cache and the embedder.
-    pub fn embed(&self, texts: &[String], quiet: bool) -> Result<Embedded> {
+    /// Embeds distinct `texts` through the cache and the embedder (`step` names the
+    /// progress bar).
+    pub fn embed(&self, texts: &[String], step: &str, quiet: bool) -> Result<Embedded> {
         let embedder = self.embedder_for(texts)?;
         let cache = Arc::new(Cache::open_during_run(&self.cache)?);
-        let bar = progress::bar(texts.len() as u64, "embed", quiet);
+        let bar = progress::bar(texts.len() as u64, step, quiet);
         let runtime = crate::remote::runtime().map_err(Error::Runtime)?;
         let embedded = runtime.block_on(embed_texts(
             embedder,
@@ -119,8 +121,13 @@ impl Session {
     /// cache that cannot be opened (a full disk) stops this stage, with the reason in the
     /// report, instead of the run, so that what was paid for reaches the outputs. Nothing
     /// is sent then, since no vector could be kept.
-    pub fn embed_after_paid_work(&self, texts: &[String], quiet: bool) -> Result<Embedded> {
-        match self.embed(texts, quiet) {
+    pub fn embed_after_paid_work(
+        &self,
+        texts: &[String],
+        step: &str,
+        quiet: bool,
+    ) -> Result<Embedded> {
+        match self.embed(texts, step, quiet) {
             Err(Error::Cache(e)) => {
                 let reason = format!(
                     "{e}; nothing was embedded, since no vector could be kept; free space and run again"
@@ -155,18 +162,32 @@ fn spawned_url(table: &EmbedderConfig, spawn: &SpawnConfig, port: u16) -> String
     spawn.url(table.url.as_deref(), port, default_path)
 }
 
-/// The embedding stage of `run`: vectors of `texts` (the ones the aligner asks for) — `None`
+/// The embedding stage of `run`: the vectors the aligner asks for through `rounds` (which
+/// may ask more than once: parallel mode asks for overlaps after a first path) — `None`
 /// when not one text got a vector, so that alignment falls back to the lexical similarity —
-/// and the report; `None` when no embedder is configured.
+/// and the report of every round added up; `None` when no embedder is configured.
 pub fn embed_for_alignment(
     config: &Config,
-    texts: &[String],
     quiet: bool,
+    rounds: impl FnOnce(&mut Embed) -> Result<Option<Vectors>>,
 ) -> Result<Option<(Option<Vectors>, EmbeddingReport)>> {
     let Some(session) = Session::open(config, true)? else {
         return Ok(None);
     };
-    let embedded = session.embed_after_paid_work(texts, quiet)?;
-    let report = embedded.report.clone();
-    Ok(Some((embedded.usable_vectors(texts), report)))
+    let mut report: Option<EmbeddingReport> = None;
+    let mut embed = |texts: Vec<String>, step: &str| -> Result<Option<Vectors>> {
+        let embedded = session.embed_after_paid_work(&texts, step, quiet)?;
+        match &mut report {
+            Some(total) => total.add(embedded.report.clone()),
+            None => report = Some(embedded.report.clone()),
+        }
+        Ok(embedded.usable_vectors(&texts))
+    };
+    let vectors = rounds(&mut embed)?;
+    let report = match report {
+        Some(report) => report,
+        // Nothing was asked: the report of asking for nothing.
+        None => session.embed_after_paid_work(&[], "embed", quiet)?.report,
+    };
+    Ok(Some((vectors, report)))
 }

@@ -30,6 +30,24 @@ pub fn parse_jsonl(text: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The beads of alignment records (`aligned.jsonl`, `align` output) as id lists.
+#[allow(dead_code)]
+pub fn beads(records: &[Value]) -> Vec<(Vec<u64>, Vec<u64>)> {
+    records
+        .iter()
+        .map(|r| {
+            let ids = |k: &str| {
+                r[k].as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap())
+                    .collect()
+            };
+            (ids("src_ids"), ids("tgt_ids"))
+        })
+        .collect()
+}
+
 pub fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -6,11 +6,14 @@
 //! concatenated sentences embedded as one text — so that n-m beads are judged as wholes.
 //!
 //! The pieces: [`costs`] (what a bead costs), [`semantic`] (its vectors' part), [`band`]
-//! (where the DP may go) and [`dp`] (the DP and its back-trace).
+//! (where the DP may go), [`dp`] (the DP and its back-trace), [`overlaps`] (which overlaps
+//! to embed) and [`problems`] (independent problems on every core, embedded in two rounds).
 
 mod band;
 mod costs;
 mod dp;
+pub mod overlaps;
+pub mod problems;
 mod semantic;
 #[cfg(test)]
 mod tests;
@@ -73,6 +76,18 @@ pub const LONG_DOCUMENT_BAND: usize = 20;
 pub struct OverlapVectors<'a> {
     pub source: &'a [Vec<Option<&'a [f16]>>],
     pub target: &'a [Vec<Option<&'a [f16]>>],
+    /// Which of them only stand in for an overlap that was not embedded.
+    pub stand_ins: Option<StandIns<'a>>,
+}
+
+/// Which overlap vectors stand in for ones not embedded (`source[i][n - 1]` as in
+/// [`OverlapVectors`]), and what a bead with one gains: a stand-in's cosine is an estimate,
+/// and an optimistic one lets the path go through it, so that it gets embedded.
+#[derive(Debug, Clone, Copy)]
+pub struct StandIns<'a> {
+    pub source: &'a [Vec<bool>],
+    pub target: &'a [Vec<bool>],
+    pub bonus: f32,
 }
 
 impl<'a> OverlapVectors<'a> {

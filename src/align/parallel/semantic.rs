@@ -81,7 +81,21 @@ impl<'a> Semantic<'a> {
         // the same cosine (eval1957 dev, strict F1 0.923 → 0.927).
         let typical = (self.source_typical[i][n - 1] + self.target_typical[j][m - 1]) / 2.0;
         let typical = typical.clamp(-0.99, 0.99);
-        Some(((vectors::dot(x, y) - typical) / (1.0 - typical)).max(0.0))
+        let rescaled = ((vectors::dot(x, y) - typical) / (1.0 - typical)).max(0.0);
+        let bonus = self.spans.stand_ins.map_or(0.0, |s| {
+            let stand_in = |side: &[Vec<bool>], k: usize, len: usize| {
+                side.get(k)
+                    .and_then(|r| r.get(len - 1))
+                    .copied()
+                    .unwrap_or(false)
+            };
+            if stand_in(s.source, i, n) || stand_in(s.target, j, m) {
+                s.bonus
+            } else {
+                0.0
+            }
+        });
+        Some(rescaled + bonus)
     }
 }
 

@@ -81,6 +81,7 @@ fn vectors_place_the_band_where_words_cannot() {
         Some(OverlapVectors {
             source: &source_spans,
             target: &target_spans,
+            stand_ins: None,
         }),
     );
     let right = beads
@@ -216,6 +217,7 @@ fn run_with_vectors(
         Some(OverlapVectors {
             source: &source_spans,
             target: &target_spans,
+            stand_ins: None,
         }),
     )
     .into_iter()
@@ -268,6 +270,7 @@ fn a_merge_is_marked_down_by_the_best_sentence_pair_inside_it() {
     let semantic = Semantic::new(OverlapVectors {
         source: &source_spans,
         target: &target_spans,
+        stand_ins: None,
     });
     let whole = semantic.raw(0, 1, 0, 4).unwrap();
     let pair = semantic.raw(0, 1, 3, 1).unwrap();
