@@ -180,10 +180,9 @@ pub fn fetch_vectors(
 
 /// The document pairs of parallel mode as problems (features of the translations).
 fn parallel_problems<'a>(sentences: &'a [Sentence], pivot: &str) -> Vec<Problem<'a>> {
-    parallel_pairs(sentences, pivot)
-        .iter()
-        .map(|pair| problem_of(pair, pivot))
-        .collect()
+    super::each_on_every_core(&parallel_pairs(sentences, pivot), |pair| {
+        problem_of(pair, pivot)
+    })
 }
 
 /// One document pair as a problem. A line of the source document detected as the pivot
@@ -241,7 +240,7 @@ pub fn align_corpus(
     let (mut source_count, mut target_count) = (0, 0);
     if mode == "parallel" {
         let pairs = parallel_pairs(sentences, pivot);
-        let problems: Vec<Problem> = pairs.iter().map(|p| problem_of(p, pivot)).collect();
+        let problems: Vec<Problem> = super::each_on_every_core(&pairs, |p| problem_of(p, pivot));
         let settings = Settings::of(&config.raw.align);
         let solved = problems::solve(&problems, settings, vectors, true);
         for (pair, beads) in pairs.iter().zip(solved) {

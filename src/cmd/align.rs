@@ -337,22 +337,21 @@ fn align_parallel(
     fn lines<'a>(ids: &[usize], side: &'a [String]) -> Vec<&'a str> {
         ids.iter().map(|&i| side[i].as_str()).collect()
     }
-    let problems: Vec<Problem> = source_articles
-        .iter()
-        .zip(&target_articles)
-        .map(|(s_ids, t_ids)| {
-            let pairs: Vec<(&str, &str)> = s_ids
-                .iter()
-                .map(|&i| (source[i].as_str(), translation[i].as_str()))
-                .collect();
-            let targets = lines(t_ids, target);
-            Problem {
-                prepared: crate::align::prepare(&pairs, &targets),
-                source_texts: lines(s_ids, source),
-                target_texts: targets,
-            }
-        })
-        .collect();
+    let articles: Vec<(&Vec<usize>, &Vec<usize>)> =
+        source_articles.iter().zip(&target_articles).collect();
+    // Features of each article on every core (tokenising is most of the lexical path).
+    let problems: Vec<Problem> = crate::align::each_on_every_core(&articles, |(s_ids, t_ids)| {
+        let pairs: Vec<(&str, &str)> = s_ids
+            .iter()
+            .map(|&i| (source[i].as_str(), translation[i].as_str()))
+            .collect();
+        let targets = lines(t_ids, target);
+        Problem {
+            prepared: crate::align::prepare(&pairs, &targets),
+            source_texts: lines(s_ids, source),
+            target_texts: targets,
+        }
+    });
     let settings = Settings::of(&config.raw.align);
     let vectors = match Session::open(config, true)? {
         Some(session) => {

@@ -85,6 +85,13 @@ fn dry_run(config: &Config, inputs: &[PathBuf], quiet: bool, shard: Option<Shard
             )
             .map_err(Error::Stdout)?;
         }
+        if config.raw.align.mode == "parallel" && config.raw.align.embed_overlaps == "near_path" {
+            writeln!(
+                stdout,
+                "(parallel: these are the sentences; the overlaps the first paths plan come on top, about 0.1-0.3 per sentence)"
+            )
+            .map_err(Error::Stdout)?;
+        }
     }
     Ok(exit_code::SUCCESS)
 }
