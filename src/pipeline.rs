@@ -302,8 +302,11 @@ fn align(config: &Config, corpus: &mut Corpus, options: RunOptions) {
         options.threshold,
         options.min_confidence,
         options.top_k,
-        corpus.vectors.as_ref(),
-        corpus.embedding_work,
+        align::corpus::StageVectors {
+            vectors: corpus.vectors.as_ref(),
+            work: corpus.embedding_work,
+        },
+        options.quiet,
     );
     corpus.alignments = aligned.alignments;
     corpus.alignment = Some(aligned.report);

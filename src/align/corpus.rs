@@ -208,6 +208,14 @@ fn problem_of<'a>(pair: &DocumentPair<'a>, pivot: &str) -> Problem<'a> {
     }
 }
 
+/// What the embedding stage gave the alignment stage: the vectors, if any, and in parallel
+/// mode what was asked for.
+#[derive(Clone, Copy, Default)]
+pub struct StageVectors<'v> {
+    pub vectors: Option<&'v Vectors>,
+    pub work: Option<EmbeddingWork>,
+}
+
 /// What the alignment stage gives: the records of `aligned.jsonl`, the report and, in
 /// comparable mode, the accepted matches grouped into claims.
 pub struct Aligned {
@@ -217,16 +225,21 @@ pub struct Aligned {
 }
 
 /// Aligns the corpus. `threshold` and `min_confidence` (from the command line) replace the
-/// configured ones; `vectors` are the embedding stage's, if it ran.
+/// configured ones; `embedded` is what the embedding stage gave, if it ran; `quiet` hides
+/// the progress bar of parallel mode.
 pub fn align_corpus(
     config: &Config,
     sentences: &[Sentence],
     threshold: Option<f64>,
     min_confidence: Option<f64>,
     top_k: usize,
-    vectors: Option<&Vectors>,
-    embedding_work: Option<EmbeddingWork>,
+    embedded: StageVectors,
+    quiet: bool,
 ) -> Aligned {
+    let StageVectors {
+        vectors,
+        work: embedding_work,
+    } = embedded;
     let started = std::time::Instant::now();
     let pivot = config.pivot.as_str();
     let mode = config.raw.align.mode.clone();
@@ -242,7 +255,7 @@ pub fn align_corpus(
         let pairs = parallel_pairs(sentences, pivot);
         let problems: Vec<Problem> = super::each_on_every_core(&pairs, |p| problem_of(p, pivot));
         let settings = Settings::of(&config.raw.align);
-        let solved = problems::solve(&problems, settings, vectors, true);
+        let solved = problems::solve(&problems, settings, vectors, quiet);
         for (pair, beads) in pairs.iter().zip(solved) {
             let (s, t) = (&pair.source, &pair.target);
             source_count += s.len();
