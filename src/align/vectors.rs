@@ -511,48 +511,56 @@ pub fn overlap_text(sentences: &[&str]) -> String {
         .join(" ")
 }
 
-/// For every sentence, the vectors of the overlaps of 1..=`overlap` sentences starting at it:
-/// the embedded one, else its stand-in (see [`stand_ins`]), else `None`.
+/// For every sentence, the vectors of the overlaps of 1..=`overlap` sentences starting at it
+/// (`None` where an overlap has no vector).
 pub fn span_vectors<'v>(
     texts: &[&str],
     overlap: usize,
     vectors: &'v Vectors,
-    stand_ins: Option<&'v Vectors>,
 ) -> Vec<Vec<Option<&'v [f16]>>> {
     (0..texts.len())
         .map(|i| {
             (1..=overlap.min(texts.len() - i))
-                .map(|n| {
-                    let text = overlap_text(&texts[i..i + n]);
-                    vectors
-                        .get(&text)
-                        .or_else(|| stand_ins.and_then(|s| s.get(&text)))
-                })
+                .map(|n| vectors.get(&overlap_text(&texts[i..i + n])))
                 .collect()
         })
         .collect()
 }
 
-/// Stand-ins for the overlaps of 2..=`overlap` sentences of `texts` that were not embedded:
-/// the normalised mean of their sentences' vectors (when all of them have one). A first
-/// path is found with them, and only the overlaps near where it is unsure are embedded.
-pub fn stand_ins(texts: &[&str], overlap: usize, vectors: &Vectors, into: &mut Vectors) {
-    let singles: Vec<Option<&[f16]>> = texts
+/// Stand-ins for the overlaps of `spans` (as [`span_vectors`] gives them) that have no
+/// vector: the normalised mean of their sentences' vectors, when all of them have one
+/// (`stand_ins[i][n - 1]`, `None` where the overlap has its own vector or no stand-in).
+pub fn stand_ins(spans: &[Vec<Option<&[f16]>>]) -> Vec<Vec<Option<Vec<f16>>>> {
+    let singles: Vec<Option<&[f16]>> = spans
         .iter()
-        .map(|t| vectors.get(&overlap_text(std::slice::from_ref(t))))
+        .map(|row| row.first().copied().flatten())
         .collect();
-    for i in 0..texts.len() {
-        for n in 2..=overlap.min(texts.len() - i) {
-            let text = overlap_text(&texts[i..i + n]);
-            let parts = &singles[i..i + n];
-            if vectors.get(&text).is_some() || parts.iter().any(Option::is_none) {
-                continue;
-            }
-            if let Some(mean) = centroid(parts) {
-                into.insert(&text, mean);
-            }
-        }
-    }
+    spans
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(k, vector)| {
+                    let parts = &singles[i..i + k + 1];
+                    if vector.is_some() || k == 0 || parts.iter().any(Option::is_none) {
+                        return None;
+                    }
+                    let mut mean = centroid(parts)?;
+                    let norm = mean
+                        .iter()
+                        .map(|x| x.to_f32() * x.to_f32())
+                        .sum::<f32>()
+                        .sqrt()
+                        .max(1e-12);
+                    for x in &mut mean {
+                        *x = f16::from_f32(x.to_f32() / norm);
+                    }
+                    Some(mean)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Every overlap text of up to `max` consecutive sentences, in order of start then length.

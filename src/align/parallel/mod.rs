@@ -167,5 +167,8 @@ pub fn align(
     };
     let ranges = band::band(&scorer, half_width);
     scorer.memo = Some(RefCell::new(WordMemo::new(&ranges, params.max_bead)));
+    if let Some(semantic) = scorer.vectors.as_mut() {
+        semantic.index_singles(&ranges, params.max_bead);
+    }
     dp::dynamic_programme(&scorer, &ranges)
 }

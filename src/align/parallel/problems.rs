@@ -6,7 +6,7 @@
 use super::overlaps;
 use super::{Bead, OverlapVectors, ParallelParams};
 use crate::align::Prepared;
-use crate::align::vectors::{overlap_text, overlap_texts, span_vectors, stand_ins};
+use crate::align::vectors::{f16, overlap_text, overlap_texts, span_vectors, stand_ins};
 use crate::embed::Vectors;
 use crate::error::Result;
 
@@ -250,30 +250,29 @@ fn solve_all(
     };
     let overlap = settings.overlap;
     let beads = crate::align::each_on_every_core(problems, |p| {
-        let mut substitutes = Vectors::default();
-        if let Some(vectors) = vectors {
-            stand_ins(&p.source_texts, overlap, vectors, &mut substitutes);
-            stand_ins(&p.target_texts, overlap, vectors, &mut substitutes);
-        }
         let spans = vectors.map(|vectors| {
-            (
-                span_vectors(&p.source_texts, overlap, vectors, Some(&substitutes)),
-                span_vectors(&p.target_texts, overlap, vectors, Some(&substitutes)),
-                stand_in_flags(&p.source_texts, overlap, vectors),
-                stand_in_flags(&p.target_texts, overlap, vectors),
-            )
+            [&p.source_texts, &p.target_texts].map(|texts| {
+                let embedded = span_vectors(texts, overlap, vectors);
+                let means = stand_ins(&embedded);
+                (embedded, means)
+            })
         });
-        let overlap_vectors = spans
-            .as_ref()
-            .map(|(source, target, fs, ft)| OverlapVectors {
+        let views = spans.as_ref().map(|sides| {
+            sides
+                .each_ref()
+                .map(|(embedded, means)| with_stand_ins(embedded, means))
+        });
+        let overlap_vectors = views.as_ref().map(
+            |[(source, source_flags), (target, target_flags)]| OverlapVectors {
                 source,
                 target,
                 stand_ins: Some(super::StandIns {
-                    source: fs,
-                    target: ft,
+                    source: source_flags,
+                    target: target_flags,
                     bonus,
                 }),
-            });
+            },
+        );
         let beads = super::align(
             &p.prepared.source,
             &p.prepared.target,
@@ -288,14 +287,26 @@ fn solve_all(
     beads
 }
 
-/// For every overlap of `texts` (as [`span_vectors`] lists them), whether it was not
-/// embedded (its vector, if any, is a stand-in).
-fn stand_in_flags(texts: &[&str], overlap: usize, vectors: &Vectors) -> Vec<Vec<bool>> {
-    (0..texts.len())
-        .map(|i| {
-            (1..=overlap.min(texts.len() - i))
-                .map(|n| vectors.get(&overlap_text(&texts[i..i + n])).is_none())
-                .collect()
+/// For every sentence of a side, the vectors of the overlaps starting at it.
+type SpanVectors<'v> = Vec<Vec<Option<&'v [f16]>>>;
+
+/// The overlap vectors of a side with the stand-ins filled in where there is no embedded
+/// one, and for each whether it stands in.
+fn with_stand_ins<'v>(
+    embedded: &[Vec<Option<&'v [f16]>>],
+    means: &'v [Vec<Option<Vec<f16>>>],
+) -> (SpanVectors<'v>, Vec<Vec<bool>>) {
+    embedded
+        .iter()
+        .zip(means)
+        .map(|(row, mean_row)| {
+            row.iter()
+                .zip(mean_row)
+                .map(|(vector, mean)| match vector {
+                    Some(v) => (Some(*v), false),
+                    None => (mean.as_deref(), true),
+                })
+                .unzip()
         })
-        .collect()
+        .unzip()
 }

@@ -16,6 +16,17 @@ pub(super) struct Semantic<'a> {
     /// the target's sentences (likewise `target_typical` with the source's).
     pub(super) source_typical: Vec<Vec<f32>>,
     pub(super) target_typical: Vec<Vec<f32>>,
+    /// The rescaled cosines of the sentence pairs the DP can meet, once the band is known.
+    singles: Option<SinglePairs>,
+}
+
+/// `raw(a, 1, b, 1)` for every source sentence `a` and the targets `b` a bead with it can
+/// hold inside the band, computed once: a bead of n × m sentences reads n · m of them for
+/// its best part, and each pair is in many beads (NaN where a sentence has no vector).
+#[derive(Debug, Clone)]
+struct SinglePairs {
+    /// For every source sentence, its first target and the values from there on.
+    rows: Vec<(usize, Vec<f32>)>,
 }
 
 impl<'a> Semantic<'a> {
@@ -32,7 +43,44 @@ impl<'a> Semantic<'a> {
             baseline,
             source_typical,
             target_typical,
+            singles: None,
         }
+    }
+
+    /// Computes the cosines of the sentence pairs that beads of up to `max_bead` sentences
+    /// inside the band `ranges` (allowed target positions for every source position) hold.
+    pub(super) fn index_singles(&mut self, ranges: &[std::ops::Range<usize>], max_bead: usize) {
+        let n = self.source_sentences.len();
+        let m = self.target_sentences.len();
+        let rows = (0..n)
+            .map(|a| {
+                let rows =
+                    &ranges[(a + 1).saturating_sub(max_bead)..(a + max_bead + 1).min(ranges.len())];
+                let first = rows
+                    .iter()
+                    .map(|r| r.start)
+                    .min()
+                    .unwrap_or(0)
+                    .saturating_sub(max_bead)
+                    .min(m);
+                let last = rows.iter().map(|r| r.end).max().unwrap_or(0).min(m);
+                let values = (first..last.max(first))
+                    .map(|b| self.raw(a, 1, b, 1).unwrap_or(f32::NAN))
+                    .collect();
+                (first, values)
+            })
+            .collect();
+        self.singles = Some(SinglePairs { rows });
+    }
+
+    /// `raw(a, 1, b, 1)`, from the table when it holds the pair.
+    fn single(&self, a: usize, b: usize) -> Option<f32> {
+        if let Some((first, values)) = self.singles.as_ref().and_then(|t| t.rows.get(a))
+            && let Some(&value) = b.checked_sub(*first).and_then(|k| values.get(k))
+        {
+            return (!value.is_nan()).then_some(value);
+        }
+        self.raw(a, 1, b, 1)
     }
 
     /// The rescaled cosine of the two overlaps of a bead; `None` when one has no vector.
@@ -50,7 +98,7 @@ impl<'a> Semantic<'a> {
         let mut best_part = f32::NEG_INFINITY;
         for a in i..i + n {
             for b in j..j + m {
-                if let Some(s) = self.raw(a, 1, b, 1) {
+                if let Some(s) = self.single(a, b) {
                     best_part = best_part.max(s);
                 }
             }
