@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
-use super::ParallelParams;
+use super::model::ParallelParams;
 use super::semantic::Semantic;
 use crate::align::features::{
     Features, RunSketch, Vocabulary, matched_weight, similarity_of_matched_parts,

@@ -3,8 +3,8 @@
 
 use std::ops::Range;
 
-use super::Bead;
 use super::costs::{Scorer, runs_ending_at};
+use super::model::Bead;
 use crate::align::features::RunSketch;
 
 /// Bead shapes allowed by `max_bead`, null beads first: they cost nothing to score, and the

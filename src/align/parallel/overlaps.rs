@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::Bead;
+use super::model::Bead;
 
 /// The overlaps to embed, as sentence ranges of each side (every range has 2 or more
 /// sentences, at most the overlap size), sorted and distinct.

@@ -1,7 +1,7 @@
 //! The embedding side of a bead's score: the cosine of the vectors of its two overlaps,
 //! rescaled against what is typical of them and marked down by its best part.
 
-use super::OverlapVectors;
+use super::model::OverlapVectors;
 use crate::align::vectors::{self, Baseline, f16};
 
 /// The overlap vectors and the cosine of unrelated sentences, for scoring beads.

@@ -3,6 +3,7 @@
 use super::band::longest_increasing_chain;
 use super::semantic::Semantic;
 use super::*;
+use crate::align::vectors::f16;
 
 fn features(texts: &[&str], vocabulary: &mut Vocabulary) -> Vec<Features> {
     texts
