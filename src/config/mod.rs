@@ -112,6 +112,43 @@ pub struct Config {
     pub comparison: DocumentFilter,
 }
 
+/// The raw configuration of a file's text; on error, the message. Every unknown key is
+/// named in one message (one line each), not only the first: the line of each is commented
+/// out in a copy of the text (its first character replaced) and the copy parsed again, up to
+/// 50 keys.
+fn parse_raw(text: &str) -> Result<RawConfig, String> {
+    let mut unknown: Vec<String> = Vec::new();
+    let mut copy = text.to_string();
+    for _ in 0..50 {
+        let error = match toml::from_str::<RawConfig>(&copy) {
+            Ok(raw) if unknown.is_empty() => return Ok(raw),
+            Ok(_) => break,
+            Err(error) => error,
+        };
+        let Some(span) = error
+            .span()
+            .filter(|_| error.message().starts_with("unknown field"))
+        else {
+            if unknown.is_empty() {
+                return Err(describe_toml_error(&error, text));
+            }
+            // Another error after an unknown key: the unknown keys are reported first.
+            break;
+        };
+        unknown.push(describe_toml_error(&error, text));
+        let line_start = copy[..span.start.min(copy.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        // Same length, so that the spans of later errors still point into `text`.
+        if copy.as_bytes().get(line_start).is_some_and(u8::is_ascii) {
+            copy.replace_range(line_start..line_start + 1, "#");
+        } else {
+            break;
+        }
+    }
+    Err(unknown.join("\n"))
+}
+
 impl Config {
     /// Loads `path`, or the file `TRANSALIGN_CONFIG` names, or `./config.toml` when it is a
     /// transalign configuration, or the built-in defaults; applies the
@@ -123,9 +160,9 @@ impl Config {
         };
         let (raw, file, text) = match found {
             Some((p, text)) => {
-                let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                let raw = parse_raw(&text).map_err(|message| ConfigError::Parse {
                     path: p.clone(),
-                    message: describe_toml_error(&e, &text),
+                    message,
                 })?;
                 (raw, Some(p), text)
             }
