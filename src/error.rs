@@ -43,6 +43,9 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    /// Several problems found at once (every out-of-range number of a file), one per line.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<ConfigError>),
 }
 
 /// A backend cannot be set up (a missing API key variable).

@@ -53,13 +53,21 @@ fn misspelt_key_names_file_line_and_the_key() {
 /// Issue 22 item 6: only the first of several bad keys was reported. Every unknown key is
 /// named, with its line, in one report (even when a later one spans several lines).
 #[test]
-fn every_misspelt_key_is_named_in_one_report() {
+fn every_misspelt_key_and_every_number_out_of_range_is_named_in_one_report() {
     assert_config_error(
         "[detect]\nlangauges = [\"en\"]\n[align]\nmode = \"parallel\"\n  overlapp = 3\n[output]\nformat = [\n  \"tsv\",\n]\n",
         &[
             "line 2, column 1: unknown field `langauges`",
             "line 5, column 3: unknown field `overlapp`",
             "line 7, column 1: unknown field `format`",
+        ],
+    );
+    // Every number out of its range, in one report.
+    assert_config_error(
+        "[detect]\nmargin = 1.5\n[align]\noverlap = 40\n[translate]\n[embed]\n",
+        &[
+            "bad.toml:2:1: key `detect.margin`",
+            "bad.toml:4:1: key `align.overlap`",
         ],
     );
     // A wrong type after an unknown key: the unknown key is reported (the rest after it

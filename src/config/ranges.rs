@@ -166,7 +166,13 @@ pub(crate) fn check(raw: &impl serde::Serialize, locator: &KeyLocator) -> Result
     }
     let value = toml::Value::try_from(raw)
         .map_err(|e| locator.invalid("config", format!("cannot be read back as TOML: {e}")))?;
-    walk(&value, String::new(), locator)
+    let mut problems = Vec::new();
+    walk(&value, String::new(), locator, &mut problems);
+    match problems.len() {
+        0 => Ok(()),
+        1 => Err(problems.remove(0)),
+        _ => Err(ConfigError::Several(problems)),
+    }
 }
 
 /// The key of the first integer above i64::MAX.
@@ -189,7 +195,8 @@ fn beyond_i64(value: &serde_json::Value, key: String) -> Option<String> {
     }
 }
 
-fn walk(value: &toml::Value, key: String, locator: &KeyLocator) -> Result<(), ConfigError> {
+/// Every number of `value` outside its key's range, as errors pushed to `problems`.
+fn walk(value: &toml::Value, key: String, locator: &KeyLocator, problems: &mut Vec<ConfigError>) {
     let number = match value {
         toml::Value::Table(table) => {
             for (name, inner) in table {
@@ -198,23 +205,22 @@ fn walk(value: &toml::Value, key: String, locator: &KeyLocator) -> Result<(), Co
                 } else {
                     format!("{key}.{name}")
                 };
-                walk(inner, inner_key, locator)?;
+                walk(inner, inner_key, locator, problems);
             }
-            return Ok(());
+            return;
         }
         toml::Value::Array(items) => {
             for item in items {
-                walk(item, key.clone(), locator)?;
+                walk(item, key.clone(), locator, problems);
             }
-            return Ok(());
+            return;
         }
         toml::Value::Integer(i) => *i as f64,
         toml::Value::Float(x) => *x,
-        _ => return Ok(()),
+        _ => return,
     };
-    match of(&key).and_then(|range| range.problem(number)) {
-        Some(problem) => Err(locator.invalid(&key, problem)),
-        None => Ok(()),
+    if let Some(problem) = of(&key).and_then(|range| range.problem(number)) {
+        problems.push(locator.invalid(&key, problem));
     }
 }
 
