@@ -7,7 +7,7 @@
 //!
 //! The pieces: [`model`] (parameters, overlap vectors, beads), [`costs`] (what a bead costs), [`semantic`] (its vectors' part), [`band`]
 //! (where the DP may go), [`dp`] (the DP and its back-trace), [`overlaps`] (which overlaps
-//! to embed) and [`problems`] (independent problems on every core, embedded in two rounds).
+//! to embed) and [`problems`] (independent problems on every core, embedded in rounds).
 
 mod band;
 mod costs;

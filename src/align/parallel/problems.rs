@@ -1,7 +1,7 @@
 //! Independent parallel problems — the articles between boundary lines of `align`, the
-//! document pairs of `run` — solved on every core, with their vectors fetched in two rounds:
-//! every single sentence first, then only the overlaps their first paths plan (see
-//! [`super::overlaps`]).
+//! document pairs of `run` — solved on every core, with their vectors fetched in rounds:
+//! every single sentence first, then only the overlaps that the merges of their paths use,
+//! until the path takes no overlap that was not embedded (see [`super::overlaps`]).
 
 use super::overlaps;
 use super::{Bead, OverlapVectors, ParallelParams};
@@ -26,7 +26,7 @@ impl Problem<'_> {
 /// Which overlaps are embedded (`align.embed_overlaps`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OverlapChoice {
-    /// Only those near where a first path from single-sentence vectors is unsure.
+    /// The sentences, then only the overlaps that the merges of paths use.
     NearPath,
     /// Every overlap of up to `align.overlap` sentences, up front (as Vecalign and
     /// Bertalign do).
@@ -159,6 +159,8 @@ pub fn fetch_vectors(
     // and of the path with stand-ins, then again for the path with what was embedded, until
     // it takes no overlap that was not embedded.
     let mut lexical = Some(solve(problems, settings, None, true));
+    // Asked once only: an overlap that got no vector is not asked for again.
+    let mut asked: std::collections::HashSet<String> = std::collections::HashSet::new();
     for _ in 0..MAX_ROUNDS {
         let paths = solve_with_bonus(problems, settings, Some(&vectors), STAND_IN_BONUS);
         let also = lexical.take().unwrap_or_default();
@@ -174,7 +176,7 @@ pub fn fetch_vectors(
         }
         let planned: Vec<String> = distinct(planned)
             .into_iter()
-            .filter(|t| vectors.get(t).is_none())
+            .filter(|t| vectors.get(t).is_none() && asked.insert(t.clone()))
             .collect();
         if planned.is_empty() {
             break;
