@@ -161,22 +161,38 @@ pub fn fetch_vectors(
     let mut lexical = Some(solve(problems, settings, None, true));
     // Asked once only: an overlap that got no vector is not asked for again.
     let mut asked: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // The problems whose path took an overlap that was not embedded: only they are solved
+    // again.
+    let mut active: Vec<usize> = (0..problems.len()).collect();
     for _ in 0..MAX_ROUNDS {
-        let paths = solve_with_bonus(problems, settings, Some(&vectors), STAND_IN_BONUS);
+        let subset: Vec<&Problem> = active.iter().map(|&k| &problems[k]).collect();
+        let paths = solve_all(&subset, settings, Some(&vectors), STAND_IN_BONUS, true);
         let also = lexical.take().unwrap_or_default();
         let mut planned = Vec::new();
-        for (k, (p, path)) in problems.iter().zip(&paths).enumerate() {
+        let mut still_active = Vec::new();
+        for (&k, path) in active.iter().zip(&paths) {
+            let p = &problems[k];
             let plan = overlaps::plan(
                 path.iter().chain(also.get(k).into_iter().flatten()),
                 settings.overlap,
             );
             let text = |side: &[&str], r: &std::ops::Range<usize>| overlap_text(&side[r.clone()]);
-            planned.extend(plan.source.iter().map(|r| text(&p.source_texts, r)));
-            planned.extend(plan.target.iter().map(|r| text(&p.target_texts, r)));
+            let missing: Vec<String> = plan
+                .source
+                .iter()
+                .map(|r| text(&p.source_texts, r))
+                .chain(plan.target.iter().map(|r| text(&p.target_texts, r)))
+                .filter(|t| vectors.get(t).is_none())
+                .collect();
+            if !missing.is_empty() {
+                still_active.push(k);
+            }
+            planned.extend(missing);
         }
+        active = still_active;
         let planned: Vec<String> = distinct(planned)
             .into_iter()
-            .filter(|t| vectors.get(t).is_none() && asked.insert(t.clone()))
+            .filter(|t| asked.insert(t.clone()))
             .collect();
         if planned.is_empty() {
             break;
@@ -220,28 +236,20 @@ pub fn solve(
     vectors: Option<&Vectors>,
     quiet: bool,
 ) -> Vec<Vec<Bead>> {
-    solve_all(problems, settings, vectors, 0.0, quiet)
+    let all: Vec<&Problem> = problems.iter().collect();
+    solve_all(&all, settings, vectors, 0.0, quiet)
 }
 
-/// [`solve`] for planning: a bead with a stand-in gains `bonus`, no progress bar.
-fn solve_with_bonus(
-    problems: &[Problem],
-    settings: Settings,
-    vectors: Option<&Vectors>,
-    bonus: f32,
-) -> Vec<Vec<Bead>> {
-    solve_all(problems, settings, vectors, bonus, true)
-}
-
+/// [`solve`] of some problems; a bead with a stand-in overlap gains `bonus` (planning).
 fn solve_all(
-    problems: &[Problem],
+    problems: &[&Problem],
     settings: Settings,
     vectors: Option<&Vectors>,
     bonus: f32,
     quiet: bool,
 ) -> Vec<Vec<Bead>> {
     let bar = crate::progress::bar(
-        problems.iter().map(Problem::sentences).sum::<usize>() as u64,
+        problems.iter().map(|p| p.sentences()).sum::<usize>() as u64,
         "align",
         quiet,
     );
