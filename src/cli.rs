@@ -229,6 +229,16 @@ pub enum EvalCommand {
         #[arg(long, value_name = "FILE", requires = "source_groups")]
         target_groups: Option<PathBuf>,
     },
+    /// Claim matches of a comparable run against a claim-level gold (precision and recall
+    /// per tier; the gold format of `tests/data/seed-claims.gold.tsv`).
+    Claims {
+        /// The claim gold: tier, src_doc, src_idx, src_text, tgt_doc, tgt_idx, tgt_text.
+        #[arg(long, value_name = "FILE")]
+        gold: PathBuf,
+        /// Predicted alignments (`run`'s `aligned.jsonl`).
+        #[arg(long, value_name = "FILE")]
+        pred: PathBuf,
+    },
     /// P@1 for line-parallel files: the rank-1 target of source line i should be line i.
     Retrieval {
         /// Predicted alignments (`align --mode comparable --threshold 0` output).

@@ -664,3 +664,92 @@ fn unsegmented_chinese_aligns_with_a_segmented_translation_and_verses_are_merged
         eval(false)
     );
 }
+
+/// One `aligned.jsonl` record of a comparable match with a tier.
+fn claim_record(src: (&str, &str), tgt: (&str, &str), tier: &str) -> String {
+    serde_json::json!({
+        "src_doc": src.0, "src_ids": [0], "src_lang": "id", "src_text": src.1,
+        "src_translation": "", "tgt_doc": tgt.0, "tgt_ids": [0], "tgt_lang": "en",
+        "tgt_text": tgt.1, "score": 1.5, "similarity": 0.5, "confidence": 0.9, "rank": 1,
+        "tier": tier, "mode": "comparable", "backend": "lexicon"
+    })
+    .to_string()
+}
+
+/// Issue 21 item 5: `eval claims` scores a run against a claim-level gold (the format of
+/// `tests/data/seed-claims.gold.tsv`), per tier, matching pairs by document and text.
+#[test]
+fn eval_claims_scores_precision_and_recall_per_tier() {
+    let dir = project("");
+    std::fs::write(
+        dir.path().join("gold.tsv"),
+        "# judged by hand\ntier\tsrc_doc\tsrc_idx\tsrc_text\ttgt_doc\ttgt_idx\ttgt_text\n\
+         same\ta.id.txt\t0\tHarga naik.\tb.en.txt\t4\tPrices rose.\n\
+         related\ta.id.txt\t1\tEkspor turun.\tb.en.txt\t7\tTrade weakened.\n\
+         same\ta.id.txt\t2\tBank buka.\tb.en.txt\t9\tThe bank opened.\n\
+         none\ta.id.txt\t3\tSelamat pagi.\t\t\t\n",
+    )
+    .unwrap();
+    let records = [
+        // Right at `same`.
+        claim_record(
+            ("a.id.txt", "Harga naik."),
+            ("b.en.txt", "Prices rose."),
+            "same",
+        ),
+        // A gold `related` pair shown as `same`: wrong strictly, right against any tier.
+        claim_record(
+            ("a.id.txt", "Ekspor turun."),
+            ("b.en.txt", "Trade weakened."),
+            "same",
+        ),
+        // A sentence with no counterpart, shown as related: wrong.
+        claim_record(
+            ("a.id.txt", "Selamat pagi."),
+            ("b.en.txt", "Prices rose."),
+            "related",
+        ),
+    ];
+    std::fs::write(dir.path().join("aligned.jsonl"), records.join("\n") + "\n").unwrap();
+    let out = transalign(dir.path())
+        .args([
+            "eval",
+            "claims",
+            "--gold",
+            "gold.tsv",
+            "--pred",
+            "aligned.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        // 2 shown as same, 1 right; 2 gold same sources, 1 found.
+        "same (strict)        shown    2  right    1  precision 0.500  recall 0.500",
+        // Against any gold tier: both same records right; 3 gold sources, 2 found.
+        "same vs gold any     shown    2  right    2  precision 1.000  recall 0.667",
+        "same+related vs any  shown    3  right    2  precision 0.667  recall 0.667",
+    ] {
+        assert!(text.contains(line), "{line:?} missing in\n{text}");
+    }
+    // A malformed gold line is an error naming the file and line.
+    std::fs::write(dir.path().join("bad.tsv"), "same\ta.id.txt\t0\n").unwrap();
+    let out = transalign(dir.path())
+        .args([
+            "eval",
+            "claims",
+            "--gold",
+            "bad.tsv",
+            "--pred",
+            "aligned.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr_of(&out).contains("bad.tsv:1: expected 7"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -104,6 +104,109 @@ pub fn merge_within_groups(
     merged.into_iter().map(|(bead, _, _)| bead).collect()
 }
 
+/// A claim-level gold (`tests/data/seed-claims.gold.tsv`): for every judged source sentence
+/// (document, text), its judged targets (document, text) with their tier (`same` or
+/// `related`; `none` rows name sentences without a counterpart and add no target).
+#[derive(Debug, Default)]
+pub struct ClaimGold {
+    judged: std::collections::HashMap<
+        (String, String),
+        std::collections::HashMap<(String, String), String>,
+    >,
+}
+
+/// Reads a claim gold: `TIER<TAB>SRC_DOC<TAB>SRC_IDX<TAB>SRC_TEXT<TAB>TGT_DOC<TAB>TGT_IDX<TAB>TGT_TEXT`
+/// per line, `#` comments and a `tier` header line skipped. Pairs are matched by document
+/// and text, so that changed sentence indices do not matter.
+pub fn read_claim_gold(text: &str, origin: &str) -> Result<ClaimGold, String> {
+    let mut gold = ClaimGold::default();
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.starts_with("tier\t") || line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [tier, src_doc, _, src_text, tgt_doc, _, tgt_text] = fields[..] else {
+            return Err(format!(
+                "{origin}:{}: expected 7 tab-separated fields (tier, src_doc, src_idx, src_text, tgt_doc, tgt_idx, tgt_text), got {}",
+                n + 1,
+                fields.len()
+            ));
+        };
+        if !["same", "related", "none"].contains(&tier) {
+            return Err(format!(
+                "{origin}:{}: tier \"{tier}\": expected same, related or none",
+                n + 1
+            ));
+        }
+        let targets = gold
+            .judged
+            .entry((src_doc.to_string(), src_text.to_string()))
+            .or_default();
+        if tier != "none" {
+            targets.insert(
+                (tgt_doc.to_string(), tgt_text.to_string()),
+                tier.to_string(),
+            );
+        }
+    }
+    Ok(gold)
+}
+
+/// Records shown and right, precision (right / shown) and recall (gold sources with a right
+/// record / gold sources of the accepted tiers).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClaimScore {
+    pub shown: usize,
+    pub right: usize,
+    pub precision: f64,
+    pub recall: f64,
+}
+
+/// Scores the records of `predicted` tiers against the gold pairs of `accepted` tiers.
+pub fn score_claims(
+    records: &[super::output::Alignment],
+    gold: &ClaimGold,
+    predicted: &[&str],
+    accepted: &[&str],
+) -> ClaimScore {
+    let shown: Vec<&super::output::Alignment> = records
+        .iter()
+        .filter(|r| r.tier.as_deref().is_some_and(|t| predicted.contains(&t)))
+        .collect();
+    let tier_of = |r: &super::output::Alignment| {
+        gold.judged
+            .get(&(r.src_doc.clone(), r.src_text.clone()))
+            .and_then(|targets| targets.get(&(r.tgt_doc.clone(), r.tgt_text.clone())))
+    };
+    let right: Vec<&&super::output::Alignment> = shown
+        .iter()
+        .filter(|r| tier_of(r).is_some_and(|t| accepted.contains(&t.as_str())))
+        .collect();
+    let sources = gold
+        .judged
+        .values()
+        .filter(|targets| targets.values().any(|t| accepted.contains(&t.as_str())))
+        .count();
+    let found: std::collections::HashSet<(&str, &str)> = right
+        .iter()
+        .map(|r| (r.src_doc.as_str(), r.src_text.as_str()))
+        .collect();
+    ClaimScore {
+        shown: shown.len(),
+        right: right.len(),
+        precision: if shown.is_empty() {
+            0.0
+        } else {
+            right.len() as f64 / shown.len() as f64
+        },
+        recall: if sources == 0 {
+            0.0
+        } else {
+            found.len() as f64 / sources as f64
+        },
+    }
+}
+
 /// Spearman's rank correlation of `a` and `b` (ties get their average rank); 0 when either
 /// is constant.
 pub fn spearman(a: &[f64], b: &[f64]) -> f64 {

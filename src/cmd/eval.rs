@@ -1,4 +1,4 @@
-//! `transalign eval align|retrieval|similarity|calibrate`: scores against gold alignments and
+//! `transalign eval align|claims|retrieval|similarity|calibrate`: scores against gold alignments and
 //! graded pairs.
 
 use std::io::Write;
@@ -57,6 +57,29 @@ pub fn run(context: &super::Context, command: &crate::cli::EvalCommand) -> Resul
         }
         crate::cli::EvalCommand::Similarity(args) => {
             return similarity(context, args, &mut stdout);
+        }
+        crate::cli::EvalCommand::Claims { gold, pred } => {
+            let gold =
+                crate::align::eval::read_claim_gold(&read(gold)?, &crate::display::path(gold))
+                    .map_err(Error::Data)?;
+            let records = predictions(pred)?;
+            for (name, predicted, accepted) in [
+                ("same (strict)", &["same"][..], &["same"][..]),
+                ("same vs gold any", &["same"][..], &["same", "related"][..]),
+                (
+                    "same+related vs any",
+                    &["same", "related"][..],
+                    &["same", "related"][..],
+                ),
+            ] {
+                let score = crate::align::eval::score_claims(&records, &gold, predicted, accepted);
+                writeln!(
+                    stdout,
+                    "{name:20} shown {:4}  right {:4}  precision {:.3}  recall {:.3}",
+                    score.shown, score.right, score.precision, score.recall
+                )
+                .map_err(Error::Stdout)?;
+            }
         }
         crate::cli::EvalCommand::Retrieval { pred, lines } => {
             let records = predictions(pred)?;
