@@ -660,4 +660,33 @@ mod tests {
         let texts = overlap_texts(&["a", "b ", "c"], 2);
         assert_eq!(texts, ["a", "a b", "b", "b c", "c"]);
     }
+
+    #[test]
+    fn an_overlap_not_embedded_stands_in_as_the_normalised_mean_of_its_sentences() {
+        let half = |v: &[f32]| v.iter().map(|&x| f16::from_f32(x)).collect::<Vec<f16>>();
+        let (x, y, z) = (half(&[1.0, 0.0]), half(&[0.0, 1.0]), half(&[0.6, 0.8]));
+        let embedded_xy = half(&[0.8, 0.6]);
+        // Sentences x, y, z; the overlap "x y" was embedded, "y z" and "x y z" were not.
+        let spans: Vec<Vec<Option<&[f16]>>> = vec![
+            vec![Some(&x), Some(&embedded_xy), None],
+            vec![Some(&y), None],
+            vec![Some(&z)],
+        ];
+        let means = stand_ins(&spans);
+        assert!(
+            means[0][0].is_none() && means[0][1].is_none(),
+            "embedded ones keep theirs"
+        );
+        let yz = means[1][1].as_ref().expect("a stand-in for y z");
+        let norm = (0.6f32 * 0.6 + 1.8 * 1.8).sqrt();
+        assert!(
+            (yz[0].to_f32() - 0.6 / norm).abs() < 2e-3
+                && (yz[1].to_f32() - 1.8 / norm).abs() < 2e-3
+        );
+        let xyz = means[0][2].as_ref().expect("a stand-in for x y z");
+        assert!((dot(xyz, xyz) - 1.0).abs() < 2e-3, "unit length");
+        // A sentence without a vector leaves its overlaps without a stand-in.
+        let spans: Vec<Vec<Option<&[f16]>>> = vec![vec![Some(&x), None], vec![None]];
+        assert!(stand_ins(&spans)[0][1].is_none());
+    }
 }
