@@ -470,3 +470,39 @@ fn align_run_and_export_write_the_format_asked_for() {
         stderr_of(&run)
     );
 }
+
+/// Issue 22 item 4: the report's confidence filter starts at the lowest confidence the run
+/// accepted (rounded down to a hundredth), not at 0, so its number says what was accepted.
+#[test]
+fn the_report_filter_starts_at_the_lowest_accepted_confidence() {
+    let dir = project("");
+    let record = |src: &str, tgt: &str, confidence: f64| {
+        serde_json::json!({
+            "src_doc": "a.id.txt", "src_ids": [0], "src_lang": "id", "src_text": src,
+            "src_translation": "", "tgt_doc": "b.en.txt", "tgt_ids": [0], "tgt_lang": "en",
+            "tgt_text": tgt, "score": 1.5, "similarity": 0.5, "confidence": confidence,
+            "rank": 1, "tier": "same", "mode": "comparable", "backend": "lexicon"
+        })
+        .to_string()
+    };
+    let lines = [
+        record("Harga naik.", "Prices rose.", 0.937),
+        record("Ekspor turun.", "Exports fell.", 0.718),
+    ];
+    std::fs::write(dir.path().join("p.jsonl"), lines.join("\n") + "\n").unwrap();
+    let out = transalign(dir.path())
+        .args(["export", "p.jsonl", "--format", "html", "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        html.contains(
+            "id=\"min-value\" type=\"number\" step=\"0.01\" min=\"0\" max=\"1\" value=\"0.71\""
+        ),
+        "{}",
+        html.lines()
+            .find(|l| l.contains("min-value"))
+            .unwrap_or("no filter")
+    );
+}

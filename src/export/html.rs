@@ -578,6 +578,14 @@ fn render(input: &ExportInput) -> String {
         ("confidence", "matches")
     };
 
+    // The filter starts where the run's acceptance stopped: at the lowest value shown
+    // (rounded down to a hundredth), so that its number says what was accepted.
+    let lowest = cards.iter().map(|c| c.value).fold(f32::INFINITY, f32::min);
+    let start = if lowest.is_finite() {
+        (f64::from(lowest.clamp(0.0, 1.0)) * 100.0).floor() / 100.0
+    } else {
+        0.0
+    };
     let mut html = String::new();
     let _ = write!(
         html,
@@ -590,7 +598,7 @@ fn render(input: &ExportInput) -> String {
          <label>Search <input id=\"search\" type=\"search\" placeholder=\"words in any text\"></label>\
          <label>Language <select id=\"lang\"><option value=\"\">all</option>{}</select></label>\
          <label>Document <select id=\"doc\"><option value=\"\">all</option>{}</select></label>\
-         <label>Minimum {measure} <input id=\"min-value\" type=\"number\" step=\"0.05\" min=\"0\" max=\"1\" value=\"0\"></label>\
+         <label>Minimum {measure} <input id=\"min-value\" type=\"number\" step=\"0.01\" min=\"0\" max=\"1\" value=\"{start:.2}\" title=\"the lowest {measure} the run accepted: {start:.2}\"></label>\
          <span><span id=\"shown\">{}</span> {noun} shown</span></div>\n<main>\n\
          <p id=\"no-matches\" class=\"empty hidden\" role=\"status\">No matches: nothing fits the search and filters.</p>\n",
         options(&languages),
