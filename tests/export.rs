@@ -506,3 +506,59 @@ fn the_report_filter_starts_at_the_lowest_accepted_confidence() {
             .unwrap_or("no filter")
     );
 }
+
+/// Issue 22 item 4: the source-language member of a claim is always shown first, whatever
+/// the order in `claims.jsonl`, and the differences still point at the member that has them.
+#[test]
+fn the_report_shows_the_source_language_member_first() {
+    use transalign::claims::{Claim, ClaimFlag, Member};
+    let member = |doc: &str, lang: &str, text: &str, translation: Option<&str>| Member {
+        doc: doc.into(),
+        idx: vec![0],
+        lang: lang.into(),
+        text: text.into(),
+        translation: translation.map(str::to_string),
+    };
+    let claim = Claim {
+        claim_id: "c1".into(),
+        tier: "same".into(),
+        // The pivot-language member first in the record.
+        members: vec![
+            member("wire.txt", "en", "Prices rose by 5 percent.", None),
+            member("kemlu.txt", "id", "Harga naik.", Some("price rise")),
+        ],
+        languages: vec!["en".into(), "id".into()],
+        score: 1.5,
+        confidence: 0.9,
+        flags: vec![ClaimFlag {
+            kind: "number".into(),
+            value: "5".into(),
+            member: 0,
+            lacking: vec![1],
+        }],
+    };
+    let summary = serde_json::json!({"pivot": "en"});
+    let input = ExportInput {
+        alignments: &[],
+        mode: "comparable",
+        moses_min_score: 0.3,
+        sentences: &[],
+        claims: std::slice::from_ref(&claim),
+        summary: Some(&summary),
+    };
+    let mut out = Vec::new();
+    transalign::export::export_to_stream(transalign::export::Format::Html, &mut out, &input)
+        .unwrap();
+    let html = String::from_utf8(out).unwrap();
+    let (id_at, en_at) = (
+        html.find("Harga naik.").unwrap(),
+        html.find("Prices rose by").unwrap(),
+    );
+    assert!(id_at < en_at, "the Indonesian member comes first");
+    // The number is still marked in the English text, and said to be missing from the
+    // Indonesian one.
+    assert!(
+        html.contains("in wire.txt (en), not in kemlu.txt (id)"),
+        "{html}"
+    );
+}

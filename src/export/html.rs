@@ -154,15 +154,34 @@ struct Card<'a> {
 fn cards<'a>(input: &'a ExportInput, glossed: &HashSet<(&str, usize)>) -> Vec<Card<'a>> {
     let is_gloss = |doc: &str, idx: &[usize]| idx.iter().any(|i| glossed.contains(&(doc, *i)));
     if !input.claims.is_empty() || (input.mode == "comparable" && !input.sentences.is_empty()) {
+        let pivot = input
+            .summary
+            .and_then(|s| s.pointer("/pivot"))
+            .and_then(|v| v.as_str());
         return input
             .claims
             .iter()
-            .map(|c| Card {
+            .map(|c| {
+                // The source-language members first, always (stable otherwise): by the
+                // run's pivot, else by whether a member has a translation.
+                let in_pivot = |m: &crate::claims::Member| match pivot {
+                    Some(pivot) => m.lang == pivot,
+                    None => m.translation.is_none(),
+                };
+                let mut order: Vec<usize> = (0..c.members.len()).collect();
+                order.sort_by_key(|&k| in_pivot(&c.members[k]));
+                let mut position = vec![0; order.len()];
+                for (at, &k) in order.iter().enumerate() {
+                    position[k] = at;
+                }
+                (c, order, position)
+            })
+            .map(|(c, order, position)| Card {
                 id: &c.claim_id,
                 tier: Some(c.tier.as_str()),
-                versions: c
-                    .members
+                versions: order
                     .iter()
+                    .map(|&k| &c.members[k])
                     .map(|m| Version {
                         doc: &m.doc,
                         idx: m.idx.clone(),
@@ -179,8 +198,12 @@ fn cards<'a>(input: &'a ExportInput, glossed: &HashSet<(&str, usize)>) -> Vec<Ca
                     .map(|f| Difference {
                         kind: &f.kind,
                         value: &f.value,
-                        member: f.member,
-                        lacking: f.lacking.clone(),
+                        member: position.get(f.member).copied().unwrap_or(f.member),
+                        lacking: f
+                            .lacking
+                            .iter()
+                            .map(|&k| position.get(k).copied().unwrap_or(k))
+                            .collect(),
                     })
                     .collect(),
             })
