@@ -276,7 +276,11 @@ pub fn matches(
     vectors: Option<SentenceVectors>,
     allowed: &dyn Fn(usize, usize) -> bool,
 ) -> Matches {
-    let ranked = ranked_candidates(source, target, vocabulary, params, vectors, allowed);
+    let pairs = Pairs {
+        candidate: allowed,
+        neighbour: allowed,
+    };
+    let ranked = ranked_candidates(source, target, vocabulary, params, vectors, None, pairs);
     match params.acceptance {
         Acceptance::Calibrated => calibrated(&ranked, params, "calibrated"),
         Acceptance::FalseDiscovery(rates) => {
@@ -389,11 +393,26 @@ fn decoy_competition(
                 _ => true,
             }
     };
+    let decoy_neighbour = |s: usize, j: usize| {
+        allowed(s, j)
+            && match (&decoy_vectors, vectors) {
+                (Some(d), Some(v)) => !d.is_copy_of(v.source, s, j),
+                _ => true,
+            }
+    };
     let decoy_sentence_vectors = match (vectors, &decoy_side) {
         (Some(v), Some(side)) => Some(SentenceVectors {
             source: v.source,
             target: side,
         }),
+        _ => None,
+    };
+    // Decoy cosines take the real ones' mean and spread (see `Baseline::matched_to`).
+    let decoy_baseline = match (vectors, decoy_sentence_vectors) {
+        (Some(real), Some(decoy)) => Some(
+            vectors::Baseline::sampled(decoy.source, decoy.target, &decoy_allowed)
+                .matched_to(vectors::Baseline::of(real.source, real.target)),
+        ),
         _ => None,
     };
     let decoys = ranked_candidates(
@@ -402,7 +421,11 @@ fn decoy_competition(
         vocabulary,
         params,
         decoy_sentence_vectors,
-        &decoy_allowed,
+        decoy_baseline,
+        Pairs {
+            candidate: &decoy_allowed,
+            neighbour: &decoy_neighbour,
+        },
     );
     let real_best = best_per_target(ranked, target.len());
     let decoy_best = best_per_target(&decoys, decoy_targets.len());
@@ -464,28 +487,37 @@ fn shown(source: usize, k: usize, r: &Ranked, confidence: f32, tier: Tier) -> Ma
     }
 }
 
-/// Every source's candidates by margin score, best first.
+/// Every source's candidates by margin score, best first; cosines are rescaled by
+/// `baseline` (none: that of `vectors` themselves).
 fn ranked_candidates(
     source: &[Features],
     target: &[Features],
     vocabulary: &Vocabulary,
     params: ComparableParams,
     vectors: Option<SentenceVectors>,
-    allowed: &dyn Fn(usize, usize) -> bool,
+    baseline: Option<vectors::Baseline>,
+    pairs: Pairs,
 ) -> Vec<Vec<Ranked>> {
-    let (mut scored, extra) = match vectors {
+    let (scored, extra) = match vectors {
         None => lexical_candidates(source, target, vocabulary, params),
-        Some(v) => fused_candidates(source, target, vocabulary, params, v),
+        Some(v) => fused_candidates(source, target, vocabulary, params, v, baseline),
     };
-    for (s, list) in scored.iter_mut().enumerate() {
-        list.retain(|&(t, _)| allowed(s, t as usize));
-    }
-    rank_by_margin(scored, extra, target.len(), params)
+    rank_by_margin(scored, extra, target.len(), params, pairs)
+}
+
+/// Which pairs a search may show (`candidate`) and which count in the margin's nearest
+/// neighbours (`neighbour`). They are the same for real targets; a decoy competes with no
+/// source near the one its vector came from, but those still surround it, as the sources
+/// of its passage surround a real target.
+#[derive(Clone, Copy)]
+struct Pairs<'p> {
+    candidate: &'p dyn Fn(usize, usize) -> bool,
+    neighbour: &'p dyn Fn(usize, usize) -> bool,
 }
 
 /// Scored candidates per source (best first) and, per target, extra similarities to
-/// sources that did not list it (for the target side of the margin).
-type Scored = (Vec<Vec<(u32, f32)>>, Vec<Vec<f32>>);
+/// sources that did not list it, with those sources (for the target side of the margin).
+type Scored = (Vec<Vec<(u32, f32)>>, Vec<Vec<(u32, f32)>>);
 
 fn lexical_candidates(
     source: &[Features],
@@ -541,6 +573,18 @@ impl<'a> Scorer<'a> {
         params: ComparableParams,
         vectors: Option<SentenceVectors<'a>>,
     ) -> Scorer<'a> {
+        Self::with_baseline(source, target, vocabulary, params, vectors, None)
+    }
+
+    /// A scorer whose cosines are rescaled by `baseline` (none: that of `vectors`).
+    pub fn with_baseline(
+        source: &'a [Features],
+        target: &'a [Features],
+        vocabulary: &'a Vocabulary,
+        params: ComparableParams,
+        vectors: Option<SentenceVectors<'a>>,
+        baseline: Option<vectors::Baseline>,
+    ) -> Scorer<'a> {
         Scorer {
             source,
             target,
@@ -548,7 +592,12 @@ impl<'a> Scorer<'a> {
             source_weight: source.iter().map(|f| f.weight(vocabulary)).collect(),
             target_weight: target.iter().map(|f| f.weight(vocabulary)).collect(),
             params,
-            vectors: vectors.map(|v| (v, vectors::Baseline::of(v.source, v.target))),
+            vectors: vectors.map(|v| {
+                (
+                    v,
+                    baseline.unwrap_or_else(|| vectors::Baseline::of(v.source, v.target)),
+                )
+            }),
         }
     }
 
@@ -623,6 +672,7 @@ fn fused_candidates(
     vocabulary: &Vocabulary,
     params: ComparableParams,
     vectors: SentenceVectors,
+    baseline: Option<vectors::Baseline>,
 ) -> Scored {
     let index = Index::new(target);
     let neighbours = vectors::nearest_by(
@@ -632,7 +682,7 @@ fn fused_candidates(
         params.candidates,
         params.neighbours.max(1),
     );
-    let scorer = Scorer::new(source, target, vocabulary, params, Some(vectors));
+    let scorer = Scorer::with_baseline(source, target, vocabulary, params, Some(vectors), baseline);
     let fused = |s: usize, t: usize, cosine: Option<f32>| scorer.similarity(s, t, cosine);
     let mut scratch = vec![0.0f32; target.len()];
     let mut touched = Vec::new();
@@ -660,14 +710,14 @@ fn fused_candidates(
             list
         })
         .collect();
-    let extra: Vec<Vec<f32>> = neighbours
+    let extra: Vec<Vec<(u32, f32)>> = neighbours
         .of_base
         .iter()
         .enumerate()
         .map(|(t, near)| {
             near.iter()
                 .filter(|&&(s, _)| !scored[s as usize].iter().any(|&(u, _)| u as usize == t))
-                .map(|&(s, cosine)| fused(s as usize, t, Some(cosine)))
+                .map(|&(s, cosine)| (s, fused(s as usize, t, Some(cosine))))
                 .collect()
         })
         .collect();
@@ -677,10 +727,11 @@ fn fused_candidates(
 /// Ratio margin over both sides' nearest neighbours, and every source's candidates ranked
 /// by it.
 fn rank_by_margin(
-    scored: Vec<Vec<(u32, f32)>>,
-    extra: Vec<Vec<f32>>,
+    mut scored: Vec<Vec<(u32, f32)>>,
+    extra: Vec<Vec<(u32, f32)>>,
     targets: usize,
     params: ComparableParams,
+    pairs: Pairs,
 ) -> Vec<Vec<Ranked>> {
     // Nearest-neighbour means in both directions.
     let k = params.neighbours.max(1);
@@ -693,18 +744,40 @@ fn rank_by_margin(
             top.iter().sum::<f32>() / k as f32
         }
     };
+    let neighbour = pairs.neighbour;
     let source_knn: Vec<f32> = scored
         .iter()
-        .map(|l| knn(&mut l.iter().map(|(_, s)| *s).collect()))
+        .enumerate()
+        .map(|(s, l)| {
+            knn(&mut l
+                .iter()
+                .filter(|(t, _)| neighbour(s, *t as usize))
+                .map(|(_, sim)| *sim)
+                .collect())
+        })
         .collect();
-    let mut by_target: Vec<Vec<f32>> = extra;
+    let mut by_target: Vec<Vec<f32>> = extra
+        .iter()
+        .enumerate()
+        .map(|(t, near)| {
+            near.iter()
+                .filter(|(s, _)| neighbour(*s as usize, t))
+                .map(|(_, sim)| *sim)
+                .collect()
+        })
+        .collect();
     by_target.resize(targets, Vec::new());
-    for list in &scored {
+    for (s, list) in scored.iter().enumerate() {
         for &(t, sim) in list {
-            by_target[t as usize].push(sim);
+            if neighbour(s, t as usize) {
+                by_target[t as usize].push(sim);
+            }
         }
     }
     let target_knn: Vec<f32> = by_target.iter_mut().map(knn).collect();
+    for (s, list) in scored.iter_mut().enumerate() {
+        list.retain(|&(t, _)| (pairs.candidate)(s, t as usize));
+    }
     scored
         .iter()
         .enumerate()
@@ -808,6 +881,38 @@ mod tests {
             v.count(f.bag.clone());
         }
         v.finish();
+    }
+
+    #[test]
+    fn sources_kept_out_of_the_candidates_still_count_in_the_margin_neighbourhood() {
+        // Source 0's and target 0's close neighbour (source 1 with target 0 at 0.8) may not
+        // be shown; counted in the neighbourhood it lowers the margin of the pair shown.
+        let scored = vec![vec![(0, 0.5), (1, 0.2)], vec![(0, 0.8)]];
+        let extra = vec![Vec::new(), Vec::new()];
+        let params = ComparableParams {
+            neighbours: 1,
+            ..ComparableParams::default()
+        };
+        let not_source_1 = |s: usize, _t: usize| s != 1;
+        let margin_of = |neighbour: &dyn Fn(usize, usize) -> bool| {
+            let ranked = rank_by_margin(
+                scored.clone(),
+                extra.clone(),
+                2,
+                params,
+                Pairs {
+                    candidate: &not_source_1,
+                    neighbour,
+                },
+            );
+            assert!(ranked[1].is_empty(), "source 1 shows nothing");
+            ranked[0][0].margin
+        };
+        let without = margin_of(&not_source_1);
+        let with = margin_of(&|_, _| true);
+        // Target 0's nearest: 0.5 (itself) without source 1, 0.8 with it.
+        assert!((without - 0.5 / 0.5).abs() < 1e-6, "{without}");
+        assert!((with - 0.5 / 0.65).abs() < 1e-6, "{with}");
     }
 
     #[test]

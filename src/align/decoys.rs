@@ -149,6 +149,18 @@ impl DecoyVectors {
         DecoyVectors { rows, origin }
     }
 
+    /// True when decoy `j` is source `s` itself or a copy of it (the same vector).
+    pub fn is_copy_of(&self, sources: &Side, s: usize, j: usize) -> bool {
+        match self.origin[j] {
+            None => false,
+            Some(o) if o == s => true,
+            Some(o) => match (sources[o], sources[s]) {
+                (Some(a), Some(b)) => vectors::dot(a, b) >= 0.999,
+                _ => false,
+            },
+        }
+    }
+
     /// False when decoy `j` is source `s` itself, a copy of it (the same vector) or one of
     /// the sentences around it (sources are in document order: neighbours share the
     /// passage's topic and would be closer to it than any unrelated target).

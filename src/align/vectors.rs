@@ -456,6 +456,11 @@ fn widen_rows(rows: &Side, into: &mut [f32], dimension: usize) {
 #[derive(Debug, Clone, Copy)]
 pub struct Baseline {
     pub mean: f32,
+    /// The standard deviation of the sampled cosines.
+    pub spread: f32,
+    /// What a cosine's distance from `mean` is multiplied by: `1 / (1 − mean)`, or another
+    /// side's scale when matched to it ([`Baseline::matched_to`]).
+    scale: f32,
 }
 
 impl Baseline {
@@ -463,24 +468,63 @@ impl Baseline {
     const SAMPLES: usize = 4096;
 
     pub fn of(source: &Side, target: &Side) -> Baseline {
-        let s: Vec<&[f16]> = source.iter().flatten().copied().collect();
-        let t: Vec<&[f16]> = target.iter().flatten().copied().collect();
-        if s.is_empty() || t.is_empty() {
-            return Baseline { mean: 0.0 };
-        }
+        Self::sampled(source, target, &|_, _| true)
+    }
+
+    /// The baseline of the pairs `(s, t)` that `admit` lets in (a sample of them).
+    pub fn sampled(source: &Side, target: &Side, admit: &dyn Fn(usize, usize) -> bool) -> Baseline {
+        let s: Vec<usize> = (0..source.len()).filter(|&i| source[i].is_some()).collect();
+        let t: Vec<usize> = (0..target.len()).filter(|&j| target[j].is_some()).collect();
         let mut rng = fastrand::Rng::with_seed(0x7a11);
         let n = Self::SAMPLES.min(s.len() * t.len());
-        let total: f32 = (0..n)
-            .map(|_| dot(s[rng.usize(..s.len())], t[rng.usize(..t.len())]))
-            .sum();
+        let mut cosines = Vec::with_capacity(n);
+        // Draws are bounded, so a side where `admit` lets almost nothing in still ends.
+        for _ in 0..n * 4 {
+            if cosines.len() == n {
+                break;
+            }
+            let (i, j) = (s[rng.usize(..s.len())], t[rng.usize(..t.len())]);
+            if let (true, Some(a), Some(b)) = (admit(i, j), source[i], target[j]) {
+                cosines.push(dot(a, b));
+            }
+        }
+        if cosines.is_empty() {
+            return Baseline {
+                mean: 0.0,
+                spread: 0.0,
+                scale: 1.0,
+            };
+        }
+        let count = cosines.len() as f32;
+        let mean = (cosines.iter().sum::<f32>() / count).clamp(-0.99, 0.99);
+        let spread = (cosines.iter().map(|c| (c - mean).powi(2)).sum::<f32>() / count).sqrt();
         Baseline {
-            mean: (total / n as f32).clamp(-0.99, 0.99),
+            mean,
+            spread,
+            scale: 1.0 / (1.0 - mean),
         }
     }
 
-    /// `(cosine − mean) / (1 − mean)`, at least 0.
+    /// This baseline's cosines put on `real`'s scale: a cosine as far above this mean, in
+    /// this spread, as a cosine of `real`'s is above its own is rescaled to the same value.
+    /// Decoy vectors come from the other language's sentences, whose cosines with a source
+    /// spread about twice as wide as cross-lingual ones (seed corpus, e5: 0.040 against
+    /// 0.022): unmatched, their best would beat any real match.
+    pub fn matched_to(self, real: Baseline) -> Baseline {
+        let ratio = if self.spread > 0.0 && real.spread > 0.0 {
+            real.spread / self.spread
+        } else {
+            1.0
+        };
+        Baseline {
+            scale: real.scale * ratio,
+            ..self
+        }
+    }
+
+    /// `(cosine − mean) · scale` (`/ (1 − mean)` unless matched), at least 0.
     pub fn rescale(self, cosine: f32) -> f32 {
-        ((cosine - self.mean) / (1.0 - self.mean)).max(0.0)
+        ((cosine - self.mean) * self.scale).max(0.0)
     }
 }
 
@@ -569,6 +613,40 @@ pub fn overlap_texts(sentences: &[&str], max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_matched_baseline_puts_a_wider_spread_on_the_real_scale() {
+        // Cosines of the decoy pairs spread twice as wide around their mean as the real.
+        let real = Baseline {
+            mean: 0.8,
+            spread: 0.02,
+            scale: 1.0 / 0.2,
+        };
+        let decoy = Baseline {
+            mean: 0.81,
+            spread: 0.04,
+            scale: 1.0 / 0.19,
+        };
+        let matched = decoy.matched_to(real);
+        // Two spreads above the mean rescale alike on both sides.
+        let on_real = real.rescale(0.8 + 2.0 * 0.02);
+        let on_decoy = matched.rescale(0.81 + 2.0 * 0.04);
+        assert!((on_real - on_decoy).abs() < 1e-5, "{on_real} {on_decoy}");
+        assert!(
+            decoy.rescale(0.81 + 2.0 * 0.04) > 2.0 * on_real,
+            "unmatched: too strong"
+        );
+        // A sampled baseline measures its spread; one without pairs is neutral.
+        let rows: Vec<Vec<f16>> = [[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]]
+            .iter()
+            .map(|r| r.iter().map(|&x| f16::from_f32(x)).collect())
+            .collect();
+        let side: Vec<Option<&[f16]>> = rows.iter().map(|r| Some(r.as_slice())).collect();
+        let sampled = Baseline::sampled(&side, &side, &|s, t| s != t);
+        assert!(sampled.spread > 0.1 && sampled.mean > 0.4 && sampled.mean < 0.8);
+        let none = Baseline::sampled(&side, &side, &|_, _| false);
+        assert_eq!((none.mean, none.spread, none.rescale(0.5)), (0.0, 0.0, 0.5));
+    }
 
     fn unit(v: &[f32]) -> Vec<f32> {
         let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
