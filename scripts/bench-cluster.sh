@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The cluster benchmark (README: "Running on a cluster"): one generated corpus translated by
+# The cluster benchmark (docs/src/cluster.md): one generated corpus translated by
 # 1, 2 and 4 shard workers at once through a shared Redis cache, against a local server
 # with a fixed latency per request; and a fully cached run with the Redis store against the
 # sled store.

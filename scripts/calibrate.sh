@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fits the confidence curves of comparable matches on the Tatoeba Malay–English
-# development pairs (README: "Calibrated confidence"). Only every fifth English line is
+# development pairs (docs/src/alignment.md: "Calibrated confidence"). Only every fifth English line is
 # kept (the others are blanked, keeping line numbers), so four sources in five have no
 # partner, as in comparable corpora; rank-1 candidates of every source are scored.
 #   scripts/calibrate.sh [EMBEDDER_CONFIG]

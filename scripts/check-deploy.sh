@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the deployment examples (README: "Running on a cluster"):
+# Checks the deployment examples (docs/src/cluster.md):
 # - deploy/kubernetes/*.yaml against the Kubernetes schemas (kubernetes-validate from PyPI,
 #   strict: unknown fields are errors), and the configuration in the ConfigMap with
 #   `transalign config check`;

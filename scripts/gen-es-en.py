@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates a line-parallel Spanish–English text of claims for the Apertium acceptance check
-(README: "Acceptance"): N sentences (default 800) from varied subjects, actions, objects,
+(docs/src/alignment.md: "Acceptance"): N sentences (default 800) from varied subjects, actions, objects,
 places and times, so that pairs differ in their content words and not only in numbers.
 
     scripts/gen-es-en.py OUT_PREFIX [N] [SEED]   # writes OUT_PREFIX.es and OUT_PREFIX.en

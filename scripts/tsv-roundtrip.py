@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reads aligned.tsv back with pandas, DuckDB and polars and checks every field against the
-expected records (a JSON list of objects, column -> text): the consumers named in the README
+expected records (a JSON list of objects, column -> text): the consumers named in docs/src/outputs.md
 must get every text back exactly. Exit 1 on the first difference.
 
 usage: tsv-roundtrip.py ALIGNED.tsv EXPECTED.json

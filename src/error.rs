@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-/// Exit codes of the `transalign` binary (documented in the README).
+/// Exit codes of the `transalign` binary (documented in docs/src/user-guide.md, "Exit codes").
 pub mod exit_code {
     /// Everything that was asked for was done.
     pub const SUCCESS: u8 = 0;

@@ -944,6 +944,42 @@ fn every_man_page_referred_to_exists_and_formats_complete() {
     assert!(script.contains("parallel comparable"), "modes complete");
 }
 
+/// Issue 22 item 1: the last line of a run says what it found and which file to open: the
+/// report when it was written, else `claims.jsonl`; the counts are the file's.
+#[test]
+fn a_run_ends_with_what_it_found_and_the_file_to_open() {
+    let dir = common::small_project();
+    let last_line = |args: &[&str]| {
+        let out = transalign(dir.path()).args(args).output().unwrap();
+        let err = stderr_of(&out);
+        assert!(out.status.success(), "{err}");
+        err.lines().last().unwrap_or_default().to_string()
+    };
+    let line = last_line(&["run"]);
+    let claims = std::fs::read_to_string(dir.path().join("out/claims.jsonl")).unwrap();
+    let count = |tier: &str| {
+        claims
+            .lines()
+            .filter(|l| l.contains(&format!("\"tier\":\"{tier}\"")))
+            .count()
+    };
+    assert!(count("same") > 0, "the two sentence pairs match: {claims}");
+    let expected = format!(
+        "found {} claims ({} same, {} related): see ",
+        claims.lines().count(),
+        count("same"),
+        count("related")
+    );
+    assert!(line.starts_with(&expected), "{line} / {expected}");
+    assert!(line.ends_with("claims.jsonl"), "{line}");
+    let line = last_line(&["run", "--format", "jsonl,html"]);
+    assert!(
+        line.starts_with(&format!("{}open ", &expected[..expected.len() - 4])),
+        "{line}"
+    );
+    assert!(line.ends_with("report.html"), "{line}");
+}
+
 /// Issue 24 item 5: the end of a run says how long each stage took, with its rate.
 #[test]
 fn a_run_ends_with_the_time_and_rate_of_every_stage() {

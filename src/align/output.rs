@@ -1,5 +1,5 @@
 //! The alignment record written to `aligned.jsonl` and by `transalign align` (a contract for
-//! downstream tools, documented in the README), and the `align` command on two files.
+//! downstream tools, documented in docs/src/outputs.md), and the `align` command on two files.
 
 use serde::{Deserialize, Serialize};
 

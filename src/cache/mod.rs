@@ -160,7 +160,7 @@ impl VectorRecord {
     }
 
     /// `[version][u32 header length][JSON header][f16 components]`: half the size of f32
-    /// with no measurable effect on alignment (README, "Embeddings").
+    /// with no measurable effect on alignment (docs/src/embeddings.md).
     fn encode(&self) -> Vec<u8> {
         let header = serde_json::to_vec(&VectorHeader {
             fingerprint: self.fingerprint.clone(),

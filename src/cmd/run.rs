@@ -45,11 +45,49 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<u8> {
         );
         eprintln!("{}", pipeline::stage_times(&corpus));
     }
-    Ok(pipeline::finish(
-        &corpus,
-        args.input.keep_going,
-        context.quiet,
-    ))
+    let code = pipeline::finish(&corpus, args.input.keep_going, context.quiet);
+    if !context.quiet
+        && let Some(open) = what_to_open(&config, &corpus)
+    {
+        eprintln!("{open}");
+    }
+    Ok(code)
+}
+
+/// The line that tells a user what the run found and which file shows it (`None` when
+/// nothing was aligned).
+fn what_to_open(config: &Config, corpus: &pipeline::Corpus) -> Option<String> {
+    let report = corpus.alignment.as_ref()?;
+    let dir = &config.output.dir;
+    let html = config.output.formats.contains(&crate::config::Format::Html);
+    let file = |name: &str| crate::display::path(dir.join(name));
+    if report.mode == "comparable" {
+        let tier = |t: &str| corpus.claims.iter().filter(|c| c.tier == t).count();
+        let shown = if html {
+            format!("open {}", file("report.html"))
+        } else {
+            format!("see {}", file("claims.jsonl"))
+        };
+        let candidates = tier("candidate");
+        Some(format!(
+            "found {} claims ({} same, {} related{}): {shown}",
+            corpus.claims.len(),
+            tier("same"),
+            tier("related"),
+            if candidates > 0 {
+                format!(", {candidates} candidates")
+            } else {
+                String::new()
+            }
+        ))
+    } else {
+        Some(format!(
+            "aligned {} beads: {} {}",
+            corpus.alignments.len(),
+            if html { "open" } else { "see" },
+            file(if html { "report.html" } else { "aligned.jsonl" })
+        ))
+    }
 }
 
 /// `run --dry-run`: per backend, what would be sent after cache hits; sends and writes nothing.

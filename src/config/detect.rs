@@ -12,7 +12,7 @@ use crate::languages;
 #[serde(deny_unknown_fields, default)]
 pub struct RawDetect {
     /// Candidate languages (ISO 639-1). Must be compiled in: the default build has the set
-    /// listed in the README, `--features all-languages` has all 75 of lingua.
+    /// listed in docs/src/configuration.md, `--features all-languages` has all 75 of lingua.
     pub languages: Vec<String>,
     /// Sentences with fewer letters than this take their document's language.
     pub min_letters: usize,

@@ -1,7 +1,7 @@
 //! Boilerplate: heuristics that recognise page furniture (navigation, share buttons, image
 //! captions, reading-time banners, bylines, truncated debris) as opposed to prose.
 //!
-//! Every rule is general, documented in the README, and returns its name so users can see why
+//! Every rule is general, documented in docs/src/configuration.md, and returns its name so users can see why
 //! a line was flagged. `[segment] boilerplate_patterns` adds rules, `prose_patterns` vetoes them.
 
 use std::sync::LazyLock;

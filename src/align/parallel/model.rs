@@ -30,7 +30,7 @@ pub struct ParallelParams {
 impl Default for ParallelParams {
     fn default() -> Self {
         // Tuned on the Bleualign development set (eval1957, German→French with the Google
-        // translation); see the README.
+        // translation); see docs/src/alignment.md.
         ParallelParams {
             max_bead: 6,
             skip_cost: 0.6,

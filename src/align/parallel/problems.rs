@@ -98,7 +98,7 @@ impl Boundaries {
 
 /// What a bead with a stand-in overlap gains while planning (in rescaled cosine): stand-ins
 /// are estimates, and merges they nearly win are worth embedding. Bleualign dev (eval1957)
-/// and the Bible en-zh dev text; see the README.
+/// and the Bible en-zh dev text; see docs/src/alignment.md.
 const STAND_IN_BONUS: f32 = 0.05;
 
 /// Most planning rounds after the first (they usually stop after 2 to 4).
