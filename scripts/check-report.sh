@@ -19,7 +19,7 @@ fail() { echo "report check: $*" >&2; exit 1; }
 
 # dump URL WIDTH NAME: the DOM after the page's script ran, at that window width.
 dump() {
-  "${browser[@]}" --window-size="$2,900" --dump-dom --enable-logging=stderr --v=0 "$1" \
+  "${browser[@]}" --window-size="$2,844" --dump-dom --enable-logging=stderr --v=0 "$1" \
     >"$out/$3.html" 2>"$out/$3.log" || true
   if grep -E "CONSOLE|Uncaught" "$out/$3.log" | grep -qiE "error|uncaught"; then
     grep -E "CONSOLE|Uncaught" "$out/$3.log" >&2
@@ -44,6 +44,14 @@ grep -qF "largest bead" "$out/desktop.html" && fail "the header shows parallel s
 # Nothing wider than a phone.
 grep -qF 'data-overflow="false"' "$out/mobile.html" || fail "the page overflows 390 px"
 grep -qF 'data-overflow="false"' "$out/desktop.html" || fail "the page overflows 1280 px"
+# A compact header on a phone: the first claim starts in the upper half of an 844 px screen.
+first=$(grep -oE 'data-first-claim="[0-9]+"' "$out/mobile.html" | grep -oE '[0-9]+' || true)
+[ -n "$first" ] && [ "$first" -le 422 ] || fail "at 390 px the first claim starts at ${first:-?} px (at most 422)"
+# Documents are labelled by their titles (the id stays in the tooltip), glosses by first senses.
+grep -qF '>Konferensi Pers Kementerian Luar Negeri Tiongkok 20 April 2021</span>' "$out/desktop.html" \
+  || fail "the Indonesian document is not labelled by its title"
+grep -qE '<span class="senses" title="[^"]+ · [^"]+">' "$out/desktop.html" \
+  || fail "glosses do not show their first senses with the alternatives in a tooltip"
 
 # Search covers unmatched sentences: two words of a claim-like sentence that is in no claim
 # and whose words no claim's text has, taken from this run's own output.
@@ -53,8 +61,15 @@ out = sys.argv[1]
 claims = [json.loads(line) for line in open(f"{out}/claims.jsonl", encoding="utf-8")]
 members = {(m["doc"], i) for c in claims for m in c["members"] for i in m["idx"]}
 texts = " ".join(m["text"].lower() for c in claims for m in c["members"])
-for line in open(f"{out}/sentences.jsonl", encoding="utf-8"):
-    s = json.loads(line)
+sentences = [json.loads(line) for line in open(f"{out}/sentences.jsonl", encoding="utf-8")]
+# Cards also show their documents' titles: a heading among the first five sentences that are
+# not boilerplate, else the first of them.
+first_five = {}
+for s in sentences:
+    if not s["boilerplate"] and len(first_five.setdefault(s["doc"], [])) < 5:
+        first_five[s["doc"]].append(s["text"].lower())
+texts += " ".join(t for five in first_five.values() for t in five)
+for s in sentences:
     if not s["claim_like"] or (s["doc"], s["idx"]) in members:
         continue
     words = re.findall(r"[a-z]{5,}", s["text"].lower())

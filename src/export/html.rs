@@ -6,7 +6,7 @@
 //! width; the header shows the settings of the mode that ran. Without claims (`align`,
 //! `export`, parallel runs) every alignment is shown the same way.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::ops::Range;
@@ -33,6 +33,7 @@ header dt{opacity:.75}header dd{margin:0;font-weight:600}
 .controls{position:sticky;top:0;background:#fff;border-bottom:1px solid #d0d7de;padding:.5rem 1.25rem;display:flex;gap:.5rem 1rem;flex-wrap:wrap;align-items:center;z-index:2}
 .controls label{display:flex;gap:.3rem;align-items:center}
 .controls input[type=search]{width:16rem;max-width:100%}
+.controls select{max-width:18rem}
 main{padding:0 1.25rem 2rem;max-width:90rem}
 h2{font-size:1.15rem;border-bottom:2px solid #12344d;padding-bottom:.2rem;margin-top:1.5rem}
 .legend{font-size:.9em;color:#333;display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center}
@@ -66,7 +67,21 @@ mark.entity{background:#ddf4ff;border-color:#0969da}
 details summary{cursor:pointer;font-weight:600;margin:.4rem 0}
 .hidden{display:none}
 .empty{color:#57606a;font-style:italic}
-@media (max-width:40rem){header,main,.controls{padding-left:.6rem;padding-right:.6rem}.controls input[type=search]{width:100%}.controls label{flex:1 1 100%}.members{grid-template-columns:1fr}}
+.senses{border-bottom:1px dotted #8c959f;cursor:help}
+.member-head .doc{font-weight:600;color:#1b1f24}
+@media (max-width:40rem){
+header,main,.controls{padding-left:.6rem;padding-right:.6rem}
+header{padding-top:.45rem;padding-bottom:.45rem}
+header h1{font-size:1.05rem;margin-bottom:.15rem}
+header dl{flex-wrap:nowrap;overflow-x:auto;white-space:nowrap;font-size:.8em;gap:0 .8rem}
+.controls{padding-top:.3rem;padding-bottom:.3rem;gap:.25rem .5rem;font-size:.9em}
+.controls label{flex:1 1 40%;min-width:0}
+.controls label:first-child{flex-basis:100%}
+.controls input[type=search]{width:100%}
+.controls select,.controls input{min-width:0;max-width:100%;flex:1}
+h2{margin-top:.8rem}
+.legend{font-size:.8em}
+.members{grid-template-columns:1fr}}
 @media print{.controls{display:none}header{background:none;color:#000}details{display:block}.claim{break-inside:avoid}}
 "#;
 
@@ -103,6 +118,9 @@ const SCRIPT: &str = r#"
   apply();
   var root=document.documentElement;
   root.dataset.overflow=String(root.scrollWidth>root.clientWidth);
+  // How far down the first claim starts (the report check keeps it high on a phone).
+  var first=document.querySelector('.claim');
+  root.dataset.firstClaim=first?String(Math.round(first.getBoundingClientRect().top)):'';
 })();
 "#;
 
@@ -330,6 +348,78 @@ fn band(value: f32) -> &'static str {
     }
 }
 
+/// Characters of a document's first sentence shown when it has no heading.
+const TITLE_CHARS: usize = 60;
+
+/// A label for every document of the run: its first heading among its first sentences that
+/// are not boilerplate (`claim_rule` "heading"), else the beginning of its first sentence;
+/// the id where the run has no sentences of it. Ids stay in tooltips and filters.
+fn document_titles(sentences: &[Sentence]) -> HashMap<&str, String> {
+    /// Sentences (not boilerplate) looked at for a heading.
+    const LOOK: usize = 5;
+    let mut seen: HashMap<&str, (usize, Option<String>, Option<String>)> = HashMap::new();
+    for s in sentences.iter().filter(|s| !s.boilerplate) {
+        let (looked, heading, first) = seen.entry(s.doc.as_str()).or_default();
+        if *looked >= LOOK || heading.is_some() {
+            continue;
+        }
+        *looked += 1;
+        let text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if s.claim_rule == "heading" {
+            *heading = Some(text);
+        } else if first.is_none() {
+            *first = Some(text);
+        }
+    }
+    seen.into_iter()
+        .filter_map(|(doc, (_, heading, first))| {
+            let title = heading.or_else(|| {
+                first.map(|t| {
+                    if t.chars().count() > TITLE_CHARS {
+                        let cut: String = t.chars().take(TITLE_CHARS).collect();
+                        format!("{}…", cut.trim_end())
+                    } else {
+                        t
+                    }
+                })
+            })?;
+            Some((doc, title))
+        })
+        .collect()
+}
+
+/// A gloss as people read it: each word's first sense, the alternatives (`a|b|c`) in its
+/// tooltip. `html` is escaped text (with marks), so a word never contains `<` or `>`.
+fn first_senses(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    for (i, word) in html.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        // Markup (a marked difference) ends at the last `>`; alternatives follow it.
+        let (markup, word) = word.split_at(word.rfind('>').map_or(0, |i| i + 1));
+        out.push_str(markup);
+        if word.contains('<') || !word.contains('|') {
+            out.push_str(word);
+            continue;
+        }
+        let alternatives: Vec<&str> = word.split('|').filter(|a| !a.is_empty()).collect();
+        match alternatives.first() {
+            // `<mark>Cold War</mark>|cold`: the marked words are the first sense.
+            _ if word.starts_with('|') && !markup.is_empty() => {}
+            Some(first) if alternatives.len() > 1 => {
+                let _ = write!(
+                    out,
+                    "<span class=\"senses\" title=\"{}\">{first}</span>",
+                    alternatives.join(" · ")
+                );
+            }
+            _ => out.push_str(word),
+        }
+    }
+    out
+}
+
 fn ids(idx: &[usize]) -> String {
     idx.iter()
         .map(usize::to_string)
@@ -337,7 +427,23 @@ fn ids(idx: &[usize]) -> String {
         .join(",")
 }
 
-fn render_card(html: &mut String, number: usize, card: &Card, pivot: &str, measure: &str) {
+/// What a card needs besides itself: the run's pivot, what its value is called, and the
+/// documents' titles.
+struct CardContext<'a> {
+    pivot: &'a str,
+    measure: &'a str,
+    titles: &'a HashMap<&'a str, String>,
+}
+
+impl CardContext<'_> {
+    /// A document's title, else its id.
+    fn title<'d>(&'d self, doc: &'d str) -> &'d str {
+        self.titles.get(doc).map_or(doc, String::as_str)
+    }
+}
+
+fn render_card(html: &mut String, number: usize, card: &Card, context: &CardContext) {
+    let (pivot, measure) = (context.pivot, context.measure);
     let langs: BTreeSet<&str> = card.versions.iter().map(|v| v.lang).collect();
     let docs: BTreeSet<&str> = card.versions.iter().map(|v| v.doc).collect();
     let langs = langs.into_iter().collect::<Vec<_>>().join(" ");
@@ -385,22 +491,22 @@ fn render_card(html: &mut String, number: usize, card: &Card, pivot: &str, measu
         };
         let _ = write!(
             html,
-            "<section class=\"{class}\"><div class=\"member-head\"><span class=\"lang\">{lang}</span>{doc} · sentence {idx}</div><p class=\"original\" lang=\"{lang}\">{text}</p>",
+            "<section class=\"{class}\"><div class=\"member-head\"><span class=\"lang\">{lang}</span><span class=\"doc\" title=\"{id}\">{doc}</span> · sentence {idx}</div><p class=\"original\" lang=\"{lang}\">{text}</p>",
             lang = escape(v.lang),
-            doc = escape(v.doc),
+            id = escape(v.doc),
+            doc = escape(context.title(v.doc)),
             idx = ids(&v.idx),
             text = marked(v.text, &own),
         );
         if let Some(t) = v.translation {
-            let (class, badge) = if v.gloss {
-                ("translation gloss", "gloss")
+            let (class, badge, text) = if v.gloss {
+                ("translation gloss", "gloss", first_senses(&marked(t, &own)))
             } else {
-                ("translation", "translation")
+                ("translation", "translation", marked(t, &own))
             };
             let _ = write!(
                 html,
-                "<p class=\"{class}\" lang=\"{pivot}\"><span class=\"badge\">{badge}</span>{}</p>",
-                marked(t, &own),
+                "<p class=\"{class}\" lang=\"{pivot}\"><span class=\"badge\">{badge}</span>{text}</p>",
                 pivot = escape(pivot)
             );
         }
@@ -411,9 +517,9 @@ fn render_card(html: &mut String, number: usize, card: &Card, pivot: &str, measu
         html.push_str("<ul class=\"differences\" aria-label=\"differences\">");
         for d in &card.differences {
             let who = |i: usize| {
-                card.versions
-                    .get(i)
-                    .map_or_else(String::new, |v| format!("{} ({})", v.doc, v.lang))
+                card.versions.get(i).map_or_else(String::new, |v| {
+                    format!("{} ({})", context.title(v.doc), v.lang)
+                })
             };
             let lacking = d
                 .lacking
@@ -436,7 +542,8 @@ fn render_card(html: &mut String, number: usize, card: &Card, pivot: &str, measu
 }
 
 /// The claim-like sentences no card shows, by document.
-fn render_unmatched(html: &mut String, unmatched: &[&Sentence], pivot: &str) {
+fn render_unmatched(html: &mut String, unmatched: &[&Sentence], context: &CardContext) {
+    let pivot = context.pivot;
     let _ = write!(
         html,
         "<section class=\"unmatched\" aria-labelledby=\"unmatched-title\">\n<h2 id=\"unmatched-title\">Claim-like sentences without a match (<span id=\"shown-unmatched\">{}</span> shown)</h2>\n",
@@ -451,8 +558,9 @@ fn render_unmatched(html: &mut String, unmatched: &[&Sentence], pivot: &str) {
         let in_doc: Vec<&&Sentence> = unmatched.iter().filter(|s| s.doc == doc).collect();
         let _ = writeln!(
             html,
-            "<details><summary>{} — {} sentences without a match</summary><ol>",
+            "<details><summary><span class=\"doc\" title=\"{}\">{}</span> — {} sentences without a match</summary><ol>",
             escape(doc),
+            escape(context.title(doc)),
             in_doc.len()
         );
         for s in in_doc {
@@ -466,16 +574,17 @@ fn render_unmatched(html: &mut String, unmatched: &[&Sentence], pivot: &str) {
                 t = escape(&s.text),
             );
             if let Some(t) = &s.translation {
+                let gloss = s.backend.as_deref() == Some("lexicon");
                 let _ = write!(
                     html,
                     "<br><span class=\"{}\" lang=\"{}\">{}</span>",
-                    if s.backend.as_deref() == Some("lexicon") {
-                        "gloss"
-                    } else {
-                        "translation"
-                    },
+                    if gloss { "gloss" } else { "translation" },
                     escape(pivot),
-                    escape(t)
+                    if gloss {
+                        first_senses(&escape(t))
+                    } else {
+                        escape(t)
+                    }
                 );
             }
             html.push_str("</li>\n");
@@ -549,6 +658,7 @@ fn render(input: &ExportInput) -> String {
         .map(|s| (s.doc.as_str(), s.idx))
         .collect();
     let cards = cards(input, &glossed);
+    let titles = document_titles(input.sentences);
     let claims = !input.sentences.is_empty() && input.mode == "comparable";
     let pivot = input
         .alignments
@@ -581,17 +691,22 @@ fn render(input: &ExportInput) -> String {
         .flat_map(|c| c.versions.iter().map(|v| v.doc))
         .collect();
     documents.extend(unmatched.iter().map(|s| s.doc.as_str()));
-    let options = |values: &BTreeSet<&str>| -> String {
+    let options = |values: &BTreeSet<&str>, label: &dyn Fn(&str) -> String| -> String {
         values
             .iter()
             .map(|v| {
                 format!(
                     "<option value=\"{}\">{}</option>",
                     escape(&v.replace(' ', "\u{a0}")),
-                    escape(v)
+                    escape(&label(v))
                 )
             })
             .collect()
+    };
+    let as_is = |v: &str| v.to_string();
+    let titled = |doc: &str| match titles.get(doc) {
+        Some(title) => format!("{title} ({doc})"),
+        None => doc.to_string(),
     };
     let (measure, noun) = if input.mode == "parallel" {
         ("score", "beads")
@@ -624,8 +739,8 @@ fn render(input: &ExportInput) -> String {
          <label>Minimum {measure} <input id=\"min-value\" type=\"number\" step=\"0.01\" min=\"0\" max=\"1\" value=\"{start:.2}\" title=\"the lowest {measure} the run accepted: {start:.2}\"></label>\
          <span><span id=\"shown\">{}</span> {noun} shown</span></div>\n<main>\n\
          <p id=\"no-matches\" class=\"empty hidden\" role=\"status\">No matches: nothing fits the search and filters.</p>\n",
-        options(&languages),
-        options(&documents),
+        options(&languages, &as_is),
+        options(&documents, &titled),
         cards.len(),
     );
     let title = match noun {
@@ -654,11 +769,16 @@ fn render(input: &ExportInput) -> String {
         // Most confident first (claims.jsonl's order); alignments keep theirs.
         order.sort_by(|a, b| b.value.total_cmp(&a.value));
     }
+    let context = CardContext {
+        pivot,
+        measure,
+        titles: &titles,
+    };
     for (i, card) in order.into_iter().enumerate() {
-        render_card(&mut html, i + 1, card, pivot, measure);
+        render_card(&mut html, i + 1, card, &context);
     }
     if !input.sentences.is_empty() {
-        render_unmatched(&mut html, &unmatched, pivot);
+        render_unmatched(&mut html, &unmatched, &context);
     }
     let _ = write!(
         html,
@@ -670,6 +790,60 @@ fn render(input: &ExportInput) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_are_labelled_by_their_first_heading_else_their_first_sentence() {
+        let sentence = |doc: &str, idx: usize, text: &str, rule: &'static str, boilerplate| {
+            let span = crate::model::ByteSpan {
+                start: 0,
+                end: text.len(),
+            };
+            let mut s = Sentence::new(doc, idx, span, 0, text, None);
+            s.claim_rule = rule;
+            s.boilerplate = boilerplate;
+            s
+        };
+        let long = "LONDON, Jan. 27 (Xinhua) -- Senior Chinese diplomats in Europe have recently slammed the accusation.";
+        let sentences = [
+            sentence("a.txt", 0, "Lama Baca 25 Menit", "boilerplate", true),
+            sentence("a.txt", 1, "Konferensi  Pers 20 April", "heading", false),
+            sentence("a.txt", 2, "Wang Wenbin berkata.", "statement", false),
+            sentence("b.txt", 0, long, "statement", false),
+            sentence("b.txt", 1, "Not a title either", "heading", false),
+            sentence("c.txt", 0, "Home > News", "boilerplate", true),
+        ];
+        let titles = document_titles(&sentences);
+        assert_eq!(
+            titles["a.txt"], "Konferensi Pers 20 April",
+            "whitespace folded"
+        );
+        // b's heading comes after its first sentence but within the first five: it wins.
+        assert_eq!(titles["b.txt"], "Not a title either");
+        assert!(
+            !titles.contains_key("c.txt"),
+            "only boilerplate: the id stays"
+        );
+        let untitled = document_titles(&sentences[3..4]);
+        let title = &untitled["b.txt"];
+        assert!(
+            title.ends_with('…') && title.chars().count() <= TITLE_CHARS + 1,
+            "{title}"
+        );
+    }
+
+    #[test]
+    fn a_gloss_shows_each_words_first_sense_with_the_others_in_its_tooltip() {
+        assert_eq!(
+            first_senses("year this great|big|large conference"),
+            "year this <span class=\"senses\" title=\"great · big · large\">great</span> conference"
+        );
+        // Markup (a marked difference) is kept whole, and the alternatives after a marked
+        // word are dropped; words without alternatives are left as they are.
+        assert_eq!(
+            first_senses("<mark class=\"entity\" title=\"a b\">Cold War</mark>|cold x|"),
+            "<mark class=\"entity\" title=\"a b\">Cold War</mark> x|"
+        );
+    }
 
     #[test]
     fn markup_is_escaped() {
