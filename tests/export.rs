@@ -562,3 +562,69 @@ fn the_report_shows_the_source_language_member_first() {
         "{html}"
     );
 }
+
+/// Issue 22 item 4: a report written into a directory is paged (1,000 cards a page, with
+/// links between the pages); a stream keeps everything on one page; pages an earlier, larger
+/// run left behind are removed.
+#[test]
+fn a_large_report_is_paged_with_links_between_the_pages() {
+    let dir = project("");
+    let lines: Vec<String> = (0..2500)
+        .map(|k| {
+            serde_json::json!({
+                "src_doc": "a.id.txt", "src_ids": [k], "src_lang": "id",
+                "src_text": format!("Kalimat nomor {k}."), "src_translation": "",
+                "tgt_doc": "b.en.txt", "tgt_ids": [k], "tgt_lang": "en",
+                "tgt_text": format!("Sentence number {k}."), "score": 1.5, "similarity": 0.5,
+                "confidence": 0.9, "rank": 1, "tier": "same", "mode": "comparable",
+                "backend": "lexicon"
+            })
+            .to_string()
+        })
+        .collect();
+    std::fs::write(dir.path().join("p.jsonl"), lines.join("\n") + "\n").unwrap();
+    let out_dir = dir.path().join("r");
+    std::fs::create_dir(&out_dir).unwrap();
+    std::fs::write(out_dir.join("report-9.html"), "stale").unwrap();
+    let out = transalign(dir.path())
+        .args(["export", "p.jsonl", "--format", "html", "--out", "r"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let page = |name: &str| std::fs::read_to_string(out_dir.join(name)).unwrap();
+    let (first, second, third) = (
+        page("report.html"),
+        page("report-2.html"),
+        page("report-3.html"),
+    );
+    assert!(!out_dir.join("report-4.html").exists());
+    assert!(
+        !out_dir.join("report-9.html").exists(),
+        "the stale page is gone"
+    );
+    let cards = |html: &str| html.matches("<article class=\"claim\"").count();
+    assert_eq!(
+        (cards(&first), cards(&second), cards(&third)),
+        (1000, 1000, 500)
+    );
+    assert!(second.contains("Page <strong>2</strong> of 3: matches 1001–2000 of 2500"));
+    assert!(second.contains("<h3>Match 1001</h3>") && !second.contains("<h3>Match 1000</h3>"));
+    for link in ["href=\"report.html\"", "href=\"report-3.html\""] {
+        assert!(second.contains(link), "page 2 links to {link}");
+    }
+    assert!(first.contains("<span class=\"off\">‹ previous</span>"));
+    assert!(third.contains("<span class=\"off\">next ›</span>"));
+    // The header counts every match, the filter the page's.
+    assert!(
+        third.contains("<dt>matches</dt><dd>2500</dd>"),
+        "{}",
+        &third[..3000]
+    );
+    let stream = transalign(dir.path())
+        .args(["export", "p.jsonl", "--format", "html", "--out", "-"])
+        .output()
+        .unwrap();
+    let stream = String::from_utf8_lossy(&stream.stdout);
+    assert_eq!(cards(&stream), 2500);
+    assert!(!stream.contains("class=\"pager\""));
+}

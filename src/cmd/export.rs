@@ -51,8 +51,24 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<u8> {
     }
     let written = export::export(&formats, out, &input)?;
     if !context.quiet {
+        // A paged report is one line: its first page and how many follow.
+        let pages = written
+            .iter()
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("report-"))
+            })
+            .count();
         for path in &written {
-            eprintln!("wrote {}", crate::display::path(path));
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            match name.as_deref() {
+                Some(n) if n.starts_with("report-") => {}
+                Some("report.html") if pages > 0 => eprintln!(
+                    "wrote {} and {pages} more pages (report-2.html ...)",
+                    crate::display::path(path)
+                ),
+                _ => eprintln!("wrote {}", crate::display::path(path)),
+            }
         }
     }
     Ok(exit_code::SUCCESS)

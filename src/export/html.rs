@@ -10,9 +10,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use super::exporter::{ExportInput, Exporter};
 use crate::claims::flags::number_spans;
+use crate::error::Result;
 use crate::model::Sentence;
 
 pub struct Html;
@@ -68,6 +70,8 @@ details summary{cursor:pointer;font-weight:600;margin:.4rem 0}
 .hidden{display:none}
 .empty{color:#57606a;font-style:italic}
 .senses{border-bottom:1px dotted #8c959f;cursor:help}
+.pager{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center;padding:.5rem 1.25rem;background:#eef1f4;border-bottom:1px solid #d0d7de;font-size:.9em}
+.pager .off{color:#8c959f}.pager .note{color:#57606a}
 .member-head .doc{font-weight:600;color:#1b1f24}
 @media (max-width:40rem){
 header,main,.controls{padding-left:.6rem;padding-right:.6rem}
@@ -121,6 +125,8 @@ const SCRIPT: &str = r#"
   // How far down the first claim starts (the report check keeps it high on a phone).
   var first=document.querySelector('.claim');
   root.dataset.firstClaim=first?String(Math.round(first.getBoundingClientRect().top)):'';
+  // Milliseconds from navigation to a page ready to use (the report check measures it).
+  root.dataset.readyMs=String(Math.round(performance.now()));
 })();
 "#;
 
@@ -135,6 +141,41 @@ impl Exporter for Html {
 
     fn write_stream(&self, w: &mut dyn Write, input: &ExportInput) -> std::io::Result<()> {
         w.write_all(render(input).as_bytes())
+    }
+
+    /// In a directory the report is paged ([`CARDS_PER_PAGE`]); pages a larger earlier run
+    /// left there are removed.
+    fn write(&self, dir: &Path, input: &ExportInput) -> Result<Vec<PathBuf>> {
+        let pages = render_pages(input, CARDS_PER_PAGE, UNMATCHED_PER_PAGE);
+        let mut written = Vec::with_capacity(pages.len());
+        for (k, page) in pages.iter().enumerate() {
+            let path = dir.join(page_file(k));
+            crate::output::write_atomically(&path, |w| w.write_all(page.as_bytes()))?;
+            written.push(path);
+        }
+        // `report-N.html` beyond this run's pages (from an earlier, larger run).
+        let stale = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name.strip_prefix("report-")
+                    .and_then(|n| n.strip_suffix(".html"))
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .is_some_and(|n| n > pages.len())
+            });
+        for entry in stale {
+            // A page that cannot be removed is only stale; the new pages are written.
+            if let Err(e) = std::fs::remove_file(entry.path()) {
+                tracing::warn!(
+                    "could not remove the stale report page {}: {e}",
+                    crate::display::path(entry.path())
+                );
+            }
+        }
+        Ok(written)
     }
 }
 
@@ -650,7 +691,58 @@ fn render_header(html: &mut String, input: &ExportInput, cards: usize, claims: b
     html.push_str("</dl>\n</header>\n");
 }
 
+/// Cards on one page of a report that is written into a directory: a page of a thousand
+/// claims opens in well under a second; a run of 100,000 claims is a hundred pages.
+pub const CARDS_PER_PAGE: usize = 1000;
+
+/// Sentences without a match on one page (they are shorter than cards).
+pub const UNMATCHED_PER_PAGE: usize = 5000;
+
+/// The file of page `k` (0-based): `report.html`, then `report-2.html`, `report-3.html`, ...
+pub fn page_file(k: usize) -> String {
+    if k == 0 {
+        "report.html".into()
+    } else {
+        format!("report-{}.html", k + 1)
+    }
+}
+
+/// The whole report on one page (a stream has no room for more).
 fn render(input: &ExportInput) -> String {
+    render_pages(input, usize::MAX, usize::MAX).remove(0)
+}
+
+/// The links between the pages of a report (none for a report of one page).
+fn render_pager(html: &mut String, k: usize, pages: usize, what: &str) {
+    if pages < 2 {
+        return;
+    }
+    let link = |to: usize, label: &str| -> String {
+        if to == k || to >= pages {
+            format!("<span class=\"off\">{label}</span>")
+        } else {
+            format!("<a href=\"{}\">{label}</a>", page_file(to))
+        }
+    };
+    let _ = writeln!(
+        html,
+        "<nav class=\"pager\" aria-label=\"pages\"><span>Page <strong>{page}</strong> of {pages}: {what}</span>{first}{previous}{next}{last}<span class=\"note\">search and filters work within a page; <code>claims.jsonl</code> and <code>aligned.jsonl</code> have everything</span></nav>",
+        page = k + 1,
+        first = link(0, "« first"),
+        previous = link(k.saturating_sub(1), "‹ previous"),
+        next = link(k + 1, "next ›"),
+        last = link(pages - 1, "last »"),
+    );
+}
+
+/// The report as pages of at most `cards_per_page` cards and `unmatched_per_page`
+/// sentences without a match: the claim pages first, then those of the unmatched
+/// sentences; one page holds both when everything fits.
+fn render_pages(
+    input: &ExportInput,
+    cards_per_page: usize,
+    unmatched_per_page: usize,
+) -> Vec<String> {
     let glossed: HashSet<(&str, usize)> = input
         .sentences
         .iter()
@@ -724,46 +816,29 @@ fn render(input: &ExportInput) -> String {
     } else {
         0.0
     };
-    let mut html = String::new();
+    let mut prelude = String::new();
     let _ = write!(
-        html,
+        prelude,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>transalign report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
     );
-    render_header(&mut html, input, cards.len(), claims);
-    let _ = write!(
-        html,
+    render_header(&mut prelude, input, cards.len(), claims);
+    let _ = writeln!(
+        prelude,
         "<div class=\"controls\" role=\"search\">\
          <label>Search <input id=\"search\" type=\"search\" placeholder=\"words in any text\"></label>\
          <label>Language <select id=\"lang\"><option value=\"\">all</option>{}</select></label>\
          <label>Document <select id=\"doc\"><option value=\"\">all</option>{}</select></label>\
          <label>Minimum {measure} <input id=\"min-value\" type=\"number\" step=\"0.01\" min=\"0\" max=\"1\" value=\"{start:.2}\" title=\"the lowest {measure} the run accepted: {start:.2}\"></label>\
-         <span><span id=\"shown\">{}</span> {noun} shown</span></div>\n<main>\n\
-         <p id=\"no-matches\" class=\"empty hidden\" role=\"status\">No matches: nothing fits the search and filters.</p>\n",
+         <span><span id=\"shown\">{}</span> {noun} shown</span></div>",
         options(&languages, &as_is),
         options(&documents, &titled),
-        cards.len(),
+        cards.len().min(cards_per_page),
     );
     let title = match noun {
         "claims" => "Claims",
         "beads" => "Beads",
         _ => "Matches",
     };
-    let _ = writeln!(html, "<h2>{title}</h2>");
-    if input.mode == "parallel" {
-        html.push_str("<p class=\"legend\">Score: the bead score in [0, 1] (similarity and length model).</p>\n");
-    } else {
-        html.push_str(
-            "<p class=\"legend\"><span>Same claim: the versions state the same claim; related claim: same topic and stance, a weaker statement or another object. Confidence: the run's own estimate (from decoy targets) of the share of true matches among those shown at this score or above.</span>\
-             <span><span class=\"swatch high\"></span>high ≥ 0.9</span><span><span class=\"swatch medium\"></span>medium 0.6–0.9</span><span><span class=\"swatch low\"></span>low &lt; 0.6</span>\
-             <span>Differences: <mark class=\"number\">number</mark> <mark class=\"negation\">negation</mark> <mark class=\"entity\">name</mark> only in that version.</span></p>\n",
-        );
-    }
-    if cards.is_empty() {
-        let _ = writeln!(
-            html,
-            "<p class=\"empty\">No {noun}: nothing was matched with enough confidence.</p>"
-        );
-    }
     let mut order: Vec<&Card> = cards.iter().collect();
     if claims {
         // Most confident first (claims.jsonl's order); alignments keep theirs.
@@ -774,17 +849,101 @@ fn render(input: &ExportInput) -> String {
         measure,
         titles: &titles,
     };
-    for (i, card) in order.into_iter().enumerate() {
-        render_card(&mut html, i + 1, card, &context);
+    let card_pages = order.len().div_ceil(cards_per_page.max(1)).max(1);
+    let unmatched_pages = if input.sentences.is_empty() {
+        0
+    } else {
+        unmatched.len().div_ceil(unmatched_per_page.max(1)).max(1)
+    };
+    // One page when it holds everything, else the claim pages, then the unmatched ones.
+    let together = order.len() <= cards_per_page && unmatched.len() <= unmatched_per_page;
+    let pages = if together {
+        1
+    } else {
+        card_pages + unmatched_pages
+    };
+    let mut out = Vec::with_capacity(pages);
+    for k in 0..pages {
+        let mut html = prelude.clone();
+        let with_cards = together || k < card_pages;
+        let with_unmatched = unmatched_pages > 0 && (together || k >= card_pages);
+        let what = if with_cards {
+            let from = k * cards_per_page;
+            let to = (from + cards_per_page).min(order.len());
+            format!("{noun} {}–{to} of {}", from + 1, order.len())
+        } else {
+            let from = (k - card_pages) * unmatched_per_page;
+            let to = (from + unmatched_per_page).min(unmatched.len());
+            format!(
+                "sentences without a match {}–{to} of {}",
+                from + 1,
+                unmatched.len()
+            )
+        };
+        render_pager(&mut html, k, pages, &what);
+        html.push_str("<main>\n<p id=\"no-matches\" class=\"empty hidden\" role=\"status\">No matches: nothing fits the search and filters.</p>\n");
+        if with_cards {
+            let from = if together { 0 } else { k * cards_per_page };
+            let page: Vec<&Card> = order
+                .iter()
+                .skip(from)
+                .take(cards_per_page)
+                .copied()
+                .collect();
+            render_cards(&mut html, input, &page, from, &context, title, noun);
+        }
+        if with_unmatched {
+            let from = if together {
+                0
+            } else {
+                (k - card_pages) * unmatched_per_page
+            };
+            let page: Vec<&Sentence> = unmatched
+                .iter()
+                .skip(from)
+                .take(unmatched_per_page)
+                .copied()
+                .collect();
+            render_unmatched(&mut html, &page, &context);
+        }
+        let _ = write!(
+            html,
+            "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+        );
+        out.push(html);
     }
-    if !input.sentences.is_empty() {
-        render_unmatched(&mut html, &unmatched, &context);
+    out
+}
+
+/// The cards of one page (numbered from `from + 1`) under the section's title and legend.
+fn render_cards(
+    html: &mut String,
+    input: &ExportInput,
+    page: &[&Card],
+    from: usize,
+    context: &CardContext,
+    title: &str,
+    noun: &str,
+) {
+    let _ = writeln!(html, "<h2>{title}</h2>");
+    if input.mode == "parallel" {
+        html.push_str("<p class=\"legend\">Score: the bead score in [0, 1] (similarity and length model).</p>\n");
+    } else {
+        html.push_str(
+            "<p class=\"legend\"><span>Same claim: the versions state the same claim; related claim: same topic and stance, a weaker statement or another object. Confidence: the run's own estimate (from decoy targets) of the share of true matches among those shown at this score or above.</span>\
+             <span><span class=\"swatch high\"></span>high ≥ 0.9</span><span><span class=\"swatch medium\"></span>medium 0.6–0.9</span><span><span class=\"swatch low\"></span>low &lt; 0.6</span>\
+             <span>Differences: <mark class=\"number\">number</mark> <mark class=\"negation\">negation</mark> <mark class=\"entity\">name</mark> only in that version.</span></p>\n",
+        );
     }
-    let _ = write!(
-        html,
-        "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
-    );
-    html
+    if page.is_empty() {
+        let _ = writeln!(
+            html,
+            "<p class=\"empty\">No {noun}: nothing was matched with enough confidence.</p>"
+        );
+    }
+    for (i, card) in page.iter().enumerate() {
+        render_card(html, from + i + 1, card, context);
+    }
 }
 
 #[cfg(test)]
