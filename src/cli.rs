@@ -22,7 +22,7 @@ Exit codes:
 pub struct Suggest(&'static [&'static str]);
 
 /// The output formats, for completion.
-pub const FORMAT_NAMES: &[&str] = &["jsonl", "tsv", "tmx", "moses", "html"];
+pub const FORMAT_NAMES: &[&str] = &["jsonl", "tsv", "tmx", "moses", "html", "parquet"];
 
 impl clap::builder::TypedValueParser for Suggest {
     type Value = String;
@@ -175,10 +175,10 @@ pub struct AlignArgs {
     pub target_lang: Option<String>,
     #[command(flatten)]
     pub comparable: ComparableArgs,
-    /// Write here instead of stdout (`-`); for moses, a directory.
+    /// Write here instead of stdout (`-`); for moses and parquet, a directory.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Output format: jsonl, tsv, tmx, moses or html [default: from the --out file's
+    /// Output format: jsonl, tsv, tmx, moses, html or parquet [default: from the --out file's
     /// extension, else jsonl].
     #[arg(long, value_name = "FORMAT", value_parser = Suggest(FORMAT_NAMES))]
     pub format: Option<String>,
@@ -193,7 +193,7 @@ pub struct ExportArgs {
     /// Alignments as JSON Lines (`aligned.jsonl`); `-` = standard input.
     #[arg(value_name = "ALIGNED.jsonl")]
     pub input: PathBuf,
-    /// Formats, comma-separated: jsonl, tsv, tmx, moses, html.
+    /// Formats, comma-separated: jsonl, tsv, tmx, moses, html, parquet.
     #[arg(
         long = "format",
         value_delimiter = ',',
@@ -477,7 +477,7 @@ pub struct MergeArgs {
     pub cache_url: Option<String>,
     #[command(flatten)]
     pub embedding: EmbedderArgs,
-    /// Output formats, comma-separated: jsonl, tsv, tmx, moses, html [default: output.formats].
+    /// Output formats, comma-separated: jsonl, tsv, tmx, moses, html, parquet [default: output.formats].
     #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS", value_parser = Suggest(FORMAT_NAMES))]
     pub formats: Option<Vec<String>>,
     #[command(flatten)]
@@ -526,7 +526,7 @@ pub struct RunArgs {
     pub shard_count: Option<u32>,
     #[command(flatten)]
     pub comparable: ComparableArgs,
-    /// Output formats to write, comma-separated: jsonl, tsv, tmx, moses, html
+    /// Output formats to write, comma-separated: jsonl, tsv, tmx, moses, html, parquet
     /// [default: output.formats].
     #[arg(long = "format", value_delimiter = ',', value_name = "FORMATS", value_parser = Suggest(FORMAT_NAMES))]
     pub formats: Option<Vec<String>>,

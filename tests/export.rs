@@ -98,6 +98,88 @@ fn tsv_loads_with_a_csv_reader_and_keeps_every_character() {
     assert_eq!(&rows[1][6], "4");
 }
 
+/// The consumers' Python (`.venv-consumers`, see `.ci/run`; or `CONSUMERS_PYTHON`).
+fn consumers_python() -> std::path::PathBuf {
+    let python = std::env::var_os("CONSUMERS_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv-consumers/bin/python"));
+    assert!(
+        python.is_file(),
+        "{} not found: python3 -m venv .venv-consumers && .venv-consumers/bin/pip install pandas duckdb polars pyarrow (or set CONSUMERS_PYTHON)",
+        python.display()
+    );
+    python
+}
+
+/// Issue 22 item 5: `--format parquet` writes `aligned.parquet`, `claims.parquet` and
+/// `sentences.parquet` with typed columns, read back by pandas (pyarrow), DuckDB and polars
+/// exactly as the run's JSON Lines say, hostile text, nulls and index lists included.
+#[test]
+fn parquet_round_trips_through_pandas_duckdb_and_polars() {
+    let python = consumers_python();
+    let dir = common::project("[input]\npaths = [\"corpus\"]\n");
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    std::fs::write(
+        dir.path().join("corpus/berita.txt"),
+        "Pemerintah menolak tuduhan itu pada hari Senin.\nMenteri berkata: \"harga naik 12 persen\" di Jakarta\t(C:\\data) 🚀.\nPemerintah menolak tuduhan itu pada hari Senin.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("corpus/news.txt"),
+        "The government rejected the accusation on Monday.\nThe minister said prices rose 12 percent in Jakarta.\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path())
+        .args(["run", "--format", "jsonl,parquet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    for file in ["aligned.parquet", "claims.parquet", "sentences.parquet"] {
+        assert!(
+            summary["outputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o == file),
+            "{file} listed in {}",
+            summary["outputs"]
+        );
+    }
+    let claims = std::fs::read_to_string(dir.path().join("out/claims.jsonl")).unwrap();
+    assert!(!claims.is_empty(), "the run has claims to compare");
+    let check = std::process::Command::new(&python)
+        .arg(repo().join("scripts/parquet-roundtrip.py"))
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}{}", stderr_of(&check));
+    for library in ["pandas", "duckdb", "polars"] {
+        for file in ["aligned", "claims", "sentences"] {
+            assert!(
+                report.contains(&format!("{library}: {file}.parquet ")),
+                "{report}"
+            );
+        }
+    }
+    assert_eq!(report.matches("rows identical").count(), 9, "{report}");
+    // Parquet writes files: it cannot go to standard output.
+    let stream = transalign(dir.path())
+        .args(["run", "--format", "parquet", "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(!stream.status.success());
+    assert!(
+        stderr_of(&stream).contains("parquet writes up to three files"),
+        "{}",
+        stderr_of(&stream)
+    );
+}
+
 /// Issue 15 item 7: `aligned.tsv` both quoted and backslash-escaped, so pandas, DuckDB and
 /// polars returned changed text (`C:\data\new` → `C:\\data\\new`, a tab → `\t`). Read
 /// back with the real libraries (from PyPI, in `.venv-consumers`: see `.ci/run`), every text

@@ -90,12 +90,20 @@ pub(super) fn formats_of(names: &[String], flag: &str) -> Result<Vec<Format>> {
         .collect()
 }
 
-/// Writes one single-file format to standard output; Moses is refused.
+/// True for a format of several files (Moses, Parquet), which goes into a directory.
+fn writes_several_files(format: Format) -> bool {
+    export::exporter(format).file_name().is_none()
+}
+
+/// Writes one single-file format to standard output; a format of several files is refused.
 pub(super) fn to_stdout(format: Format, input: &ExportInput) -> Result<()> {
-    if format == Format::Moses {
+    if writes_several_files(format) {
         return Err(command_line_error(
             "--out",
-            "moses writes two files per language pair: give --out a directory".into(),
+            format!(
+                "{} writes several files: give --out a directory",
+                format.name()
+            ),
         ));
     }
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -104,9 +112,10 @@ pub(super) fn to_stdout(format: Format, input: &ExportInput) -> Result<()> {
         .map_err(Error::Stdout)
 }
 
-/// Writes one format to `path`: the file itself, or for Moses a directory of files.
+/// Writes one format to `path`: the file itself, or for a format of several files (Moses,
+/// Parquet) a directory of them.
 pub(super) fn to_path(format: Format, path: &Path, input: &ExportInput) -> Result<()> {
-    if format == Format::Moses {
+    if writes_several_files(format) {
         export::export(&[format], path, input)?;
         return Ok(());
     }

@@ -14,7 +14,7 @@ use crate::error::ConfigError;
 pub struct RawOutput {
     /// Output directory (relative to the current directory).
     pub dir: PathBuf,
-    /// Alignment formats `run` writes: jsonl, tsv, tmx, moses (several at once).
+    /// Alignment formats `run` writes: jsonl, tsv, tmx, moses, html, parquet (several at once).
     pub formats: Vec<String>,
     /// Moses files: minimum bead score of parallel alignments (0 to 1).
     pub moses_min_score: f64,
@@ -38,16 +38,18 @@ pub enum Format {
     Tmx,
     Moses,
     Html,
+    Parquet,
 }
 
 impl Format {
     /// Every format, in the order of the documentation.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Jsonl,
         Format::Tsv,
         Format::Tmx,
         Format::Moses,
         Format::Html,
+        Format::Parquet,
     ];
 
     /// The name used in `--format`.
@@ -58,6 +60,7 @@ impl Format {
             Format::Tmx => "tmx",
             Format::Moses => "moses",
             Format::Html => "html",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -104,6 +107,7 @@ pub(crate) fn validate(
                 None
             }
             (true, [Format::Moses]) => Some("moses writes two files per language pair".to_string()),
+            (true, [Format::Parquet]) => Some("parquet writes up to three files".to_string()),
             (true, [_]) => None,
             (true, _) => Some(format!(
                 "{} formats are named ({})",

@@ -1,11 +1,12 @@
 //! Exporters of the alignments: one module per format behind one trait, chosen with
-//! `--format jsonl,tsv,tmx,moses,html` or `output.formats`. Every file is written through a
+//! `--format jsonl,tsv,tmx,moses,html,parquet` or `output.formats`. Every file is written through a
 //! temporary file renamed on success.
 
 mod exporter;
 mod html;
 mod jsonl;
 mod moses;
+mod parquet;
 mod tmx;
 mod tsv;
 
@@ -23,6 +24,7 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
         Format::Tmx => Box::new(tmx::Tmx),
         Format::Moses => Box::new(moses::Moses),
         Format::Html => Box::new(html::Html),
+        Format::Parquet => Box::new(parquet::Parquet),
     }
 }
 
