@@ -50,8 +50,9 @@ fn misspelt_key_names_file_line_and_the_key() {
     );
 }
 
-/// Issue 22 item 6: only the first of several bad keys was reported. Every unknown key is
-/// named, with its line, in one report (even when a later one spans several lines).
+/// Issue 22 item 6: only the first of several bad keys was reported. Every unknown key and
+/// every value of the wrong type is named, with its line, in one report, in file order
+/// (even when a later one spans several lines).
 #[test]
 fn every_misspelt_key_and_every_number_out_of_range_is_named_in_one_report() {
     assert_config_error(
@@ -70,11 +71,32 @@ fn every_misspelt_key_and_every_number_out_of_range_is_named_in_one_report() {
             "bad.toml:4:1: key `align.overlap`",
         ],
     );
-    // A wrong type after an unknown key: the unknown key is reported (the rest after it
-    // is fixed).
+    // Values of the wrong type, with an unknown key between them: all three in one report,
+    // in file order.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "bad.toml",
+        b"[align]\nmode = \"parallel\"\noverlap = true\n[detect]\nmin_letters = \"many\"\n",
+    );
+    let err = stderr_of(
+        &transalign(dir.path())
+            .args(["config", "check", "--config", "bad.toml"])
+            .output()
+            .unwrap(),
+    );
+    let overlap = err.find("align.overlap").expect("align.overlap named");
+    let letters = err
+        .find("detect.min_letters")
+        .expect("detect.min_letters named");
+    assert!(overlap < letters, "in file order: {err}");
     assert_config_error(
-        "[detect]\nlangauges = [\"en\"]\nmin_letters = \"many\"\n",
-        &["line 2, column 1: unknown field `langauges`"],
+        "[detect]\nmin_letters = \"many\"\nlangauges = [\"en\"]\n[align]\nmode = \"parallel\"\noverlap = true\n",
+        &[
+            "line 2, column 15: key `detect.min_letters`: invalid type: string \"many\"",
+            "line 3, column 1: unknown field `langauges`",
+            "line 6, column 11: key `align.overlap`: invalid type: boolean `true`",
+        ],
     );
 }
 

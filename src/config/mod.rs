@@ -112,30 +112,41 @@ pub struct Config {
     pub comparison: DocumentFilter,
 }
 
-/// The raw configuration of a file's text; on error, the message. Every unknown key is
-/// named in one message (one line each), not only the first: the line of each is commented
-/// out in a copy of the text (its first character replaced) and the copy parsed again, up to
-/// 50 keys.
+/// The raw configuration of a file's text; on error, the message. Every unknown key and
+/// every value of the wrong type (a string for a number, an unknown variant) is named in one
+/// message (one line each), not only the first: the line of each is commented out in a copy
+/// of the text (its first character replaced) and the copy parsed again, up to 50 keys. A
+/// syntax error is reported alone; one that only the commenting made (the rest of a value
+/// spanning lines) ends the collection.
 fn parse_raw(text: &str) -> Result<RawConfig, String> {
-    let mut unknown: Vec<String> = Vec::new();
+    /// Errors of one key that leave the rest of the file readable.
+    const OF_ONE_KEY: [&str; 4] = [
+        "unknown field",
+        "invalid type",
+        "invalid value",
+        "unknown variant",
+    ];
+    // (where in the file, message): reported in file order.
+    let mut problems: Vec<(usize, String)> = Vec::new();
     let mut copy = text.to_string();
     for _ in 0..50 {
         let error = match toml::from_str::<RawConfig>(&copy) {
-            Ok(raw) if unknown.is_empty() => return Ok(raw),
+            Ok(raw) if problems.is_empty() => return Ok(raw),
             Ok(_) => break,
             Err(error) => error,
         };
-        let Some(span) = error
-            .span()
-            .filter(|_| error.message().starts_with("unknown field"))
-        else {
-            if unknown.is_empty() {
+        let Some(span) = error.span().filter(|_| {
+            OF_ONE_KEY
+                .iter()
+                .any(|start| error.message().starts_with(start))
+        }) else {
+            if problems.is_empty() {
                 return Err(describe_toml_error(&error, text));
             }
-            // Another error after an unknown key: the unknown keys are reported first.
+            // Another error after a bad key: the bad keys are reported first.
             break;
         };
-        unknown.push(describe_toml_error(&error, text));
+        problems.push((span.start, describe_toml_error(&error, text)));
         let line_start = copy[..span.start.min(copy.len())]
             .rfind('\n')
             .map_or(0, |i| i + 1);
@@ -146,7 +157,12 @@ fn parse_raw(text: &str) -> Result<RawConfig, String> {
             break;
         }
     }
-    Err(unknown.join("\n"))
+    problems.sort();
+    Err(problems
+        .into_iter()
+        .map(|(_, message)| message)
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 impl Config {
