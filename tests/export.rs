@@ -117,18 +117,16 @@ fn consumers_python() -> std::path::PathBuf {
 #[test]
 fn parquet_round_trips_through_pandas_duckdb_and_polars() {
     let python = consumers_python();
-    let dir = common::project("[input]\npaths = [\"corpus\"]\n");
-    std::fs::create_dir(dir.path().join("corpus")).unwrap();
-    std::fs::write(
-        dir.path().join("corpus/berita.txt"),
-        "Pemerintah menolak tuduhan itu pada hari Senin.\nMenteri berkata: \"harga naik 12 persen\" di Jakarta\t(C:\\data) 🚀.\nPemerintah menolak tuduhan itu pada hari Senin.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("corpus/news.txt"),
-        "The government rejected the accusation on Monday.\nThe minister said prices rose 12 percent in Jakarta.\n",
-    )
-    .unwrap();
+    let dir = common::corpus_project(&[
+        (
+            "berita.txt",
+            "Pemerintah menolak tuduhan itu pada hari Senin.\nMenteri berkata: \"harga naik 12 persen\" di Jakarta\t(C:\\data) 🚀.\nPemerintah menolak tuduhan itu pada hari Senin.\n",
+        ),
+        (
+            "news.txt",
+            "The government rejected the accusation on Monday.\nThe minister said prices rose 12 percent in Jakarta.\n",
+        ),
+    ]);
     let out = transalign(dir.path())
         .args(["run", "--format", "jsonl,parquet"])
         .output()
@@ -186,14 +184,7 @@ fn parquet_round_trips_through_pandas_duckdb_and_polars() {
 /// is identical.
 #[test]
 fn tsv_round_trips_through_pandas_duckdb_and_polars() {
-    let python = std::env::var_os("CONSUMERS_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| repo().join(".venv-consumers/bin/python"));
-    assert!(
-        python.is_file(),
-        "{} not found: python3 -m venv .venv-consumers && .venv-consumers/bin/pip install pandas duckdb polars (or set CONSUMERS_PYTHON)",
-        python.display()
-    );
+    let python = consumers_python();
     let dir = tempfile::tempdir().unwrap();
     let mut alignments = hostile();
     alignments.push(Alignment {

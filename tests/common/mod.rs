@@ -56,18 +56,25 @@ pub mod mock_server;
 
 /// A small offline project: one Indonesian and one English document.
 pub fn small_project() -> tempfile::TempDir {
+    corpus_project(&[
+        (
+            "berita.txt",
+            "Pemerintah menolak tuduhan itu pada hari Senin.\nMenteri berkata bahwa rencana baru akan dimulai tahun depan.\n",
+        ),
+        (
+            "news.txt",
+            "The government rejected the accusation on Monday.\nThe minister said that a new plan will start next year.\n",
+        ),
+    ])
+}
+
+/// A project whose `input.paths` is `corpus/`, holding these (file name, text) documents.
+pub fn corpus_project(documents: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = project("[input]\npaths = [\"corpus\"]\n");
     std::fs::create_dir(dir.path().join("corpus")).unwrap();
-    std::fs::write(
-        dir.path().join("corpus/berita.txt"),
-        "Pemerintah menolak tuduhan itu pada hari Senin.\nMenteri berkata bahwa rencana baru akan dimulai tahun depan.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("corpus/news.txt"),
-        "The government rejected the accusation on Monday.\nThe minister said that a new plan will start next year.\n",
-    )
-    .unwrap();
+    for (name, text) in documents {
+        std::fs::write(dir.path().join("corpus").join(name), text).unwrap();
+    }
     dir
 }
 
