@@ -523,6 +523,13 @@ pub struct DocumentSummary<'a> {
     pub sentences: usize,
     pub boilerplate_sentences: usize,
     pub replaced_invalid_utf8: usize,
+    /// From `input.documents`, when it lists the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<&'a str>,
 }
 
 impl<'a> Summary<'a> {
@@ -547,6 +554,7 @@ impl<'a> Summary<'a> {
             .map(|d| {
                 let (sentences, boilerplate_sentences) =
                     per_doc.get(d.id.as_str()).copied().unwrap_or_default();
+                let metadata = |column| config.input.documents.as_ref()?.get(&d.id, column);
                 DocumentSummary {
                     id: &d.id,
                     path: crate::display::lossless(&d.path),
@@ -557,6 +565,9 @@ impl<'a> Summary<'a> {
                     sentences,
                     boilerplate_sentences,
                     replaced_invalid_utf8: d.replaced_invalid_utf8,
+                    title: metadata("title"),
+                    outlet: metadata("outlet"),
+                    date: metadata("date"),
                 }
             })
             .collect();

@@ -706,3 +706,73 @@ fn a_large_report_is_paged_with_links_between_the_pages() {
     assert_eq!(cards(&stream), 2500);
     assert!(!stream.contains("class=\"pager\""));
 }
+
+/// Issue 22 item 4: `input.documents` (a TSV: doc, title, outlet, date) labels the report's
+/// documents and goes into `summary.json`; `align.exclude_same_source` reads the same file;
+/// a malformed line is an error naming the file and line.
+#[test]
+fn a_documents_table_labels_the_report_and_the_summary() {
+    let dir = common::small_project();
+    std::fs::write(
+        dir.path().join("documents.tsv"),
+        "doc\ttitle\toutlet\tdate\nberita.txt\tPemerintah menolak tuduhan\tAntara\t2021-04-20\nnews.txt\tGovernment rejects accusation\tReuters\t\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[input]\npaths = [\"corpus\"]\ndocuments = \"documents.tsv\"\n[align]\nexclude_same_source = { metadata = \"documents.tsv\", field = \"outlet\" }\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path())
+        .args(["run", "--format", "jsonl,html"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let documents = summary["documents"].as_array().unwrap();
+    let berita = documents.iter().find(|d| d["id"] == "berita.txt").unwrap();
+    assert_eq!(
+        (&berita["title"], &berita["outlet"], &berita["date"]),
+        (
+            &Value::from("Pemerintah menolak tuduhan"),
+            &Value::from("Antara"),
+            &Value::from("2021-04-20")
+        )
+    );
+    let news = documents.iter().find(|d| d["id"] == "news.txt").unwrap();
+    assert!(
+        news.get("date").is_none(),
+        "an empty field is left out: {news}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(
+        report.contains(">Pemerintah menolak tuduhan — Antara, 2021-04-20</span>"),
+        "the member head names title, outlet and date"
+    );
+    assert!(report.contains(">Government rejects accusation — Reuters</span>"));
+    assert!(
+        report.contains("title=\"berita.txt\""),
+        "the id stays in the tooltip"
+    );
+    // Different outlets: still compared (the same file serves exclude_same_source).
+    assert!(
+        report.contains("<article class=\"claim\""),
+        "matched across outlets"
+    );
+    std::fs::write(
+        dir.path().join("documents.tsv"),
+        "doc\ttitle\nberita.txt\tA\textra field\n",
+    )
+    .unwrap();
+    let out = transalign(dir.path()).arg("run").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("input.documents")
+            && err.contains("documents.tsv:2: 3 fields, the header has 2"),
+        "{err}"
+    );
+}

@@ -1,6 +1,5 @@
 //! `[align]`: pairing translated sentences with pivot-language sentences.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobMatcher};
@@ -182,27 +181,6 @@ fn compile_glob(
         .map_err(|e| locator.invalid(key, format!("bad pattern \"{pattern}\": {e}")))
 }
 
-/// Reads a TSV file the configuration names: its lines, numbered from 1, without blank and
-/// `#` comment lines.
-fn tsv_lines(
-    path: &Path,
-    key: &str,
-    locator: &KeyLocator,
-) -> Result<Vec<(usize, Vec<String>)>, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        locator.invalid(
-            key,
-            format!("cannot read {}: {e}", crate::display::path(path)),
-        )
-    })?;
-    Ok(text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .map(|(i, l)| (i + 1, l.split('\t').map(|f| f.trim().to_string()).collect()))
-        .collect())
-}
-
 /// The document filter `align.pairs` and `align.exclude_same_source` describe; files are
 /// relative to `base_dir` (the configuration file's directory).
 fn document_filter(
@@ -218,7 +196,7 @@ fn document_filter(
         Some(PairsSpec::File(file)) => {
             let path = super::locate::relative_to(base_dir, file);
             let mut pairs = Vec::new();
-            for (line, fields) in tsv_lines(&path, key, locator)? {
+            for (line, fields) in super::documents::tsv_lines(&path, key, locator)? {
                 match fields.as_slice() {
                     [a, b] if !a.is_empty() && !b.is_empty() => pairs.push([a.clone(), b.clone()]),
                     _ => {
@@ -263,48 +241,17 @@ fn document_filter(
         }
         SameSourceSpec::Metadata { metadata, field } => {
             let path = super::locate::relative_to(base_dir, metadata);
-            let lines = tsv_lines(&path, key, locator)?;
-            let Some(((_, header), rows)) = lines.split_first() else {
+            let table = super::documents::DocumentTable::read(&path, key, locator)?;
+            if !table.has(field) {
                 return Err(locator.invalid(
                     key,
                     format!(
-                        "{}: empty (expected a header line doc<TAB>{field}…)",
+                        "{}:1: the header has no column `{field}`",
                         crate::display::path(&path)
                     ),
                 ));
-            };
-            let column = match (
-                header.first().map(String::as_str),
-                header.iter().position(|h| h == field),
-            ) {
-                (Some("doc"), Some(column)) => column,
-                _ => {
-                    return Err(locator.invalid(
-                        key,
-                        format!(
-                            "{}:1: the header must start with `doc` and have a column `{field}`, got {header:?}",
-                            crate::display::path(&path)
-                        ),
-                    ));
-                }
-            };
-            let mut origin = HashMap::new();
-            for (line, fields) in rows {
-                if fields.len() != header.len() {
-                    return Err(locator.invalid(
-                        key,
-                        format!(
-                            "{}:{line}: {} fields, the header has {}",
-                            crate::display::path(&path),
-                            fields.len(),
-                            header.len()
-                        ),
-                    ));
-                }
-                if !fields[column].is_empty() {
-                    origin.insert(fields[0].clone(), fields[column].clone());
-                }
             }
+            let origin = table.column(field);
             SameSource::Field(origin)
         }
     };

@@ -27,6 +27,12 @@ pub struct RawInput {
     /// always read as such.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// A TSV of document metadata (relative to the config file): a header `doc<TAB>title<TAB>
+    /// outlet<TAB>date` (any columns after `doc`), one document id per line. The report
+    /// labels documents by `title` and shows `outlet` and `date`; `summary.json` carries
+    /// them; `align.exclude_same_source` can read the same file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<PathBuf>,
 }
 
 /// Files a directory walk skips unless `input.exclude` says otherwise: read-me, licence and
@@ -50,6 +56,7 @@ impl Default for RawInput {
             exclude: DEFAULT_EXCLUDE.iter().map(|p| p.to_string()).collect(),
             lossy_utf8: false,
             encoding: None,
+            documents: None,
         }
     }
 }
@@ -63,6 +70,8 @@ pub struct InputConfig {
     pub lossy_utf8: bool,
     /// `input.encoding`; `None` = UTF-8.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// `input.documents`, read and checked.
+    pub documents: Option<super::DocumentTable>,
 }
 
 /// Validates `[input]`; relative `paths` are resolved against `base_dir` (the config file's).
@@ -105,7 +114,16 @@ pub(crate) fn validate(
             })?,
         ),
     };
+    let documents = match &raw.documents {
+        None => None,
+        Some(file) => Some(super::DocumentTable::read(
+            &super::locate::relative_to(base_dir, file),
+            "input.documents",
+            locator,
+        )?),
+    };
     Ok(InputConfig {
+        documents,
         paths,
         include,
         exclude,

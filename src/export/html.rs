@@ -429,6 +429,33 @@ fn document_titles(sentences: &[Sentence]) -> HashMap<&str, String> {
         .collect()
 }
 
+/// The labels `input.documents` gives (through `summary.json`'s documents): the title, with
+/// the outlet and date after it when listed.
+fn listed_titles(summary: Option<&serde_json::Value>) -> HashMap<&str, String> {
+    let documents = summary
+        .and_then(|s| s.pointer("/documents"))
+        .and_then(|d| d.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    documents
+        .iter()
+        .filter_map(|d| {
+            let field = |name: &str| d.get(name).and_then(|v| v.as_str());
+            let id = field("id")?;
+            let title = field("title")?;
+            let source: Vec<&str> = [field("outlet"), field("date")]
+                .into_iter()
+                .flatten()
+                .collect();
+            Some(if source.is_empty() {
+                (id, title.to_string())
+            } else {
+                (id, format!("{title} — {}", source.join(", ")))
+            })
+        })
+        .collect()
+}
+
 /// A gloss as people read it: each word's first sense, the alternatives (`a|b|c`) in its
 /// tooltip. `html` is escaped text (with marks), so a word never contains `<` or `>`.
 fn first_senses(html: &str) -> String {
@@ -750,7 +777,8 @@ fn render_pages(
         .map(|s| (s.doc.as_str(), s.idx))
         .collect();
     let cards = cards(input, &glossed);
-    let titles = document_titles(input.sentences);
+    let mut titles = document_titles(input.sentences);
+    titles.extend(listed_titles(input.summary));
     let claims = !input.sentences.is_empty() && input.mode == "comparable";
     let pivot = input
         .alignments
