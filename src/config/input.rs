@@ -71,7 +71,7 @@ pub struct InputConfig {
     /// `input.encoding`; `None` = UTF-8.
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// `input.documents`, read and checked.
-    pub documents: Option<super::DocumentTable>,
+    pub documents: Option<super::documents::DocumentTable>,
 }
 
 /// Validates `[input]`; relative `paths` are resolved against `base_dir` (the config file's).
@@ -116,7 +116,7 @@ pub(crate) fn validate(
     };
     let documents = match &raw.documents {
         None => None,
-        Some(file) => Some(super::DocumentTable::read(
+        Some(file) => Some(super::documents::DocumentTable::read(
             &super::locate::relative_to(base_dir, file),
             "input.documents",
             locator,
