@@ -98,6 +98,16 @@ fn tsv_loads_with_a_csv_reader_and_keeps_every_character() {
     assert_eq!(&rows[1][6], "4");
 }
 
+/// `run --format FORMATS` in `dir` (it must succeed); its `summary.json`.
+fn run_with_formats(dir: &std::path::Path, formats: &str) -> Value {
+    let out = transalign(dir)
+        .args(["run", "--format", formats])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    serde_json::from_str(&std::fs::read_to_string(dir.join("out/summary.json")).unwrap()).unwrap()
+}
+
 /// The consumers' Python (`.venv-consumers`, see `.ci/run`; or `CONSUMERS_PYTHON`).
 fn consumers_python() -> std::path::PathBuf {
     let python = std::env::var_os("CONSUMERS_PYTHON")
@@ -127,15 +137,7 @@ fn parquet_round_trips_through_pandas_duckdb_and_polars() {
             "The government rejected the accusation on Monday.\nThe minister said prices rose 12 percent in Jakarta.\n",
         ),
     ]);
-    let out = transalign(dir.path())
-        .args(["run", "--format", "jsonl,parquet"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let summary: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
-    )
-    .unwrap();
+    let summary = run_with_formats(dir.path(), "jsonl,parquet");
     for file in ["aligned.parquet", "claims.parquet", "sentences.parquet"] {
         assert!(
             summary["outputs"]
@@ -723,15 +725,7 @@ fn a_documents_table_labels_the_report_and_the_summary() {
         "[input]\npaths = [\"corpus\"]\ndocuments = \"documents.tsv\"\n[align]\nexclude_same_source = { metadata = \"documents.tsv\", field = \"outlet\" }\n",
     )
     .unwrap();
-    let out = transalign(dir.path())
-        .args(["run", "--format", "jsonl,html"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let summary: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
-    )
-    .unwrap();
+    let summary = run_with_formats(dir.path(), "jsonl,html");
     let documents = summary["documents"].as_array().unwrap();
     let berita = documents.iter().find(|d| d["id"] == "berita.txt").unwrap();
     assert_eq!(
