@@ -165,14 +165,8 @@ impl DecoyVectors {
     /// the sentences around it (sources are in document order: neighbours share the
     /// passage's topic and would be closer to it than any unrelated target).
     pub fn may_compete(&self, sources: &Side, s: usize, j: usize) -> bool {
-        match self.origin[j] {
-            None => true,
-            Some(o) if o.abs_diff(s) <= NEIGHBOURHOOD => false,
-            Some(o) => match (sources[o], sources[s]) {
-                (Some(a), Some(b)) => vectors::dot(a, b) < 0.999,
-                _ => true,
-            },
-        }
+        let near = self.origin[j].is_some_and(|o| o.abs_diff(s) <= NEIGHBOURHOOD);
+        !near && !self.is_copy_of(sources, s, j)
     }
 }
 

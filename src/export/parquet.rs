@@ -7,9 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, FloatType, Int64Type};
+use parquet::data_type::{
+    BoolType, ByteArray, ByteArrayType, DataType, DoubleType, FloatType, Int64Type,
+};
 use parquet::file::properties::WriterProperties;
-use parquet::file::writer::SerializedFileWriter;
+use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use parquet::schema::types::{Type, TypePtr};
 
 use super::exporter::{ExportInput, Exporter};
@@ -37,56 +39,45 @@ struct Table {
 }
 
 impl Table {
-    fn text(mut self, name: &'static str, values: impl Iterator<Item = String>) -> Self {
-        self.columns
-            .push((name, Values::Text(values.map(Some).collect())));
+    fn with(mut self, name: &'static str, values: Values) -> Self {
+        self.columns.push((name, values));
         self
+    }
+
+    fn text(self, name: &'static str, values: impl Iterator<Item = String>) -> Self {
+        self.optional_text(name, values.map(Some))
     }
 
     fn optional_text(
-        mut self,
+        self,
         name: &'static str,
         values: impl Iterator<Item = Option<String>>,
     ) -> Self {
-        self.columns.push((name, Values::Text(values.collect())));
-        self
+        self.with(name, Values::Text(values.collect()))
     }
 
-    fn integer(mut self, name: &'static str, values: impl Iterator<Item = i64>) -> Self {
-        self.columns
-            .push((name, Values::Integer(values.map(Some).collect())));
-        self
+    fn integer(self, name: &'static str, values: impl Iterator<Item = i64>) -> Self {
+        self.with(name, Values::Integer(values.map(Some).collect()))
     }
 
-    fn real(mut self, name: &'static str, values: impl Iterator<Item = f64>) -> Self {
-        self.columns
-            .push((name, Values::Real(values.map(Some).collect())));
-        self
+    fn real(self, name: &'static str, values: impl Iterator<Item = f64>) -> Self {
+        self.optional_real(name, values.map(Some))
     }
 
-    fn optional_real(
-        mut self,
-        name: &'static str,
-        values: impl Iterator<Item = Option<f64>>,
-    ) -> Self {
-        self.columns.push((name, Values::Real(values.collect())));
-        self
+    fn optional_real(self, name: &'static str, values: impl Iterator<Item = Option<f64>>) -> Self {
+        self.with(name, Values::Real(values.collect()))
     }
 
-    fn single(mut self, name: &'static str, values: impl Iterator<Item = Option<f32>>) -> Self {
-        self.columns.push((name, Values::Single(values.collect())));
-        self
+    fn single(self, name: &'static str, values: impl Iterator<Item = Option<f32>>) -> Self {
+        self.with(name, Values::Single(values.collect()))
     }
 
-    fn flag(mut self, name: &'static str, values: impl Iterator<Item = bool>) -> Self {
-        self.columns.push((name, Values::Flag(values.collect())));
-        self
+    fn flag(self, name: &'static str, values: impl Iterator<Item = bool>) -> Self {
+        self.with(name, Values::Flag(values.collect()))
     }
 
-    fn integers(mut self, name: &'static str, values: impl Iterator<Item = Vec<i64>>) -> Self {
-        self.columns
-            .push((name, Values::Integers(values.collect())));
-        self
+    fn integers(self, name: &'static str, values: impl Iterator<Item = Vec<i64>>) -> Self {
+        self.with(name, Values::Integers(values.collect()))
     }
 
     /// The Parquet schema: strings as UTF-8 byte arrays, lists in the standard three-level
@@ -161,39 +152,13 @@ impl Table {
                 break;
             };
             match values {
-                Values::Text(v) => {
-                    let (present, levels) = definition_levels(v);
-                    let present: Vec<ByteArray> = present
-                        .into_iter()
-                        .map(|s| ByteArray::from(s.as_str()))
-                        .collect();
-                    column.typed::<ByteArrayType>().write_batch(
-                        &present,
-                        levels.as_deref(),
-                        None,
-                    )?;
-                }
-                Values::Integer(v) => {
-                    let (present, levels) = definition_levels(v);
-                    let present: Vec<i64> = present.into_iter().copied().collect();
-                    column
-                        .typed::<Int64Type>()
-                        .write_batch(&present, levels.as_deref(), None)?;
-                }
-                Values::Real(v) => {
-                    let (present, levels) = definition_levels(v);
-                    let present: Vec<f64> = present.into_iter().copied().collect();
-                    column
-                        .typed::<DoubleType>()
-                        .write_batch(&present, levels.as_deref(), None)?;
-                }
-                Values::Single(v) => {
-                    let (present, levels) = definition_levels(v);
-                    let present: Vec<f32> = present.into_iter().copied().collect();
-                    column
-                        .typed::<FloatType>()
-                        .write_batch(&present, levels.as_deref(), None)?;
-                }
+                Values::Text(v) => write_optional::<ByteArrayType>(
+                    &mut column,
+                    v.iter().map(|s| s.as_deref().map(ByteArray::from)),
+                )?,
+                Values::Integer(v) => write_optional::<Int64Type>(&mut column, v.iter().copied())?,
+                Values::Real(v) => write_optional::<DoubleType>(&mut column, v.iter().copied())?,
+                Values::Single(v) => write_optional::<FloatType>(&mut column, v.iter().copied())?,
                 Values::Flag(v) => {
                     column.typed::<BoolType>().write_batch(v, None, None)?;
                 }
@@ -227,13 +192,22 @@ impl Table {
     }
 }
 
-/// The present values of an optional column and its definition levels (none when no value
-/// is null: the column is then required).
-fn definition_levels<T>(values: &[Option<T>]) -> (Vec<&T>, Option<Vec<i16>>) {
-    let present: Vec<&T> = values.iter().flatten().collect();
-    let levels = (present.len() < values.len())
+/// Writes a column that may hold nulls: the present values, and definition levels only
+/// when a value is null (the column is then optional, see [`Table::schema`]).
+fn write_optional<T: DataType>(
+    column: &mut SerializedColumnWriter,
+    values: impl Iterator<Item = Option<T::T>>,
+) -> parquet::errors::Result<()> {
+    let values: Vec<Option<T::T>> = values.collect();
+    let levels: Option<Vec<i16>> = values
+        .iter()
+        .any(Option::is_none)
         .then(|| values.iter().map(|v| i16::from(v.is_some())).collect());
-    (present, levels)
+    let present: Vec<T::T> = values.into_iter().flatten().collect();
+    column
+        .typed::<T>()
+        .write_batch(&present, levels.as_deref(), None)?;
+    Ok(())
 }
 
 fn indices(idx: &[usize]) -> Vec<i64> {
